@@ -1,0 +1,30 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+LIFEGUARD := $(VENV)/bin/lifeguard
+
+.PHONY: install run test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(LIFEGUARD) db upgrade
+	$(LIFEGUARD) demo load
+	$(LIFEGUARD) serve --demo-hint
+
+lint: install
+	$(PY) -m ruff check src tests bench
+	$(VENV)/bin/lint-imports
+
+test: lint
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) var test-artifacts .pytest_cache

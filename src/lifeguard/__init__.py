@@ -1,0 +1,3 @@
+"""Lifeguard: life-safety operations for online platforms."""
+
+__version__ = "0.1.0"

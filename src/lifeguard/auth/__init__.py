@@ -1,0 +1,1 @@
+"""Who may do what: console users with roles, partner API keys with scopes."""

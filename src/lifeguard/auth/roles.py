@@ -1,0 +1,49 @@
+"""Roles and what each may do, as data. Every endpoint names the permission it needs."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Role(str, Enum):
+    INTERVENTIONIST = "interventionist"
+    SUPERVISOR = "supervisor"
+    POLICE_LIAISON = "police_liaison"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+class Permission(str, Enum):
+    CASES_VIEW = "cases.view"
+    CASES_WORK = "cases.work"  # notes, status, outcome
+    AUDIT_VIEW = "audit.view"
+    METRICS_VIEW = "metrics.view"
+
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.INTERVENTIONIST: frozenset({Permission.CASES_VIEW, Permission.CASES_WORK}),
+    Role.SUPERVISOR: frozenset(
+        {Permission.CASES_VIEW, Permission.CASES_WORK, Permission.AUDIT_VIEW, Permission.METRICS_VIEW}
+    ),
+    # A police liaison sees only cases referred to their unit; referrals arrive with the intervention ladder.
+    Role.POLICE_LIAISON: frozenset(),
+    Role.AUDITOR: frozenset({Permission.CASES_VIEW, Permission.AUDIT_VIEW, Permission.METRICS_VIEW}),
+    Role.ADMIN: frozenset(
+        {Permission.CASES_VIEW, Permission.CASES_WORK, Permission.AUDIT_VIEW, Permission.METRICS_VIEW}
+    ),
+}
+
+
+class Scope(str, Enum):
+    """What a partner API key may do."""
+
+    SIGNALS_WRITE = "signals:write"
+    CASES_READ = "cases:read"
+    METRICS_READ = "metrics:read"
+
+
+def allows(role: str, permission: Permission) -> bool:
+    try:
+        return permission in GRANTS[Role(role)]
+    except ValueError:
+        return False

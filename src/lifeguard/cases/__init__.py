@@ -1,0 +1,1 @@
+"""Cases: one person's crisis episode, its queue position, its timeline and its outcome."""

@@ -1,0 +1,198 @@
+"""The `lifeguard` command: serve, run workers, migrate, load demo data, manage users and keys, verify audit."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session
+
+from lifeguard.clock import SystemClock
+from lifeguard.config import Settings
+from lifeguard.errors import LifeguardError
+
+app = typer.Typer(help="Lifeguard: life-safety operations for online platforms.", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo data written from public news stories.", no_args_is_help=True)
+user_app = typer.Typer(help="Console users.", no_args_is_help=True)
+apikey_app = typer.Typer(help="Partner API keys.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(user_app, name="user")
+app.add_typer(apikey_app, name="apikey")
+app.add_typer(audit_app, name="audit")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValueError as exc:
+        typer.secho(f"configuration error: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def _unit_of_work() -> Iterator[Session]:
+    """A database session for one command, committed at the end, without loading the detector."""
+    from lifeguard.db.engine import make_engine, make_session_factory, unit_of_work
+
+    engine = make_engine(_settings().database_url)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default from LIFEGUARD_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from LIFEGUARD_PORT).")] = None,
+    demo_hint: Annotated[bool, typer.Option(help="Print the demo login on start.")] = False,
+) -> None:
+    """Serve the API and the console, with the signal worker in the same process (embedded mode)."""
+    import uvicorn
+
+    from lifeguard.app import create_app
+
+    settings = _settings()
+    host = host or settings.host
+    port = port or settings.port
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    typer.secho(f"Lifeguard console and API on http://{host}:{port}", fg="green", bold=True)
+    if demo_hint:
+        typer.echo("Demo login: demo / lifeguard-demo (interventionist); admin / lifeguard-admin")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command()
+def worker() -> None:
+    """Run a signal worker on its own (scale-out): drains the inbox through detection until stopped."""
+    from lifeguard.runtime import build_runtime
+
+    logging.basicConfig(level=logging.INFO)
+    rt = build_runtime(_settings())
+    typer.echo("signal worker running; Ctrl+C stops it")
+    try:
+        rt.worker.run_forever()
+    except KeyboardInterrupt:
+        rt.close()
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply migrations to the database at LIFEGUARD_DATABASE_URL (SQLite under ./var by default)."""
+    from lifeguard.db.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url, revision)
+    typer.echo(f"database at {_redact(settings.database_url)} is at {revision}")
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url
+    return url
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load the demo platform, users and scenarios, then process them. Loading twice changes nothing."""
+    from lifeguard.db.engine import unit_of_work
+    from lifeguard.demo.loader import load
+    from lifeguard.runtime import build_runtime
+
+    rt = build_runtime(_settings())
+    with unit_of_work(rt.sessions) as session:
+        result = load(session, now=rt.clock.now(), max_text_chars=rt.settings.max_text_chars)
+    report = rt.worker.drain()
+    typer.echo(
+        f"demo platform {result.platform}: {result.accepted} events accepted, {result.duplicates} already there, "
+        f"{result.rejected} rejected; {report.stored} stored, {report.below_floor} below the floor; "
+        f"{len(report.changed_cases)} cases touched"
+    )
+    if result.users_created:
+        typer.echo("demo users: " + ", ".join(f"{u} / {p} ({r})" for u, p, r, _ in _demo_users() if u in result.users_created))
+    if result.api_key:
+        typer.echo(f"demo platform API key (shown once): {result.api_key}")
+    rt.close()
+
+
+def _demo_users() -> tuple[tuple[str, str, str, str], ...]:
+    from lifeguard.demo.loader import DEMO_USERS
+
+    return DEMO_USERS
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="interventionist, supervisor, police_liaison, auditor or admin")],
+    display_name: Annotated[str | None, typer.Option(help="Name shown in the console.")] = None,
+    locale: Annotated[str, typer.Option(help="Console language: en, zh or hi.")] = "en",
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
+) -> None:
+    """Add a console user. Asks for the password (or reads it from stdin with --password-stdin)."""
+    from lifeguard.auth.service import add_user
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
+    try:
+        with _unit_of_work() as session:
+            user = add_user(
+                session, username=username, password=password, role=role, now=SystemClock().now(),
+                actor="cli", display_name=display_name, locale=locale,
+            )
+            typer.echo(f"user {user.username} added with role {user.role}")
+    except LifeguardError as exc:
+        typer.secho(exc.message, fg="red", err=True)
+        raise typer.Exit(1) from None
+
+
+@apikey_app.command("create")
+def apikey_create(
+    partner: Annotated[str, typer.Option(help="Partner id (a slug); created if new.")],
+    name: Annotated[str | None, typer.Option(help="Partner's display name, when new.")] = None,
+    scope: Annotated[list[str] | None, typer.Option(help="signals:write (default), cases:read, metrics:read; repeatable.")] = None,
+) -> None:
+    """Create an API key for a partner. The key is printed once and stored only as a hash."""
+    from lifeguard.auth.service import create_api_key, ensure_partner
+
+    now = SystemClock().now()
+    try:
+        with _unit_of_work() as session:
+            ensure_partner(session, partner_id=partner, name=name or partner, now=now)
+            issued = create_api_key(session, partner_id=partner, scopes=scope or ["signals:write"], now=now, actor="cli")
+    except LifeguardError as exc:
+        typer.secho(exc.message, fg="red", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(issued.key)
+    typer.echo(f"(partner {issued.partner_id}, scopes {', '.join(issued.scopes)}; store it now, it is not shown again)", err=True)
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False) -> None:
+    """Walk the hash chain; exit 1 and name the first bad record if anything was altered or removed."""
+    from lifeguard.audit.service import verify
+
+    with _unit_of_work() as session:
+        result = verify(session)
+    if as_json:
+        typer.echo(json.dumps({"ok": result.ok, "records": result.records, "first_bad_seq": result.first_bad_seq, "problem": result.problem}))
+    elif result.ok:
+        typer.secho(f"audit log intact: {result.records} records", fg="green")
+    else:
+        typer.secho(f"audit log TAMPERED at record {result.first_bad_seq}: {result.problem} ({result.records} good records before it)", fg="red", err=True)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+def main() -> None:
+    app()

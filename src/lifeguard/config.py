@@ -1,0 +1,61 @@
+"""Settings: one pydantic-settings class, created at start-up (never at import)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from lifeguard.detection.levels import Level
+
+DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused outside development, see below
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LIFEGUARD_", env_file=None, extra="ignore")
+
+    environment: str = Field("development", description="development, test or production")
+    database_url: str = "sqlite:///var/lifeguard.db"
+    secret_key: str = DEV_SECRET
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    # Signals scoring below this level are counted, not stored (privacy by design).
+    store_floor: Level = Level.INDICATOR
+    # A subject whose assessed level reaches this gets an open case.
+    case_floor: Level = Level.IDEATION
+
+    max_batch_events: int = 1000
+    max_text_chars: int = 10_000
+    max_body_bytes: int = 16 * 1024 * 1024
+
+    # Workers: "thread" runs a background worker in the serving process; "inline" processes each accepted
+    # batch right after its commit, in the request (tests, tiny installs); "none" leaves it to `lifeguard worker`.
+    workers: str = "thread"
+    session_max_age_seconds: int = 12 * 3600
+    data_dir: Path = Path("../shared/data")
+
+    @field_validator("store_floor", "case_floor", mode="before")
+    @classmethod
+    def _parse_level(cls, value: object) -> object:
+        return Level.parse(value) if isinstance(value, str) else value
+
+    @field_validator("workers")
+    @classmethod
+    def _known_worker_mode(cls, value: str) -> str:
+        if value not in {"thread", "inline", "none"}:
+            raise ValueError("workers must be thread, inline or none")
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_outside_development(self) -> Settings:
+        if self.environment not in {"development", "test"} and self.secret_key == DEV_SECRET:
+            raise ValueError("LIFEGUARD_SECRET_KEY must be set outside development")
+        if len(self.secret_key) < 16:
+            raise ValueError("LIFEGUARD_SECRET_KEY must be at least 16 characters")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

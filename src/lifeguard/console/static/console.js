@@ -1,0 +1,38 @@
+// Live queue: the server announces changes over server-sent events; HTMX refreshes the rows.
+(function () {
+  "use strict";
+  function listen() {
+    if (!document.getElementById("queue-rows") || !window.EventSource) return;
+    var source = new EventSource("/events");
+    source.addEventListener("cases-changed", function () {
+      if (window.htmx) window.htmx.trigger(document.body, "cases-changed");
+    });
+    // EventSource reconnects by itself; a refresh on reconnect catches what happened meanwhile.
+    source.addEventListener("open", function () {
+      if (window.htmx) window.htmx.trigger(document.body, "cases-changed");
+    });
+  }
+
+  // Keyboard: j / k move through the queue, Enter opens the selected case.
+  var selected = -1;
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("#queue-rows tr[data-href]")); }
+  function select(index) {
+    var all = rows();
+    if (!all.length) return;
+    selected = Math.max(0, Math.min(index, all.length - 1));
+    all.forEach(function (row, i) { row.classList.toggle("selected", i === selected); });
+    all[selected].scrollIntoView({ block: "nearest" });
+  }
+  document.addEventListener("keydown", function (event) {
+    var tag = (event.target && event.target.tagName) || "";
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || event.metaKey || event.ctrlKey) return;
+    if (event.key === "j") select(selected + 1);
+    else if (event.key === "k") select(selected - 1);
+    else if (event.key === "Enter" && selected >= 0 && rows()[selected]) window.location = rows()[selected].dataset.href;
+  });
+  document.addEventListener("click", function (event) {
+    var row = event.target.closest && event.target.closest("#queue-rows tr[data-href]");
+    if (row && event.target.tagName !== "A") window.location = row.dataset.href;
+  });
+  document.addEventListener("DOMContentLoaded", listen);
+})();

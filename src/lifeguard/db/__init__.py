@@ -1,0 +1,1 @@
+"""Storage: engine, sessions, migrations. Domain services receive a Session; they never commit."""

@@ -1,0 +1,1 @@
+"""Demo data: scenarios written from public news stories of this work, loaded through the real ingestion path."""

@@ -1,0 +1,83 @@
+"""Load the demo scenarios: a demo platform, its key, console users, and every scenario's events.
+
+Event ids are derived from the scenario name, so loading twice changes nothing (the second load is all
+duplicates). Times are relative to now, so the queue looks live.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lifeguard.auth import service as auth
+from lifeguard.auth.models import User
+from lifeguard.auth.roles import Scope
+from lifeguard.signals import service as signals
+
+DEMO_USERS = (
+    ("demo", "lifeguard-demo", "interventionist", "Demo Interventionist"),
+    ("supervisor", "lifeguard-supervisor", "supervisor", "Demo Supervisor"),
+    ("auditor", "lifeguard-auditor", "auditor", "Demo Auditor"),
+    ("admin", "lifeguard-admin", "admin", "Demo Admin"),
+)
+
+
+def scenarios() -> dict[str, Any]:
+    text = resources.files("lifeguard.demo").joinpath("scenarios.json").read_text(encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def scenario_events(scenario: dict[str, Any], *, index: int, now: datetime) -> list[dict[str, Any]]:
+    subject = f"demo-{index:03d}-{scenario['name']}"[:128]
+    out = []
+    for number, raw in enumerate(scenario["events"]):
+        event = {k: v for k, v in raw.items() if k != "minutes_ago"}
+        event["event_id"] = f"{subject}-{number:03d}"[:128]
+        event["subject"] = subject
+        event["occurred_at"] = (now - timedelta(minutes=raw.get("minutes_ago", 0))).isoformat(timespec="seconds")
+        if "location" in scenario and "location" not in event:
+            event["location"] = scenario["location"]
+        out.append(event)
+    return out
+
+
+@dataclass(frozen=True)
+class DemoLoad:
+    platform: str
+    accepted: int
+    duplicates: int
+    rejected: int
+    api_key: str | None
+    users_created: list[str]
+
+
+def load(session: Session, *, now: datetime, max_text_chars: int = 10_000) -> DemoLoad:
+    data = scenarios()
+    platform = data["platform"]
+    auth.ensure_partner(session, partner_id=platform, name="Demo Shop", now=now)
+    users_created = []
+    for username, password, role, display in DEMO_USERS:
+        if session.scalar(select(User).where(User.username == username)) is None:
+            auth.add_user(session, username=username, password=password, role=role, now=now, actor="system:demo", display_name=display)
+            users_created.append(username)
+    api_key = None
+    if users_created:  # first load: issue a key so the demo platform can post signals over HTTP too
+        api_key = auth.create_api_key(
+            session, partner_id=platform, scopes=[s.value for s in Scope], now=now, actor="system:demo"
+        ).key
+    events: list[dict[str, Any]] = []
+    for index, scenario in enumerate(data["scenarios"]):
+        events.extend(scenario_events(scenario, index=index, now=now))
+    accepted = duplicates = rejected = 0
+    for start in range(0, len(events), 1000):
+        result = signals.accept_batch(session, platform=platform, events=events[start : start + 1000], now=now, max_text_chars=max_text_chars)
+        accepted += result.accepted
+        duplicates += result.duplicates
+        rejected += result.rejected
+    return DemoLoad(platform, accepted, duplicates, rejected, api_key, users_created)

@@ -1,0 +1,1 @@
+"""Detection: what a signal says about a person's risk. Pure code: no database, no web."""

@@ -1,0 +1,1 @@
+"""Counters a platform and its operators watch: signals by outcome, open cases by priority."""

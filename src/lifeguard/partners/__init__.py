@@ -1,0 +1,1 @@
+"""Partners: platforms, merchants, logistics companies and alert apps that talk to Lifeguard."""

@@ -1,0 +1,114 @@
+"""The signal worker: drains the inbox through detection. Runs as a thread in `lifeguard serve` or on its own
+as `lifeguard worker`. Wakes on the bus, and polls anyway so that entries left by a crash are picked up."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from lifeguard.bus.base import CASES_CHANGED, SIGNALS_ACCEPTED, Bus
+from lifeguard.clock import Clock
+from lifeguard.db.engine import unit_of_work
+from lifeguard.detection.assessment import Detector
+from lifeguard.detection.levels import Level
+from lifeguard.signals import service
+
+log = logging.getLogger(__name__)
+
+
+class SignalWorker:
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        detector: Detector,
+        bus: Bus,
+        clock: Clock,
+        store_floor: Level,
+        case_floor: Level,
+        batch_size: int = 200,
+        poll_seconds: float = 2.0,
+    ) -> None:
+        self._sessions = sessions
+        self._detector = detector
+        self._bus = bus
+        self._clock = clock
+        self._store_floor = store_floor
+        self._case_floor = case_floor
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._drain_lock = threading.Lock()
+
+    def drain(self) -> service.ProcessReport:
+        """Process until nothing is pending. Safe to call from any thread; calls do not overlap."""
+        total = service.ProcessReport()
+        with self._drain_lock:
+            while True:
+                with unit_of_work(self._sessions) as session:
+                    ids = service.pending_ids(session, limit=self._batch_size)
+                    if not ids:
+                        break
+                    try:
+                        with session.begin_nested():
+                            report = service.process_entries(
+                                session, entry_ids=ids, detector=self._detector, store_floor=self._store_floor,
+                                case_floor=self._case_floor, now=self._clock.now(),
+                            )
+                    except Exception:  # noqa: BLE001 - isolate the poison entry, keep the rest flowing
+                        log.exception("batch of %d inbox entries failed; retrying one by one", len(ids))
+                        report = self._one_by_one(session, ids)
+                # Published only after the commit, so a reader never looks for a case that is not there yet.
+                if report.changed_cases:
+                    self._bus.publish(CASES_CHANGED, {"case_ids": sorted(report.changed_cases)})
+                total.add(report)
+                if report.processed == 0:
+                    break  # everything left is failing; the poll loop will try again later
+        return total
+
+    def _one_by_one(self, session: Session, ids: list[int]) -> service.ProcessReport:
+        total = service.ProcessReport()
+        for entry_id in ids:
+            try:
+                with session.begin_nested():
+                    report = service.process_entries(
+                        session, entry_ids=[entry_id], detector=self._detector, store_floor=self._store_floor,
+                        case_floor=self._case_floor, now=self._clock.now(),
+                    )
+            except Exception as exc:  # noqa: BLE001 - recorded on the entry, which stays pending
+                service.record_failure(session, entry_id=entry_id, error=repr(exc))
+                continue
+            total.add(report)
+        return total
+
+    def notify(self, _topic: str = SIGNALS_ACCEPTED, _message: dict[str, Any] | None = None) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._bus.subscribe(SIGNALS_ACCEPTED, self.notify)
+        self._thread = threading.Thread(target=self._run, name="signal-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def run_forever(self) -> None:
+        self._bus.subscribe(SIGNALS_ACCEPTED, self.notify)
+        self._run()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.drain()
+            except Exception:  # noqa: BLE001 - the worker must outlive a database hiccup
+                log.exception("signal worker pass failed")
+            self._wake.wait(self._poll_seconds)
+            self._wake.clear()
