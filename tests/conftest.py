@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from lifeguard.detection.registry import default_detector
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,6 @@ from lifeguard.db.engine import unit_of_work
 from lifeguard.db.migrate import upgrade
 from lifeguard.db.models import Base
 from lifeguard.detection.assessment import Detector
-from lifeguard.detection.registry import default_detector
 from lifeguard.runtime import Runtime, build_runtime
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
@@ -125,7 +125,9 @@ def issue_key(rt: Runtime, partner: str = "shop-a", scopes: list[str] | None = N
     with unit_of_work(rt.sessions) as s:
         now = SystemClock().now()
         auth.ensure_partner(s, partner_id=partner, name=partner, now=now)
-        return auth.create_api_key(s, partner_id=partner, scopes=scopes or ["signals:write", "cases:read"], now=now, actor="test").key
+        return auth.create_api_key(
+            s, partner_id=partner, scopes=scopes or ["signals:write", "cases:read"], now=now, actor="test"
+        ).key
 
 
 @pytest.fixture
@@ -151,9 +153,13 @@ def login(client: TestClient, username: str, password: str = "correct horse batt
     """Log in through the real form; returns the CSRF token of the session."""
     page = client.get("/login")
     token = csrf_from(page.text)
-    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token, "next": "/queue"}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token, "next": "/queue"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
-    return csrf_from(client.get("/queue").text)
+    return csrf_from(client.get("/login").text)  # the login page shows the session's token to anyone
 
 
 @pytest.fixture

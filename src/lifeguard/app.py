@@ -24,7 +24,10 @@ from lifeguard.signals.api import router as signals_router
 
 log = logging.getLogger(__name__)
 
-CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
 
 
 def _is_api(request: Request) -> bool:
@@ -90,14 +93,22 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             {"path": ".".join(str(part) for part in err["loc"]), "code": err["type"], "message": err["msg"]}
             for err in exc.errors()
         ]
-        return JSONResponse({"error": {"code": "invalid_request", "message": "the request is not valid", "details": details}}, status_code=422)
+        return JSONResponse(
+            {"error": {"code": "invalid_request", "message": "the request is not valid", "details": details}},
+            status_code=422,
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         request_id = getattr(request.state, "request_id", "")
         return JSONResponse(
-            {"error": {"code": "internal", "message": f"something went wrong on our side; quote request id {request_id}"}},
+            {
+                "error": {
+                    "code": "internal",
+                    "message": f"something went wrong on our side; quote request id {request_id}",
+                }
+            },
             status_code=500,
         )
 

@@ -17,7 +17,9 @@ from lifeguard.clock import SystemClock
 from lifeguard.config import Settings
 from lifeguard.errors import LifeguardError
 
-app = typer.Typer(help="Lifeguard: life-safety operations for online platforms.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Lifeguard: life-safety operations for online platforms.", no_args_is_help=True, add_completion=False
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data written from public news stories.", no_args_is_help=True)
 user_app = typer.Typer(help="Console users.", no_args_is_help=True)
@@ -121,7 +123,9 @@ def demo_load() -> None:
         f"{len(report.changed_cases)} cases touched"
     )
     if result.users_created:
-        typer.echo("demo users: " + ", ".join(f"{u} / {p} ({r})" for u, p, r, _ in _demo_users() if u in result.users_created))
+        typer.echo(
+            "demo users: " + ", ".join(f"{u} / {p} ({r})" for u, p, r, _ in _demo_users() if u in result.users_created)
+        )
     if result.api_key:
         typer.echo(f"demo platform API key (shown once): {result.api_key}")
     rt.close()
@@ -148,8 +152,14 @@ def user_add(
     try:
         with _unit_of_work() as session:
             user = add_user(
-                session, username=username, password=password, role=role, now=SystemClock().now(),
-                actor="cli", display_name=display_name, locale=locale,
+                session,
+                username=username,
+                password=password,
+                role=role,
+                now=SystemClock().now(),
+                actor="cli",
+                display_name=display_name,
+                locale=locale,
             )
             typer.echo(f"user {user.username} added with role {user.role}")
     except LifeguardError as exc:
@@ -161,7 +171,9 @@ def user_add(
 def apikey_create(
     partner: Annotated[str, typer.Option(help="Partner id (a slug); created if new.")],
     name: Annotated[str | None, typer.Option(help="Partner's display name, when new.")] = None,
-    scope: Annotated[list[str] | None, typer.Option(help="signals:write (default), cases:read, metrics:read; repeatable.")] = None,
+    scope: Annotated[
+        list[str] | None, typer.Option(help="signals:write (default), cases:read, metrics:read; repeatable.")
+    ] = None,
 ) -> None:
     """Create an API key for a partner. The key is printed once and stored only as a hash."""
     from lifeguard.auth.service import create_api_key, ensure_partner
@@ -170,12 +182,17 @@ def apikey_create(
     try:
         with _unit_of_work() as session:
             ensure_partner(session, partner_id=partner, name=name or partner, now=now)
-            issued = create_api_key(session, partner_id=partner, scopes=scope or ["signals:write"], now=now, actor="cli")
+            issued = create_api_key(
+                session, partner_id=partner, scopes=scope or ["signals:write"], now=now, actor="cli"
+            )
     except LifeguardError as exc:
         typer.secho(exc.message, fg="red", err=True)
         raise typer.Exit(1) from None
     typer.echo(issued.key)
-    typer.echo(f"(partner {issued.partner_id}, scopes {', '.join(issued.scopes)}; store it now, it is not shown again)", err=True)
+    typer.echo(
+        f"(partner {issued.partner_id}, scopes {', '.join(issued.scopes)}; store it now, it is not shown again)",
+        err=True,
+    )
 
 
 @audit_app.command("verify")
@@ -186,11 +203,25 @@ def audit_verify(as_json: Annotated[bool, typer.Option("--json", help="Print one
     with _unit_of_work() as session:
         result = verify(session)
     if as_json:
-        typer.echo(json.dumps({"ok": result.ok, "records": result.records, "first_bad_seq": result.first_bad_seq, "problem": result.problem}))
+        typer.echo(
+            json.dumps(
+                {
+                    "ok": result.ok,
+                    "records": result.records,
+                    "first_bad_seq": result.first_bad_seq,
+                    "problem": result.problem,
+                }
+            )
+        )
     elif result.ok:
         typer.secho(f"audit log intact: {result.records} records", fg="green")
     else:
-        typer.secho(f"audit log TAMPERED at record {result.first_bad_seq}: {result.problem} ({result.records} good records before it)", fg="red", err=True)
+        typer.secho(
+            f"audit log TAMPERED at record {result.first_bad_seq}: {result.problem} "
+            f"({result.records} good records before it)",
+            fg="red",
+            err=True,
+        )
     raise typer.Exit(0 if result.ok else 1)
 
 

@@ -33,7 +33,9 @@ class Runtime:
         self.engine.dispose()
 
 
-def build_runtime(settings: Settings, *, detector: Detector | None = None, clock: Clock | None = None, bus: Bus | None = None) -> Runtime:
+def build_runtime(
+    settings: Settings, *, detector: Detector | None = None, clock: Clock | None = None, bus: Bus | None = None
+) -> Runtime:
     if detector is None:
         from lifeguard.detection.registry import default_detector
 
@@ -43,10 +45,20 @@ def build_runtime(settings: Settings, *, detector: Detector | None = None, clock
     bus = bus or InProcessBus()
     clock = clock or SystemClock()
     worker = SignalWorker(
-        sessions=sessions, detector=detector, bus=bus, clock=clock,
-        store_floor=settings.store_floor, case_floor=settings.case_floor,
+        sessions=sessions,
+        detector=detector,
+        bus=bus,
+        clock=clock,
+        store_floor=settings.store_floor,
+        case_floor=settings.case_floor,
     )
     return Runtime(
-        settings=settings, engine=engine, sessions=sessions, bus=bus, clock=clock,
-        detector=detector, worker=worker, keys=ApiKeyVerifier(),
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        bus=bus,
+        clock=clock,
+        detector=detector,
+        worker=worker,
+        keys=ApiKeyVerifier(),
     )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     INTERVENTIONIST = "interventionist"
     SUPERVISOR = "supervisor"
     POLICE_LIAISON = "police_liaison"
@@ -13,7 +13,7 @@ class Role(str, Enum):
     ADMIN = "admin"
 
 
-class Permission(str, Enum):
+class Permission(StrEnum):
     CASES_VIEW = "cases.view"
     CASES_WORK = "cases.work"  # notes, status, outcome
     AUDIT_VIEW = "audit.view"
@@ -34,7 +34,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
 }
 
 
-class Scope(str, Enum):
+class Scope(StrEnum):
     """What a partner API key may do."""
 
     SIGNALS_WRITE = "signals:write"

@@ -67,7 +67,12 @@ def add_user(
     session.add(user)
     session.flush()
     audit.record(
-        session, at=now, actor=actor, action="user.added", object_type="user", object_id=user.id,
+        session,
+        at=now,
+        actor=actor,
+        action="user.added",
+        object_type="user",
+        object_id=user.id,
         data={"username": username, "role": role},
     )
     return user
@@ -104,9 +109,7 @@ class IssuedKey:
     scopes: tuple[str, ...]
 
 
-def create_api_key(
-    session: Session, *, partner_id: str, scopes: list[str], now: datetime, actor: str
-) -> IssuedKey:
+def create_api_key(session: Session, *, partner_id: str, scopes: list[str], now: datetime, actor: str) -> IssuedKey:
     if session.get(Partner, partner_id) is None:
         raise NotFound(f"unknown partner {partner_id!r}")
     known = {s.value for s in Scope}
@@ -117,11 +120,18 @@ def create_api_key(
     secret = secrets.token_urlsafe(32)
     key = f"{KEY_PREFIX}_{prefix}_{secret}"
     session.add(
-        ApiKey(partner_id=partner_id, prefix=prefix, secret_hash=hash_secret(key), scopes=sorted(scopes), created_at=now)
+        ApiKey(
+            partner_id=partner_id, prefix=prefix, secret_hash=hash_secret(key), scopes=sorted(scopes), created_at=now
+        )
     )
     session.flush()
     audit.record(
-        session, at=now, actor=actor, action="apikey.created", object_type="partner", object_id=partner_id,
+        session,
+        at=now,
+        actor=actor,
+        action="apikey.created",
+        object_type="partner",
+        object_id=partner_id,
         data={"prefix": prefix, "scopes": sorted(scopes)},
     )
     return IssuedKey(key=key, prefix=prefix, partner_id=partner_id, scopes=tuple(sorted(scopes)))

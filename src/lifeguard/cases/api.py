@@ -13,7 +13,11 @@ from lifeguard.cases.schemas import CaseQueue, CaseSummary
 router = APIRouter(prefix="/v1", tags=["cases"])
 
 
-@router.get("/cases", response_model=CaseQueue, responses={401: {"description": "not authenticated"}, 403: {"description": "not allowed"}})
+@router.get(
+    "/cases",
+    response_model=CaseQueue,
+    responses={401: {"description": "not authenticated"}, 403: {"description": "not allowed"}},
+)
 def list_cases(
     caller: Caller = Depends(api_caller(scope=Scope.CASES_READ, permission=Permission.CASES_VIEW)),
     session: Session = Depends(db),

@@ -22,9 +22,16 @@ class CaseSummary(BaseModel):
     @classmethod
     def of(cls, case: Case) -> CaseSummary:
         return cls(
-            id=case.id, platform=case.platform, subject=case.subject, status=case.status,
-            priority=f"P{case.priority}", level=case.level, opened_at=case.opened_at,
-            last_signal_at=case.last_signal_at, signal_count=case.signal_count, outcome=case.outcome,
+            id=case.id,
+            platform=case.platform,
+            subject=case.subject,
+            status=case.status,
+            priority=f"P{case.priority}",
+            level=case.level,
+            opened_at=case.opened_at,
+            last_signal_at=case.last_signal_at,
+            signal_count=case.signal_count,
+            outcome=case.outcome,
         )
 
 

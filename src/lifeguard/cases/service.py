@@ -50,15 +50,35 @@ def on_signal(session: Session, *, signal: Signal, level: Level, case_floor: Lev
         )
         session.add(case)
         session.flush()
-        _event(session, case, now=now, kind="opened", actor="system:detection", body={"level": level.value, "priority": case.priority})
+        _event(
+            session,
+            case,
+            now=now,
+            kind="opened",
+            actor="system:detection",
+            body={"level": level.value, "priority": case.priority},
+        )
         audit.record(
-            session, at=now, actor="system:detection", action="case.opened", object_type="case", object_id=case.id,
+            session,
+            at=now,
+            actor="system:detection",
+            action="case.opened",
+            object_type="case",
+            object_id=case.id,
             data={"level": level.value, "priority": case.priority, "signal_id": signal.id},
         )
     signal.case_id = case.id
     case.signal_count += 1
     case.last_signal_at = max(case.last_signal_at, signal.occurred_at)
-    _event(session, case, now=now, kind="signal", actor="system:detection", signal_id=signal.id, body={"level": level.value})
+    _event(
+        session,
+        case,
+        now=now,
+        kind="signal",
+        actor="system:detection",
+        signal_id=signal.id,
+        body={"level": level.value},
+    )
     if level > Level(case.level):
         _raise_level(session, case, level=level, now=now)
     case.updated_at = now
@@ -73,7 +93,12 @@ def _raise_level(session: Session, case: Case, *, level: Level, now: datetime) -
     after = {"level": case.level, "priority": case.priority}
     _event(session, case, now=now, kind="priority", actor="system:detection", body={"before": before, "after": after})
     audit.record(
-        session, at=now, actor="system:detection", action="case.escalated", object_type="case", object_id=case.id,
+        session,
+        at=now,
+        actor="system:detection",
+        action="case.escalated",
+        object_type="case",
+        object_id=case.id,
         data={"before": before, "after": after},
     )
 
@@ -120,11 +145,14 @@ def timeline(session: Session, case_id: int) -> list[TimelineEntry]:
 def _check_version(case: Case, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != case.version:
         raise Conflict(
-            f"case {case.id} changed since you loaded it (version {expected_version}, now {case.version}); reload and try again"
+            f"case {case.id} changed since you loaded it (version {expected_version}, now {case.version}); "
+            "reload and try again"
         )
 
 
-def add_note(session: Session, *, case_id: int, text: str, actor: str, now: datetime, expected_version: int | None = None) -> CaseEvent:
+def add_note(
+    session: Session, *, case_id: int, text: str, actor: str, now: datetime, expected_version: int | None = None
+) -> CaseEvent:
     case = get_case(session, case_id)
     _check_version(case, expected_version)
     body = text.strip()
@@ -136,7 +164,12 @@ def add_note(session: Session, *, case_id: int, text: str, actor: str, now: date
     case.updated_at = now
     case.version += 1
     audit.record(
-        session, at=now, actor=actor, action="case.note_added", object_type="case", object_id=case.id,
+        session,
+        at=now,
+        actor=actor,
+        action="case.note_added",
+        object_type="case",
+        object_id=case.id,
         data={"event_id": event.id, "chars": len(body)},
     )
     return event
@@ -174,7 +207,12 @@ def change_status(
     kind = "reopened" if current is Status.RESOLVED else "status"
     _event(session, case, now=now, kind=kind, actor=actor, body={"before": before, "after": after})
     audit.record(
-        session, at=now, actor=actor, action="case.status_changed", object_type="case", object_id=case.id,
+        session,
+        at=now,
+        actor=actor,
+        action="case.status_changed",
+        object_type="case",
+        object_id=case.id,
         data={"before": before, "after": after},
     )
     return case

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from lifeguard.detection.levels import Level
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     OPEN = "open"
     TRIAGED = "triaged"
     IN_INTERVENTION = "in_intervention"
@@ -15,7 +15,7 @@ class Status(str, Enum):
     RESOLVED = "resolved"
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     SAFE = "safe"
     DISSUADED = "dissuaded"
     RESCUED = "rescued"
@@ -25,9 +25,7 @@ class Outcome(str, Enum):
     DECEASED = "deceased"
 
 
-OPEN_STATUSES: frozenset[Status] = frozenset(
-    {Status.OPEN, Status.TRIAGED, Status.IN_INTERVENTION, Status.REFERRED}
-)
+OPEN_STATUSES: frozenset[Status] = frozenset({Status.OPEN, Status.TRIAGED, Status.IN_INTERVENTION, Status.REFERRED})
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.OPEN: frozenset({Status.TRIAGED, Status.IN_INTERVENTION, Status.REFERRED, Status.RESOLVED}),

@@ -58,7 +58,9 @@ def _page(request: Request, name: str, context: dict[str, Any], status_code: int
 
 def render_error(request: Request, exc: LifeguardError) -> Response:
     if request.headers.get("hx-request"):
-        return HTMLResponse(f'<div class="flash error" role="alert">{_escape(exc.message)}</div>', status_code=exc.status_code)
+        return HTMLResponse(
+            f'<div class="flash error" role="alert">{_escape(exc.message)}</div>', status_code=exc.status_code
+        )
     return _page(request, "error.html", {"error": exc, "user": None}, status_code=exc.status_code)
 
 
@@ -90,11 +92,19 @@ def login(
     rt = runtime(request)
     if user is None:
         audit.record(
-            session, at=rt.clock.now(), actor="anonymous", action="login.failed", object_type="user",
-            object_id=username[:64], data={}, request_id=request.state.request_id,
+            session,
+            at=rt.clock.now(),
+            actor="anonymous",
+            action="login.failed",
+            object_type="user",
+            object_id=username[:64],
+            data={},
+            request_id=request.state.request_id,
         )
         session.commit()
-        return _page(request, "login.html", {"next": _safe_next(next), "error": "Wrong username or password.", "user": None}, 401)
+        return _page(
+            request, "login.html", {"next": _safe_next(next), "error": "Wrong username or password.", "user": None}, 401
+        )
     request.session.clear()
     request.session["user_id"] = user.id
     request.session["auth_epoch"] = session_epoch(user)
@@ -126,15 +136,21 @@ def queue_rows(request: Request, user: User = Depends(view_cases), session: Sess
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, case_id: int, user: User = Depends(view_cases), session: Session = Depends(db)) -> HTMLResponse:
+def case_page(
+    request: Request, case_id: int, user: User = Depends(view_cases), session: Session = Depends(db)
+) -> HTMLResponse:
     return _case_page(request, session, user, case_id)
 
 
-def _case_page(request: Request, session: Session, user: User, case_id: int, *, flash: str | None = None, status_code: int = 200) -> HTMLResponse:
+def _case_page(
+    request: Request, session: Session, user: User, case_id: int, *, flash: str | None = None, status_code: int = 200
+) -> HTMLResponse:
     case = cases.get_case(session, case_id)
     entries = cases.timeline(session, case_id)
     highlighted = {
-        entry.signal.id: segments(entry.signal.text, entry.signal.spans) for entry in entries if entry.signal is not None
+        entry.signal.id: segments(entry.signal.text, entry.signal.spans)
+        for entry in entries
+        if entry.signal is not None
     }
     current = Status(case.status)
     return _page(
@@ -164,7 +180,14 @@ def add_note(
     session: Session = Depends(db),
 ) -> Response:
     check_csrf(request, csrf_token)
-    cases.add_note(session, case_id=case_id, text=text, actor=f"user:{user.username}", now=runtime(request).clock.now(), expected_version=version)
+    cases.add_note(
+        session,
+        case_id=case_id,
+        text=text,
+        actor=f"user:{user.username}",
+        now=runtime(request).clock.now(),
+        expected_version=version,
+    )
     session.commit()  # before the redirect, so the page it leads to shows the note
     return RedirectResponse(f"/cases/{case_id}#timeline-end", status_code=303)
 
@@ -182,8 +205,13 @@ def change_status(
 ) -> Response:
     check_csrf(request, csrf_token)
     cases.change_status(
-        session, case_id=case_id, status=status, outcome=outcome or None, actor=f"user:{user.username}",
-        now=runtime(request).clock.now(), expected_version=version,
+        session,
+        case_id=case_id,
+        status=status,
+        outcome=outcome or None,
+        actor=f"user:{user.username}",
+        now=runtime(request).clock.now(),
+        expected_version=version,
     )
     session.commit()
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
@@ -214,7 +242,9 @@ async def events(request: Request, _user: User = Depends(view_cases)) -> Streami
         finally:
             unsubscribe()
 
-    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    )
 
 
 def _offer(queue: asyncio.Queue[dict[str, Any]], message: dict[str, Any]) -> None:

@@ -18,7 +18,9 @@ def _insert(session: Session, table: Table) -> Any:
     raise NotImplementedError(f"no upsert for {dialect}")
 
 
-def insert_ignoring_conflicts(session: Session, table: Table, rows: list[dict[str, Any]], *, returning: Any) -> list[Any]:
+def insert_ignoring_conflicts(
+    session: Session, table: Table, rows: list[dict[str, Any]], *, returning: Any
+) -> list[Any]:
     """Insert rows, skipping those that hit a unique constraint; return ``returning`` of the inserted ones."""
     if not rows:
         return []
@@ -31,7 +33,5 @@ def insert_ignoring_conflicts(session: Session, table: Table, rows: list[dict[st
 
 def increment(session: Session, table: Table, *, keys: dict[str, Any], column: str, by: int = 1) -> None:
     stmt = _insert(session, table).values(**keys, **{column: by})
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(keys), set_={column: getattr(table.c, column) + by}
-    )
+    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={column: getattr(table.c, column) + by})
     session.execute(stmt)

@@ -64,7 +64,15 @@ def load(session: Session, *, now: datetime, max_text_chars: int = 10_000) -> De
     users_created = []
     for username, password, role, display in DEMO_USERS:
         if session.scalar(select(User).where(User.username == username)) is None:
-            auth.add_user(session, username=username, password=password, role=role, now=now, actor="system:demo", display_name=display)
+            auth.add_user(
+                session,
+                username=username,
+                password=password,
+                role=role,
+                now=now,
+                actor="system:demo",
+                display_name=display,
+            )
             users_created.append(username)
     api_key = None
     if users_created:  # first load: issue a key so the demo platform can post signals over HTTP too
@@ -76,7 +84,9 @@ def load(session: Session, *, now: datetime, max_text_chars: int = 10_000) -> De
         events.extend(scenario_events(scenario, index=index, now=now))
     accepted = duplicates = rejected = 0
     for start in range(0, len(events), 1000):
-        result = signals.accept_batch(session, platform=platform, events=events[start : start + 1000], now=now, max_text_chars=max_text_chars)
+        result = signals.accept_batch(
+            session, platform=platform, events=events[start : start + 1000], now=now, max_text_chars=max_text_chars
+        )
         accepted += result.accepted
         duplicates += result.duplicates
         rejected += result.rejected

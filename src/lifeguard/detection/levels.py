@@ -6,10 +6,10 @@ or offering support), kept apart from the speaker's own risk.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     NONE = "none"
     INDICATOR = "indicator"  # distress, hopelessness
     IDEATION = "ideation"  # wish to die, suicidal thoughts

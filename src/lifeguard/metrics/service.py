@@ -39,12 +39,11 @@ def snapshot(session: Session) -> Snapshot:
 
 def prometheus_text(snap: Snapshot) -> str:
     lines = [
-        "# HELP lifeguard_signals_total Signals by platform, kind and outcome (stored, below_floor, duplicate, rejected).",
+        "# HELP lifeguard_signals_total Signals by platform, kind and outcome "
+        "(stored, below_floor, duplicate, rejected).",
         "# TYPE lifeguard_signals_total counter",
     ]
-    lines += [
-        f'lifeguard_signals_total{{platform="{p}",kind="{k}",outcome="{o}"}} {c}' for p, k, o, c in snap.signals
-    ]
+    lines += [f'lifeguard_signals_total{{platform="{p}",kind="{k}",outcome="{o}"}} {c}' for p, k, o, c in snap.signals]
     lines += ["# HELP lifeguard_open_cases Open cases by priority.", "# TYPE lifeguard_open_cases gauge"]
     lines += [f'lifeguard_open_cases{{priority="P{p}"}} {c}' for p, c in snap.open_cases]
     lines += [

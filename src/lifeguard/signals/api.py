@@ -20,8 +20,14 @@ router = APIRouter(prefix="/v1", tags=["signals"])
     "/signals",
     response_model=BatchResult,
     summary="Send a batch of 1..1000 events",
-    openapi_extra={"requestBody": {"content": {"application/json": {"schema": BatchRequest.model_json_schema()}}, "required": True}},
-    responses={400: {"description": "malformed batch"}, 401: {"description": "missing or wrong key"}, 413: {"description": "batch too large"}},
+    openapi_extra={
+        "requestBody": {"content": {"application/json": {"schema": BatchRequest.model_json_schema()}}, "required": True}
+    },
+    responses={
+        400: {"description": "malformed batch"},
+        401: {"description": "missing or wrong key"},
+        413: {"description": "batch too large"},
+    },
 )
 async def post_signals(
     request: Request,
@@ -34,7 +40,10 @@ async def post_signals(
         raise PayloadTooLarge(f"the body has {len(body)} bytes; the limit is {rt.settings.max_body_bytes}")
     events = parse_body(body, max_events=rt.settings.max_batch_events)
     result = service.accept_batch(
-        session, platform=caller.partner_id or "", events=events, now=rt.clock.now(),
+        session,
+        platform=caller.partner_id or "",
+        events=events,
+        now=rt.clock.now(),
         max_text_chars=rt.settings.max_text_chars,
     )
     session.commit()  # the events are on disk before anyone is told they were accepted

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -20,7 +20,9 @@ from pydantic import (
 
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@/+=-]+$")]
 AdminCode = Annotated[str, StringConstraints(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9-]+$")]
-Locale = Annotated[str, StringConstraints(min_length=2, max_length=35, pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")]
+Locale = Annotated[
+    str, StringConstraints(min_length=2, max_length=35, pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
+]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 DEFAULT_MAX_TEXT = 10_000
@@ -81,7 +83,7 @@ class TextEvent(EventBase):
         return _check_text(value, info, field="text")
 
 
-class SpeakerRole(str, Enum):
+class SpeakerRole(StrEnum):
     USER = "user"
     AGENT = "agent"
     MERCHANT = "merchant"
@@ -140,7 +142,7 @@ class OrderEvent(EventBase):
     shipping_region: AdminCode | None = None
 
 
-class ReporterKind(str, Enum):
+class ReporterKind(StrEnum):
     USER = "user"
     MERCHANT = "merchant"
     AGENT = "agent"
@@ -165,7 +167,7 @@ Event = Annotated[
 EVENT_KINDS = ("message", "post", "comment", "search", "order", "report")
 
 
-class ItemStatus(str, Enum):
+class ItemStatus(StrEnum):
     ACCEPTED = "accepted"
     DUPLICATE = "duplicate"
     REJECTED = "rejected"

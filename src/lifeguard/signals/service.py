@@ -32,7 +32,9 @@ def accept_batch(
     seen_in_batch: set[str] = set()
     for item in parsed:
         if item.errors:
-            results[item.index] = ItemResult(index=item.index, event_id=item.event_id, status=ItemStatus.REJECTED, errors=item.errors)
+            results[item.index] = ItemResult(
+                index=item.index, event_id=item.event_id, status=ItemStatus.REJECTED, errors=item.errors
+            )
         elif item.event_id in seen_in_batch:
             results[item.index] = ItemResult(index=item.index, event_id=item.event_id, status=ItemStatus.DUPLICATE)
         else:
@@ -66,7 +68,9 @@ def accept_batch(
     )
 
 
-def _count_outcomes(session: Session, *, platform: str, now: datetime, parsed: list[ParsedItem], results: list[ItemResult]) -> None:
+def _count_outcomes(
+    session: Session, *, platform: str, now: datetime, parsed: list[ParsedItem], results: list[ItemResult]
+) -> None:
     tally: dict[tuple[str, str], int] = {}
     for item, result in zip(parsed, results, strict=True):
         kind = item.event.kind if item.event is not None else "invalid"
@@ -102,8 +106,10 @@ class ProcessReport:
         self.changed_cases |= other.changed_cases
 
 
-def pending_ids(session: Session, *, limit: int) -> list[int]:
+def pending_ids(session: Session, *, limit: int, exclude: set[int] | frozenset[int] = frozenset()) -> list[int]:
     stmt = select(InboxEntry.id).where(InboxEntry.processed_at.is_(None)).order_by(InboxEntry.id).limit(limit)
+    if exclude:
+        stmt = stmt.where(InboxEntry.id.not_in(sorted(exclude)))
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     return list(session.scalars(stmt))
@@ -123,7 +129,9 @@ def process_entries(
     report = ProcessReport()
     entries = list(
         session.scalars(
-            select(InboxEntry).where(InboxEntry.id.in_(entry_ids), InboxEntry.processed_at.is_(None)).order_by(InboxEntry.id)
+            select(InboxEntry)
+            .where(InboxEntry.id.in_(entry_ids), InboxEntry.processed_at.is_(None))
+            .order_by(InboxEntry.id)
         )
     )
     if not entries:
@@ -199,4 +207,3 @@ def _store(session: Session, *, entry: InboxEntry, text: str, assessment: Assess
     session.add(signal)
     session.flush()
     return signal
-

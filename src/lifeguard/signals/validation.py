@@ -27,9 +27,14 @@ def parse_body(body: bytes, *, max_events: int) -> list[Any]:
     try:
         document = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRequest("the body is not valid JSON", details=[{"path": "", "code": "invalid_json", "message": str(exc)}]) from None
+        raise BadRequest(
+            "the body is not valid JSON", details=[{"path": "", "code": "invalid_json", "message": str(exc)}]
+        ) from None
     if not isinstance(document, dict):
-        raise BadRequest('the body must be a JSON object {"events": [...]}', details=[{"path": "", "code": "not_an_object", "message": "expected an object"}])
+        raise BadRequest(
+            'the body must be a JSON object {"events": [...]}',
+            details=[{"path": "", "code": "not_an_object", "message": "expected an object"}],
+        )
     unknown = sorted(set(document) - {"events"})
     if unknown:
         raise BadRequest(
@@ -38,9 +43,14 @@ def parse_body(body: bytes, *, max_events: int) -> list[Any]:
         )
     events = document.get("events")
     if not isinstance(events, list):
-        raise BadRequest('"events" must be a list', details=[{"path": "events", "code": "not_a_list", "message": "expected a list of events"}])
+        raise BadRequest(
+            '"events" must be a list',
+            details=[{"path": "events", "code": "not_a_list", "message": "expected a list of events"}],
+        )
     if not events:
-        raise BadRequest("a batch needs at least one event", details=[{"path": "events", "code": "too_short", "message": "0 events"}])
+        raise BadRequest(
+            "a batch needs at least one event", details=[{"path": "events", "code": "too_short", "message": "0 events"}]
+        )
     if len(events) > max_events:
         raise PayloadTooLarge(
             f"a batch holds at most {max_events} events; this one has {len(events)}",
@@ -53,11 +63,22 @@ def parse_event(index: int, raw: Any, *, max_text_chars: int) -> ParsedItem:
     event_id = raw.get("event_id") if isinstance(raw, dict) and isinstance(raw.get("event_id"), str) else None
     prefix = f"events[{index}]"
     if not isinstance(raw, dict):
-        return ParsedItem(index, None, None, [FieldError(path=prefix, code="not_an_object", message="an event is a JSON object")])
+        return ParsedItem(
+            index, None, None, [FieldError(path=prefix, code="not_an_object", message="an event is a JSON object")]
+        )
     kind = raw.get("kind")
     if kind not in EVENT_KINDS:
         message = f"kind must be one of {', '.join(EVENT_KINDS)}" if kind is not None else "kind is required"
-        return ParsedItem(index, event_id, None, [FieldError(path=f"{prefix}.kind", code="unknown_kind" if kind is not None else "missing", message=message)])
+        return ParsedItem(
+            index,
+            event_id,
+            None,
+            [
+                FieldError(
+                    path=f"{prefix}.kind", code="unknown_kind" if kind is not None else "missing", message=message
+                )
+            ],
+        )
     try:
         event = _EVENT.validate_python(raw, context={"max_text_chars": max_text_chars})
     except ValidationError as exc:

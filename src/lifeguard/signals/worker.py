@@ -46,44 +46,47 @@ class SignalWorker:
         self._drain_lock = threading.Lock()
 
     def drain(self) -> service.ProcessReport:
-        """Process until nothing is pending. Safe to call from any thread; calls do not overlap."""
+        """Process until nothing is pending. Safe to call from any thread; calls do not overlap. An entry that
+        fails is recorded and left pending for the next pass, not retried within this one."""
         total = service.ProcessReport()
+        failed: set[int] = set()
         with self._drain_lock:
             while True:
                 with unit_of_work(self._sessions) as session:
-                    ids = service.pending_ids(session, limit=self._batch_size)
+                    ids = service.pending_ids(session, limit=self._batch_size, exclude=failed)
                     if not ids:
                         break
                     try:
-                        with session.begin_nested():
-                            report = service.process_entries(
-                                session, entry_ids=ids, detector=self._detector, store_floor=self._store_floor,
-                                case_floor=self._case_floor, now=self._clock.now(),
-                            )
+                        report = self._process(session, ids)
                     except Exception:  # noqa: BLE001 - isolate the poison entry, keep the rest flowing
                         log.exception("batch of %d inbox entries failed; retrying one by one", len(ids))
-                        report = self._one_by_one(session, ids)
+                        report = self._one_by_one(session, ids, failed)
                 # Published only after the commit, so a reader never looks for a case that is not there yet.
                 if report.changed_cases:
                     self._bus.publish(CASES_CHANGED, {"case_ids": sorted(report.changed_cases)})
                 total.add(report)
-                if report.processed == 0:
-                    break  # everything left is failing; the poll loop will try again later
         return total
 
-    def _one_by_one(self, session: Session, ids: list[int]) -> service.ProcessReport:
+    def _process(self, session: Session, ids: list[int]) -> service.ProcessReport:
+        with session.begin_nested():
+            return service.process_entries(
+                session,
+                entry_ids=ids,
+                detector=self._detector,
+                store_floor=self._store_floor,
+                case_floor=self._case_floor,
+                now=self._clock.now(),
+            )
+
+    def _one_by_one(self, session: Session, ids: list[int], failed: set[int]) -> service.ProcessReport:
         total = service.ProcessReport()
         for entry_id in ids:
             try:
-                with session.begin_nested():
-                    report = service.process_entries(
-                        session, entry_ids=[entry_id], detector=self._detector, store_floor=self._store_floor,
-                        case_floor=self._case_floor, now=self._clock.now(),
-                    )
+                total.add(self._process(session, [entry_id]))
             except Exception as exc:  # noqa: BLE001 - recorded on the entry, which stays pending
+                log.warning("inbox entry %d failed: %r", entry_id, exc)
                 service.record_failure(session, entry_id=entry_id, error=repr(exc))
-                continue
-            total.add(report)
+                failed.add(entry_id)
         return total
 
     def notify(self, _topic: str = SIGNALS_ACCEPTED, _message: dict[str, Any] | None = None) -> None:

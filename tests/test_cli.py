@@ -1,0 +1,109 @@
+"""The `lifeguard` command as an operator uses it: migrate, add users and keys, load the demo, verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from lifeguard.auth.models import ApiKey, User
+from lifeguard.cases.models import Case
+from lifeguard.cli import app
+from lifeguard.db.engine import make_engine, make_session_factory
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("LIFEGUARD_DATABASE_URL", url)
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    return url
+
+
+def _count(url: str, model: type) -> int:
+    engine = make_engine(url)
+    with make_session_factory(engine)() as s:
+        n = s.scalar(select(func.count()).select_from(model)) or 0
+    engine.dispose()
+    return n
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["db"],
+        ["demo"],
+        ["user"],
+        ["apikey"],
+        ["audit"],
+        ["serve"],
+        ["worker"],
+        ["user", "add"],
+        ["apikey", "create"],
+        ["audit", "verify"],
+    ],
+)
+def test_help_is_useful_everywhere(args: list[str]) -> None:
+    result = runner.invoke(app, [*args, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output and len(result.output) > 200
+
+
+def test_user_add_and_refusals(db: str) -> None:
+    ok = runner.invoke(
+        app, ["user", "add", "alice", "--role", "interventionist", "--password-stdin"], input="long enough password\n"
+    )
+    assert ok.exit_code == 0 and "alice added" in ok.output
+    dup = runner.invoke(
+        app, ["user", "add", "alice", "--role", "interventionist", "--password-stdin"], input="long enough password\n"
+    )
+    assert dup.exit_code == 1 and "exists" in dup.output
+    bad_role = runner.invoke(
+        app, ["user", "add", "bob", "--role", "superhero", "--password-stdin"], input="long enough password\n"
+    )
+    assert bad_role.exit_code == 1 and "unknown role" in bad_role.output
+    short = runner.invoke(app, ["user", "add", "carol", "--role", "auditor", "--password-stdin"], input="short\n")
+    assert short.exit_code == 1 and "at least 10" in short.output
+    assert _count(db, User) == 1
+
+
+def test_apikey_create_prints_the_key_once_and_stores_a_hash(db: str) -> None:
+    result = runner.invoke(
+        app, ["apikey", "create", "--partner", "shop-x", "--scope", "signals:write", "--scope", "cases:read"]
+    )
+    assert result.exit_code == 0
+    key = result.stdout.strip()
+    assert key.startswith("lg_")
+    engine = make_engine(db)
+    with make_session_factory(engine)() as s:
+        row = s.scalars(select(ApiKey)).one()
+        assert key not in row.secret_hash and row.secret_hash.startswith("$argon2")
+        assert row.scopes == ["cases:read", "signals:write"]
+    engine.dispose()
+    bad = runner.invoke(app, ["apikey", "create", "--partner", "shop-x", "--scope", "everything"])
+    assert bad.exit_code == 1 and "scopes must be" in bad.output
+
+
+def test_demo_load_opens_the_story_cases_and_is_idempotent(db: str) -> None:
+    first = runner.invoke(app, ["demo", "load"])
+    assert first.exit_code == 0, first.output
+    assert "demo / lifeguard-demo" in first.output and "API key" in first.output
+    opened = _count(db, Case)
+    assert opened >= 6
+    second = runner.invoke(app, ["demo", "load"])
+    assert second.exit_code == 0 and " 0 events accepted" in second.output
+    assert _count(db, Case) == opened
+    verify = runner.invoke(app, ["audit", "verify"])
+    assert verify.exit_code == 0 and "intact" in verify.output
+
+
+def test_default_secret_is_refused_in_production(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIFEGUARD_ENVIRONMENT", "production")
+    result = runner.invoke(app, ["audit", "verify"])
+    assert result.exit_code == 2 and "LIFEGUARD_SECRET_KEY must be set" in result.output
