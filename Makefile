@@ -4,22 +4,29 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 LIFEGUARD := $(VENV)/bin/lifeguard
 
-.PHONY: install run test lint bench clean
+.PHONY: install install-test run test lint bench clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
 
 run: install
 	$(LIFEGUARD) db upgrade
 	$(LIFEGUARD) demo load
 	$(LIFEGUARD) serve --demo-hint
 
-lint: install
+lint: install-test
 	$(PY) -m ruff check src tests bench
 	$(VENV)/bin/lint-imports
 

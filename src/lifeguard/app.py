@@ -41,9 +41,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.workers == "thread":
-            rt.worker.start()
+            rt.start_background()
         yield
-        rt.worker.stop()
+        rt.close()
 
     app = FastAPI(
         title="Lifeguard",

@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     # Workers: "thread" runs a background worker in the serving process; "inline" processes each accepted
     # batch right after its commit, in the request (tests, tiny installs); "none" leaves it to `lifeguard worker`.
     workers: str = "thread"
+
+    # Service levels: seconds within which a human must acknowledge a case, by priority (P0..P3).
+    sla_ack_seconds: dict[int, int] = Field(default_factory=lambda: {0: 120, 1: 600, 2: 3600, 3: 86400})
+    claim_idle_seconds: int = 900  # a claim nobody acts on expires, and the case returns to the queue
+    smtp_host: str | None = None  # e-mail pages go nowhere (and are escalated) until this is set
+    smtp_port: int = 25
+    smtp_from: str = "lifeguard@localhost"
     session_max_age_seconds: int = 12 * 3600
     data_dir: Path = Path("../shared/data")
 

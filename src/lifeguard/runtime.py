@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from lifeguard.audit import service as audit
+from lifeguard.auth.models import User
 from lifeguard.auth.service import ApiKeyVerifier
 from lifeguard.bus.base import Bus
 from lifeguard.bus.inprocess import InProcessBus
+from lifeguard.cases import escalation
+from lifeguard.cases.sla import SlaPolicy
 from lifeguard.clock import Clock, SystemClock
 from lifeguard.config import Settings
 from lifeguard.db.engine import make_engine, make_session_factory
+from lifeguard.delivery.models import OutboxMessage
+from lifeguard.delivery.transports import SmtpTransport, Transport, WebhookTransport
+from lifeguard.delivery.worker import DeliveryWorker
 from lifeguard.detection.assessment import Detector
+from lifeguard.oncall.models import Notification
+from lifeguard.scheduling.runner import Scheduler
 from lifeguard.signals.worker import SignalWorker
 
 
@@ -25,16 +36,47 @@ class Runtime:
     bus: Bus
     clock: Clock
     detector: Detector
+    sla: SlaPolicy
     worker: SignalWorker
+    scheduler: Scheduler
+    delivery: DeliveryWorker
     keys: ApiKeyVerifier
+
+    def start_background(self) -> None:
+        self.worker.start()
+        self.scheduler.start()
+        self.delivery.start()
 
     def close(self) -> None:
         self.worker.stop()
+        self.scheduler.stop()
+        self.delivery.stop()
         self.engine.dispose()
 
 
+def _tell_seniors(session: Session, message: OutboxMessage, now: datetime) -> None:
+    """A delivery that cannot get through is a human's problem now: say so where supervisors look."""
+    text = f"Delivery to {message.target} failed {message.attempts} times: {message.last_error or 'unknown error'}"
+    for user in session.scalars(select(User).where(User.role.in_(["supervisor", "admin"]), User.active)):
+        session.add(Notification(user_id=user.id, case_id=message.case_id, at=now, text=text[:1000]))
+    audit.record(
+        session,
+        at=now,
+        actor="system:delivery",
+        action="delivery.escalated",
+        object_type="outbox",
+        object_id=message.id,
+        data={"target": message.target, "attempts": message.attempts, "error": message.last_error},
+    )
+
+
 def build_runtime(
-    settings: Settings, *, detector: Detector | None = None, clock: Clock | None = None, bus: Bus | None = None
+    settings: Settings,
+    *,
+    detector: Detector | None = None,
+    clock: Clock | None = None,
+    bus: Bus | None = None,
+    transports: dict[str, Transport] | None = None,
 ) -> Runtime:
     if detector is None:
         from lifeguard.detection.registry import default_detector
@@ -44,6 +86,7 @@ def build_runtime(
     sessions = make_session_factory(engine)
     bus = bus or InProcessBus()
     clock = clock or SystemClock()
+    sla = SlaPolicy(ack_seconds=dict(settings.sla_ack_seconds), claim_idle_seconds=settings.claim_idle_seconds)
     worker = SignalWorker(
         sessions=sessions,
         detector=detector,
@@ -51,6 +94,25 @@ def build_runtime(
         clock=clock,
         store_floor=settings.store_floor,
         case_floor=settings.case_floor,
+        sla=sla,
+    )
+    scheduler = Scheduler(
+        sessions=sessions,
+        clock=clock,
+        bus=bus,
+        handlers={
+            escalation.SLA_TIMER: functools.partial(escalation.on_sla_timer, policy=sla),
+            escalation.STEP_TIMER: escalation.on_step_timer,
+        },
+    )
+    if transports is None:
+        transports = {"webhook": WebhookTransport()}
+        if settings.smtp_host:
+            transports["email"] = SmtpTransport(
+                host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from
+            )
+    delivery = DeliveryWorker(
+        sessions=sessions, clock=clock, bus=bus, transports=transports, on_exhausted=_tell_seniors
     )
     return Runtime(
         settings=settings,
@@ -59,6 +121,9 @@ def build_runtime(
         bus=bus,
         clock=clock,
         detector=detector,
+        sla=sla,
         worker=worker,
+        scheduler=scheduler,
+        delivery=delivery,
         keys=ApiKeyVerifier(),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -125,16 +125,37 @@ def test_a_stale_form_loses(session: Session) -> None:
         cases.change_status(session, case_id=case.id, status="triaged", actor="user:b", now=NOW, expected_version=seen)
 
 
-def test_reopen_is_refused_while_the_person_has_another_open_case(session: Session) -> None:
+def test_a_new_strong_signal_reopens_a_recently_resolved_case(session: Session) -> None:
     case = _case(session)
-    cases.change_status(session, case_id=case.id, status="resolved", outcome="safe", actor="user:a", now=NOW)
-    newer = _case(session)  # a new crisis: a new case
+    cases.change_status(session, case_id=case.id, status="resolved", outcome="dissuaded", actor="user:a", now=NOW)
+    later = NOW + timedelta(days=3)
+    again = cases.on_signal(
+        session,
+        signal=_signal(session, level=Level.BEHAVIOR),
+        level=Level.BEHAVIOR,
+        case_floor=Level.IDEATION,
+        now=later,
+    )
+    assert again is not None and again.id == case.id
+    assert again.status == "open" and again.outcome is None and again.acknowledged_at is None
+    assert again.level == "behavior" and again.priority == 1
+    assert [e.event.kind for e in cases.timeline(session, case.id)][-3:] == ["status", "reopened", "signal"]
+
+
+def test_reopen_is_refused_while_the_person_has_another_open_case(session: Session) -> None:
+    long_ago = NOW - timedelta(days=200)
+    case = cases.on_signal(
+        session, signal=_signal(session), level=Level.IDEATION, case_floor=Level.IDEATION, now=long_ago
+    )
+    assert case is not None
+    cases.change_status(session, case_id=case.id, status="resolved", outcome="safe", actor="user:a", now=long_ago)
+    newer = _case(session)  # months later: a new episode, a new case
     assert newer.id != case.id
     with pytest.raises(Conflict, match="already has an open case"):
         cases.change_status(session, case_id=case.id, status="open", actor="user:a", now=NOW)
     cases.change_status(session, case_id=newer.id, status="resolved", outcome="safe", actor="user:a", now=NOW)
     reopened = cases.change_status(session, case_id=case.id, status="open", actor="user:a", now=NOW)
-    assert reopened.outcome is None and reopened.closed_at is None
+    assert reopened.outcome is None and reopened.closed_at is None and reopened.status == "open"
 
 
 def test_notes_need_text_within_the_limit(session: Session) -> None:

@@ -18,14 +18,23 @@ from tests.conftest import add_user, issue_key, login
 PUBLIC = {("GET", "/healthz"), ("GET", "/login"), ("POST", "/login"), ("GET", "/"), ("POST", "/logout")}
 
 # route -> (roles allowed, key scopes allowed)
+VIEW = {"interventionist", "supervisor", "auditor", "admin"}
+WORK = {"interventionist", "supervisor", "admin"}
+LIAISON = {"police_liaison"}  # sees the queue and pages, filtered to cases referred to their unit
 ROLE_ROUTES: dict[tuple[str, str], tuple[set[str], set[str]]] = {
-    ("GET", "/queue"): ({"interventionist", "supervisor", "auditor", "admin"}, set()),
-    ("GET", "/queue/rows"): ({"interventionist", "supervisor", "auditor", "admin"}, set()),
-    ("GET", "/cases/{case_id}"): ({"interventionist", "supervisor", "auditor", "admin"}, set()),
-    ("POST", "/cases/{case_id}/notes"): ({"interventionist", "supervisor", "admin"}, set()),
-    ("POST", "/cases/{case_id}/status"): ({"interventionist", "supervisor", "admin"}, set()),
-    ("GET", "/events"): ({"interventionist", "supervisor", "auditor", "admin"}, set()),
-    ("GET", "/v1/cases"): ({"interventionist", "supervisor", "auditor", "admin"}, {"cases:read"}),
+    ("GET", "/queue"): (VIEW | LIAISON, set()),
+    ("GET", "/queue/rows"): (VIEW | LIAISON, set()),
+    ("GET", "/notifications"): (VIEW | LIAISON, set()),
+    ("GET", "/events"): (VIEW | LIAISON, set()),
+    # The matrix's case was not referred to any unit, so a liaison is refused it.
+    ("GET", "/cases/{case_id}"): (VIEW, set()),
+    ("POST", "/queue/take-next"): (WORK, set()),
+    ("POST", "/cases/{case_id}/claim"): (WORK, set()),
+    ("POST", "/cases/{case_id}/release"): (WORK, set()),
+    ("POST", "/cases/{case_id}/merge"): (WORK, set()),
+    ("POST", "/cases/{case_id}/notes"): (WORK, set()),
+    ("POST", "/cases/{case_id}/status"): (WORK, set()),
+    ("GET", "/v1/cases"): (VIEW, {"cases:read"}),
     ("POST", "/v1/signals"): (set(), {"signals:write"}),
     ("GET", "/metrics"): ({"supervisor", "auditor", "admin"}, {"metrics:read"}),
 }
@@ -72,7 +81,7 @@ def _call(client: TestClient, method: str, path: str, case_id: int, headers: dic
     token = _csrf(client)
     return client.post(
         url,
-        data={"text": "note", "status": "triaged", "version": "999", "csrf_token": token},
+        data={"text": "note", "status": "triaged", "version": "999", "into": "999999", "csrf_token": token},
         headers=headers,
         follow_redirects=False,
     ).status_code

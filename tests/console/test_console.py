@@ -6,7 +6,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from lifeguard.audit.models import AuditRecord
+from lifeguard.auth import service as auth
 from lifeguard.auth.models import User
+from lifeguard.cases.models import Case
 from lifeguard.db.engine import unit_of_work
 from lifeguard.runtime import Runtime
 from tests import factories as f
@@ -130,13 +132,38 @@ def test_auditor_reads_but_cannot_act(client: TestClient, runtime: Runtime, api_
 
 
 def test_a_role_changed_mid_session_takes_effect_at_once(client: TestClient, runtime: Runtime, api_key: str) -> None:
-    _open_case(client, api_key)
+    case_id = _open_case(client, api_key)
     add_user(runtime, "alice", "interventionist")
     login(client, "alice")
-    assert client.get("/queue").status_code == 200
+    assert f"/cases/{case_id}" in client.get("/queue/rows").text
     with unit_of_work(runtime.sessions) as s:
         s.scalars(select(User).where(User.username == "alice")).one().role = "police_liaison"
-    assert client.get("/queue").status_code == 403
+    assert f"/cases/{case_id}" not in client.get("/queue/rows").text  # only cases referred to her unit now
+    assert client.get(f"/cases/{case_id}").status_code == 403
+
+
+def test_a_police_liaison_sees_only_cases_referred_to_their_unit(
+    client: TestClient, runtime: Runtime, api_key: str
+) -> None:
+    mine = _open_case(client, api_key, subject="referred-here")
+    other = _open_case(client, api_key, subject="referred-elsewhere")
+    with unit_of_work(runtime.sessions) as s:
+        s.get(Case, mine).referred_unit = "cn-440300-psb"
+        s.get(Case, other).referred_unit = "cn-340100-psb"
+        auth.add_user(
+            s,
+            username="li",
+            password="correct horse battery",
+            role="police_liaison",
+            now=runtime.clock.now(),
+            actor="test",
+        )
+        s.scalars(select(User).where(User.username == "li")).one().unit = "cn-440300-psb"
+    login(client, "li")
+    rows = client.get("/queue/rows").text
+    assert f"/cases/{mine}" in rows and f"/cases/{other}" not in rows
+    assert client.get(f"/cases/{mine}").status_code == 200
+    assert client.get(f"/cases/{other}").status_code == 403
 
 
 def test_a_deactivated_user_is_logged_out(client: TestClient, runtime: Runtime) -> None:

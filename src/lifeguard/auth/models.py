@@ -18,6 +18,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32))
     locale: Mapped[str] = mapped_column(String(16), default="en")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)  # languages they can counsel in
+    unit: Mapped[str | None] = mapped_column(String(64), nullable=True)  # a police liaison's unit
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -15,6 +15,7 @@ class Role(StrEnum):
 
 class Permission(StrEnum):
     CASES_VIEW = "cases.view"
+    CASES_VIEW_REFERRED = "cases.view_referred"  # only cases referred to the user's own unit
     CASES_WORK = "cases.work"  # notes, status, outcome
     AUDIT_VIEW = "audit.view"
     METRICS_VIEW = "metrics.view"
@@ -26,7 +27,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         {Permission.CASES_VIEW, Permission.CASES_WORK, Permission.AUDIT_VIEW, Permission.METRICS_VIEW}
     ),
     # A police liaison sees only cases referred to their unit; referrals arrive with the intervention ladder.
-    Role.POLICE_LIAISON: frozenset(),
+    Role.POLICE_LIAISON: frozenset({Permission.CASES_VIEW_REFERRED}),
     Role.AUDITOR: frozenset({Permission.CASES_VIEW, Permission.AUDIT_VIEW, Permission.METRICS_VIEW}),
     Role.ADMIN: frozenset(
         {Permission.CASES_VIEW, Permission.CASES_WORK, Permission.AUDIT_VIEW, Permission.METRICS_VIEW}

@@ -51,16 +51,17 @@ def session_user(request: Request, session: Session) -> User | None:
     return user
 
 
-def console_user(permission: Permission) -> Callable[..., User]:
-    """A console page dependency: the logged-in user, who must hold ``permission`` (checked on every request,
-    so a role changed mid-session takes effect at once)."""
+def console_user(*permissions: Permission) -> Callable[..., User]:
+    """A console page dependency: the logged-in user, who must hold one of ``permissions`` (checked on every
+    request, so a role changed mid-session takes effect at once)."""
 
     def dependency(request: Request, session: Session = Depends(db)) -> User:
         user = session_user(request, session)
         if user is None:
             raise LoginRequired("please log in")
-        if not allows(user.role, permission):
-            raise Forbidden(f"your role ({user.role}) may not do this ({permission.value})")
+        if not any(allows(user.role, permission) for permission in permissions):
+            needed = " or ".join(p.value for p in permissions)
+            raise Forbidden(f"your role ({user.role.replace('_', ' ')}) may not do this ({needed})")
         request.state.actor = f"user:{user.username}"
         return user
 

@@ -18,8 +18,8 @@ class Case(Base):
             "platform",
             "subject",
             unique=True,
-            sqlite_where=text("status != 'resolved'"),
-            postgresql_where=text("status != 'resolved'"),
+            sqlite_where=text("status NOT IN ('resolved', 'merged')"),
+            postgresql_where=text("status NOT IN ('resolved', 'merged')"),
         ),
         Index("ix_cases_queue", "status", "priority", "opened_at"),
     )
@@ -37,6 +37,13 @@ class Case(Base):
     outcome: Mapped[str | None] = mapped_column(String(24), nullable=True)
     signal_count: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped on every change: stale forms lose
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)  # the person's language, if known
+    ack_due_at: Mapped[datetime] = mapped_column(UTCDateTime())  # SLA: a human must acknowledge by then
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
+    referred_unit: Mapped[str | None] = mapped_column(String(64), nullable=True)  # police liaisons see only theirs
 
 
 class CaseEvent(Base):

@@ -13,6 +13,7 @@ class Status(StrEnum):
     IN_INTERVENTION = "in_intervention"
     REFERRED = "referred"
     RESOLVED = "resolved"
+    MERGED = "merged"  # folded into another case of the same person; terminal
 
 
 class Outcome(StrEnum):
@@ -33,6 +34,7 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.IN_INTERVENTION: frozenset({Status.TRIAGED, Status.REFERRED, Status.RESOLVED}),
     Status.REFERRED: frozenset({Status.IN_INTERVENTION, Status.RESOLVED}),
     Status.RESOLVED: frozenset({Status.OPEN}),  # reopen
+    Status.MERGED: frozenset(),
 }
 
 # Which level gives which priority (0 = P0, act now). Fusion over time refines this in its own module.

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifeguard.audit import service as audit
@@ -21,16 +22,18 @@ from lifeguard.auth.models import User
 from lifeguard.auth.roles import Permission, allows
 from lifeguard.auth.web import check_csrf, console_user, csrf_token, db, runtime, session_epoch
 from lifeguard.bus.base import CASES_CHANGED
+from lifeguard.cases import escalation
 from lifeguard.cases import service as cases
 from lifeguard.cases.transitions import TRANSITIONS, Outcome, Status
 from lifeguard.console.highlight import segments
 from lifeguard.errors import LifeguardError
+from lifeguard.oncall import service as oncall
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 router = APIRouter(include_in_schema=False)
 
-view_cases = console_user(Permission.CASES_VIEW)
+view_cases = console_user(Permission.CASES_VIEW, Permission.CASES_VIEW_REFERRED)
 work_cases = console_user(Permission.CASES_WORK)
 
 
@@ -53,6 +56,7 @@ templates.env.globals["Permission"] = Permission
 def _page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     context.setdefault("csrf", csrf_token(request))
     context.setdefault("now", runtime(request).clock.now())
+    context.setdefault("flash", request.session.pop("flash", None))
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
@@ -123,36 +127,55 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
     return RedirectResponse("/login", status_code=303)
 
 
+def _unit_filter(user: User) -> str | None:
+    """Everyone with cases.view sees the whole queue; a police liaison only their unit's referrals."""
+    if allows(user.role, Permission.CASES_VIEW):
+        return None
+    return user.unit or "\x00no-unit"
+
+
+def _queue_context(session: Session, user: User) -> dict[str, Any]:
+    page = cases.queue(session, limit=200, unit=_unit_filter(user))
+    ids = {c.claimed_by_id for c in page.cases if c.claimed_by_id}
+    claimers = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    return {"user": user, "page": page, "claimers": claimers}
+
+
 @router.get("/queue", response_class=HTMLResponse)
 def queue_page(request: Request, user: User = Depends(view_cases), session: Session = Depends(db)) -> HTMLResponse:
-    page = cases.queue(session, limit=200)
-    return _page(request, "queue.html", {"user": user, "page": page})
+    return _page(request, "queue.html", _queue_context(session, user))
 
 
 @router.get("/queue/rows", response_class=HTMLResponse)
 def queue_rows(request: Request, user: User = Depends(view_cases), session: Session = Depends(db)) -> HTMLResponse:
-    page = cases.queue(session, limit=200)
-    return _page(request, "queue_rows.html", {"user": user, "page": page})
+    return _page(request, "queue_rows.html", _queue_context(session, user))
+
+
+@router.post("/queue/take-next")
+def take_next(
+    request: Request, csrf_token: str = Form(""), user: User = Depends(work_cases), session: Session = Depends(db)
+) -> Response:
+    check_csrf(request, csrf_token)
+    rt = runtime(request)
+    case = cases.take_next(session, user=user, now=rt.clock.now(), sla=rt.sla)
+    session.commit()
+    if case is None:
+        request.session["flash"] = "Nothing is waiting that you can take."
+        return RedirectResponse("/queue", status_code=303)
+    rt.bus.publish(CASES_CHANGED, {"case_ids": [case.id]})
+    return RedirectResponse(f"/cases/{case.id}", status_code=303)
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(
     request: Request, case_id: int, user: User = Depends(view_cases), session: Session = Depends(db)
 ) -> HTMLResponse:
-    return _case_page(request, session, user, case_id)
-
-
-def _case_page(
-    request: Request, session: Session, user: User, case_id: int, *, flash: str | None = None, status_code: int = 200
-) -> HTMLResponse:
     case = cases.get_case(session, case_id)
+    cases.visible_to(user, case)
     entries = cases.timeline(session, case_id)
-    highlighted = {
-        entry.signal.id: segments(entry.signal.text, entry.signal.spans)
-        for entry in entries
-        if entry.signal is not None
-    }
-    current = Status(case.status)
+    others = cases.other_signals(session, case=case)
+    signals = [entry.signal for entry in entries if entry.signal is not None] + others
+    now = runtime(request).clock.now()
     return _page(
         request,
         "case.html",
@@ -160,13 +183,64 @@ def _case_page(
             "user": user,
             "case": case,
             "entries": entries,
-            "highlighted": highlighted,
-            "next_statuses": sorted(s.value for s in TRANSITIONS[current]),
+            "others": others,
+            "highlighted": {signal.id: segments(signal.text, signal.spans) for signal in signals},
+            "claimer": session.get(User, case.claimed_by_id) if case.claimed_by_id else None,
+            "claim_live": bool(case.claim_expires_at and case.claim_expires_at >= now),
+            "escalation_log": escalation.log_for(session, case.id),
+            "next_statuses": sorted(s.value for s in TRANSITIONS[Status(case.status)]),
             "outcomes": [o.value for o in Outcome],
-            "flash": flash,
         },
-        status_code=status_code,
     )
+
+
+def _done(request: Request, session: Session, case_ids: list[int], to: str) -> Response:
+    """Commit before the redirect (the page it leads to must show the change), then tell open consoles."""
+    session.commit()
+    runtime(request).bus.publish(CASES_CHANGED, {"case_ids": case_ids})
+    return RedirectResponse(to, status_code=303)
+
+
+@router.post("/cases/{case_id}/claim")
+def claim(
+    request: Request,
+    case_id: int,
+    csrf_token: str = Form(""),
+    user: User = Depends(work_cases),
+    session: Session = Depends(db),
+) -> Response:
+    check_csrf(request, csrf_token)
+    rt = runtime(request)
+    cases.claim(session, case_id=case_id, user=user, now=rt.clock.now(), sla=rt.sla)
+    return _done(request, session, [case_id], f"/cases/{case_id}")
+
+
+@router.post("/cases/{case_id}/release")
+def release(
+    request: Request,
+    case_id: int,
+    csrf_token: str = Form(""),
+    user: User = Depends(work_cases),
+    session: Session = Depends(db),
+) -> Response:
+    check_csrf(request, csrf_token)
+    cases.release(session, case_id=case_id, user=user, now=runtime(request).clock.now())
+    return _done(request, session, [case_id], "/queue")
+
+
+@router.post("/cases/{case_id}/merge")
+def merge(
+    request: Request,
+    case_id: int,
+    into: int = Form(...),
+    csrf_token: str = Form(""),
+    user: User = Depends(work_cases),
+    session: Session = Depends(db),
+) -> Response:
+    check_csrf(request, csrf_token)
+    now = runtime(request).clock.now()
+    target = cases.merge(session, source_id=case_id, target_id=into, actor=f"user:{user.username}", now=now)
+    return _done(request, session, [case_id, target.id], f"/cases/{target.id}")
 
 
 @router.post("/cases/{case_id}/notes", response_class=HTMLResponse)
@@ -180,16 +254,18 @@ def add_note(
     session: Session = Depends(db),
 ) -> Response:
     check_csrf(request, csrf_token)
+    rt = runtime(request)
     cases.add_note(
         session,
         case_id=case_id,
         text=text,
         actor=f"user:{user.username}",
-        now=runtime(request).clock.now(),
+        now=rt.clock.now(),
         expected_version=version,
+        user=user,
+        sla=rt.sla,
     )
-    session.commit()  # before the redirect, so the page it leads to shows the note
-    return RedirectResponse(f"/cases/{case_id}#timeline-end", status_code=303)
+    return _done(request, session, [case_id], f"/cases/{case_id}#timeline-end")
 
 
 @router.post("/cases/{case_id}/status", response_class=HTMLResponse)
@@ -204,17 +280,24 @@ def change_status(
     session: Session = Depends(db),
 ) -> Response:
     check_csrf(request, csrf_token)
+    rt = runtime(request)
     cases.change_status(
         session,
         case_id=case_id,
         status=status,
         outcome=outcome or None,
         actor=f"user:{user.username}",
-        now=runtime(request).clock.now(),
+        now=rt.clock.now(),
         expected_version=version,
+        user=user,
+        sla=rt.sla,
     )
-    session.commit()
-    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+    return _done(request, session, [case_id], f"/cases/{case_id}")
+
+
+@router.get("/notifications", response_class=HTMLResponse)
+def notifications(request: Request, user: User = Depends(view_cases), session: Session = Depends(db)) -> HTMLResponse:
+    return _page(request, "notifications.html", {"user": user, "items": oncall.unread(session, user_id=user.id)})
 
 
 @router.get("/events")
@@ -227,7 +310,7 @@ async def events(request: Request, _user: User = Depends(view_cases)) -> Streami
     def on_change(_topic: str, message: dict[str, Any]) -> None:
         loop.call_soon_threadsafe(_offer, queue, message)
 
-    unsubscribe = rt.bus.subscribe(CASES_CHANGED, on_change)
+    unsubscribes = [rt.bus.subscribe(CASES_CHANGED, on_change), rt.bus.subscribe(oncall.NOTIFICATIONS, on_change)]
 
     async def stream() -> AsyncIterator[str]:
         try:
@@ -238,9 +321,11 @@ async def events(request: Request, _user: User = Depends(view_cases)) -> Streami
                 except TimeoutError:
                     yield f": keep-alive {datetime.now(UTC).isoformat()}\n\n"
                     continue
-                yield f"event: cases-changed\ndata: {json.dumps(message)}\n\n"
+                name = "notifications-changed" if "user_ids" in message else "cases-changed"
+                yield f"event: {name}\ndata: {json.dumps(message)}\n\n"
         finally:
-            unsubscribe()
+            for unsubscribe in unsubscribes:
+                unsubscribe()
 
     return StreamingResponse(
         stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}

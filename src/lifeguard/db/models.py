@@ -2,9 +2,13 @@
 
 from lifeguard.audit.models import AuditRecord
 from lifeguard.auth.models import ApiKey, User
+from lifeguard.cases.escalation_models import Escalation, EscalationLog
 from lifeguard.cases.models import Case, CaseEvent
 from lifeguard.db.base import Base
+from lifeguard.delivery.models import OutboxMessage
+from lifeguard.oncall.models import ContactChannel, Notification, OnCallShift, Team, TeamMember
 from lifeguard.partners.models import Partner
+from lifeguard.scheduling.models import Lease, Timer
 from lifeguard.signals.models import InboxEntry, Signal, SignalCount
 
 __all__ = [
@@ -13,6 +17,16 @@ __all__ = [
     "Base",
     "Case",
     "CaseEvent",
+    "ContactChannel",
+    "Escalation",
+    "EscalationLog",
+    "Lease",
+    "Notification",
+    "OnCallShift",
+    "OutboxMessage",
+    "Team",
+    "TeamMember",
+    "Timer",
     "InboxEntry",
     "Partner",
     "Signal",

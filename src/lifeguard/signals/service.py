@@ -14,6 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifeguard.cases import service as cases
+from lifeguard.cases.service import DEFAULT_SLA
+from lifeguard.cases.sla import SlaPolicy
 from lifeguard.db.upsert import increment, insert_ignoring_conflicts
 from lifeguard.detection.assessment import Assessment, Detector, TextInput
 from lifeguard.detection.levels import Level
@@ -123,6 +125,7 @@ def process_entries(
     store_floor: Level,
     case_floor: Level,
     now: datetime,
+    sla: SlaPolicy = DEFAULT_SLA,
 ) -> ProcessReport:
     """Assess and store (or drop) each entry, attach to cases, and mark it processed: all in one transaction,
     so a crash leaves every entry either fully processed or still pending."""
@@ -144,7 +147,15 @@ def process_entries(
         keep = max(level, assessment.third_party_level) >= store_floor
         if keep:
             signal = _store(session, entry=entry, text=item.text, assessment=assessment, level=level)
-            case = cases.on_signal(session, signal=signal, level=level, case_floor=case_floor, now=now)
+            case = cases.on_signal(
+                session,
+                signal=signal,
+                level=level,
+                case_floor=case_floor,
+                now=now,
+                sla=sla,
+                language=assessment.lang or item.lang,
+            )
             if case is not None:
                 report.changed_cases.add(case.id)
             report.stored += 1

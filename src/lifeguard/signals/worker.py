@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from lifeguard.bus.base import CASES_CHANGED, SIGNALS_ACCEPTED, Bus
+from lifeguard.cases.service import DEFAULT_SLA
+from lifeguard.cases.sla import SlaPolicy
 from lifeguard.clock import Clock
 from lifeguard.db.engine import unit_of_work
 from lifeguard.detection.assessment import Detector
@@ -29,6 +31,7 @@ class SignalWorker:
         clock: Clock,
         store_floor: Level,
         case_floor: Level,
+        sla: SlaPolicy = DEFAULT_SLA,
         batch_size: int = 200,
         poll_seconds: float = 2.0,
     ) -> None:
@@ -38,6 +41,7 @@ class SignalWorker:
         self._clock = clock
         self._store_floor = store_floor
         self._case_floor = case_floor
+        self._sla = sla
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._wake = threading.Event()
@@ -76,6 +80,7 @@ class SignalWorker:
                 store_floor=self._store_floor,
                 case_floor=self._case_floor,
                 now=self._clock.now(),
+                sla=self._sla,
             )
 
     def _one_by_one(self, session: Session, ids: list[int], failed: set[int]) -> service.ProcessReport:

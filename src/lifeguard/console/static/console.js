@@ -29,10 +29,25 @@
     if (event.key === "j") select(selected + 1);
     else if (event.key === "k") select(selected - 1);
     else if (event.key === "Enter" && selected >= 0 && rows()[selected]) window.location = rows()[selected].dataset.href;
+    else if (event.key === "n" && document.getElementById("take-next")) document.getElementById("take-next").requestSubmit();
   });
   document.addEventListener("click", function (event) {
     var row = event.target.closest && event.target.closest("#queue-rows tr[data-href]");
     if (row && event.target.tagName !== "A") window.location = row.dataset.href;
   });
-  document.addEventListener("DOMContentLoaded", listen);
+  // SLA countdowns: the server sends the deadline; the browser counts down every second.
+  function pad(n) { return n < 10 ? "0" + n : "" + n; }
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll(".sla[data-due]").forEach(function (el) {
+      var left = Math.round((Date.parse(el.dataset.due) - now) / 1000);
+      var abs = Math.abs(left), h = Math.floor(abs / 3600), m = Math.floor(abs % 3600 / 60), s = abs % 60;
+      var text = (h ? h + ":" + pad(m) : m) + ":" + pad(s);
+      el.textContent = left >= 0 ? text + " left" : "overdue " + text;
+      el.classList.toggle("overdue", left < 0);
+      el.classList.toggle("soon", left >= 0 && left < 60);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { listen(); tick(); setInterval(tick, 1000); });
+  document.addEventListener("htmx:afterSwap", tick);
 })();

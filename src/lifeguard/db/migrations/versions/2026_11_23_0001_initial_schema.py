@@ -2,7 +2,7 @@
 
 Revision ID: 20261123_0001
 Revises:
-Create Date: 2026-11-23 10:35:16.174323
+Create Date: 2026-11-23 10:53:01.011354
 """
 
 from __future__ import annotations
@@ -35,6 +35,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("hash", name=op.f("uq_audit_log_hash")),
     )
     op.create_table(
+        "leases",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("holder", sa.String(length=128), nullable=False),
+        sa.Column("expires_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_leases")),
+    )
+    op.create_table(
         "partners",
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -52,6 +59,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("day", "platform", "kind", "outcome", name=op.f("pk_signal_counts")),
     )
     op.create_table(
+        "teams",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("languages", sa.JSON(), nullable=False),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column("work_start", sa.String(length=5), nullable=False),
+        sa.Column("work_end", sa.String(length=5), nullable=False),
+        sa.Column("is_default", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
+        sa.UniqueConstraint("name", name=op.f("uq_teams_name")),
+    )
+    op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("username", sa.String(length=64), nullable=False),
@@ -60,6 +79,8 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=32), nullable=False),
         sa.Column("locale", sa.String(length=16), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("languages", sa.JSON(), nullable=False),
+        sa.Column("unit", sa.String(length=64), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
@@ -95,6 +116,15 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=24), nullable=True),
         sa.Column("signal_count", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("language", sa.String(length=16), nullable=True),
+        sa.Column("ack_due_at", UTCDateTime(), nullable=False),
+        sa.Column("acknowledged_at", UTCDateTime(), nullable=True),
+        sa.Column("claimed_by_id", sa.Integer(), nullable=True),
+        sa.Column("claim_expires_at", UTCDateTime(), nullable=True),
+        sa.Column("merged_into_id", sa.Integer(), nullable=True),
+        sa.Column("referred_unit", sa.String(length=64), nullable=True),
+        sa.ForeignKeyConstraint(["claimed_by_id"], ["users.id"], name=op.f("fk_cases_claimed_by_id_users")),
+        sa.ForeignKeyConstraint(["merged_into_id"], ["cases.id"], name=op.f("fk_cases_merged_into_id_cases")),
         sa.ForeignKeyConstraint(["platform"], ["partners.id"], name=op.f("fk_cases_platform_partners")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cases")),
     )
@@ -104,9 +134,37 @@ def upgrade() -> None:
             "uq_cases_one_open_per_subject",
             ["platform", "subject"],
             unique=True,
-            sqlite_where=sa.text("status != 'resolved'"),
-            postgresql_where=sa.text("status != 'resolved'"),
+            sqlite_where=sa.text("status NOT IN ('resolved', 'merged')"),
+            postgresql_where=sa.text("status NOT IN ('resolved', 'merged')"),
         )
+
+    op.create_table(
+        "contact_channels",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("target", sa.String(length=500), nullable=False),
+        sa.Column("secret", sa.String(length=200), nullable=True),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_contact_channels_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_contact_channels")),
+    )
+    with op.batch_alter_table("contact_channels", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_contact_channels_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "oncall_shifts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("starts_at", UTCDateTime(), nullable=False),
+        sa.Column("ends_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_oncall_shifts_team_id_teams")),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_oncall_shifts_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_oncall_shifts")),
+    )
+    with op.batch_alter_table("oncall_shifts", schema=None) as batch_op:
+        batch_op.create_index("ix_oncall_shifts_team_time", ["team_id", "starts_at", "ends_at"], unique=False)
 
     op.create_table(
         "signal_inbox",
@@ -126,6 +184,71 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("signal_inbox", schema=None) as batch_op:
         batch_op.create_index("ix_signal_inbox_pending", ["processed_at", "id"], unique=False)
+
+    op.create_table(
+        "team_members",
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("is_supervisor", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_team_members_team_id_teams")),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_team_members_user_id_users")),
+        sa.PrimaryKeyConstraint("team_id", "user_id", name=op.f("pk_team_members")),
+    )
+    op.create_table(
+        "escalations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("started_at", UTCDateTime(), nullable=False),
+        sa.Column("policy", JSONType, nullable=False),
+        sa.Column("next_step", sa.Integer(), nullable=False),
+        sa.Column("token", sa.String(length=32), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("stopped_at", UTCDateTime(), nullable=True),
+        sa.Column("stop_reason", sa.String(length=64), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_escalations_case_id_cases")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_escalations")),
+    )
+    with op.batch_alter_table("escalations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_escalations_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
+        "notifications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("read_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_notifications_case_id_cases")),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_notifications_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
+    )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.create_index("ix_notifications_user_unread", ["user_id", "read_at"], unique=False)
+
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=128), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("target", sa.String(length=500), nullable=False),
+        sa.Column("subject", sa.String(length=300), nullable=True),
+        sa.Column("payload", JSONType, nullable=False),
+        sa.Column("secret", sa.String(length=200), nullable=True),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", UTCDateTime(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("delivered_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_outbox_case_id_cases")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
+        sa.UniqueConstraint("idempotency_key", name=op.f("uq_outbox_idempotency_key")),
+    )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_case_id"), ["case_id"], unique=False)
+        batch_op.create_index("ix_outbox_due", ["status", "next_attempt_at"], unique=False)
 
     op.create_table(
         "signals",
@@ -159,6 +282,24 @@ def upgrade() -> None:
         batch_op.create_index("ix_signals_subject", ["platform", "subject", "occurred_at"], unique=False)
 
     op.create_table(
+        "timers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=48), nullable=False),
+        sa.Column("due_at", UTCDateTime(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("payload", JSONType, nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("fired_at", UTCDateTime(), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_timers_case_id_cases")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_timers")),
+    )
+    with op.batch_alter_table("timers", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_timers_case_id"), ["case_id"], unique=False)
+        batch_op.create_index("ix_timers_due", ["fired_at", "due_at"], unique=False)
+
+    op.create_table(
         "case_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -174,26 +315,78 @@ def upgrade() -> None:
     with op.batch_alter_table("case_events", schema=None) as batch_op:
         batch_op.create_index("ix_case_events_case", ["case_id", "at"], unique=False)
 
+    op.create_table(
+        "escalation_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("escalation_id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("step", sa.Integer(), nullable=False),
+        sa.Column("step_type", sa.String(length=32), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("detail", JSONType, nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_escalation_log_case_id_cases")),
+        sa.ForeignKeyConstraint(
+            ["escalation_id"], ["escalations.id"], name=op.f("fk_escalation_log_escalation_id_escalations")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_escalation_log")),
+    )
+    with op.batch_alter_table("escalation_log", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_escalation_log_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_escalation_log_escalation_id"), ["escalation_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("escalation_log", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_escalation_log_escalation_id"))
+        batch_op.drop_index(batch_op.f("ix_escalation_log_case_id"))
+
+    op.drop_table("escalation_log")
     with op.batch_alter_table("case_events", schema=None) as batch_op:
         batch_op.drop_index("ix_case_events_case")
 
     op.drop_table("case_events")
+    with op.batch_alter_table("timers", schema=None) as batch_op:
+        batch_op.drop_index("ix_timers_due")
+        batch_op.drop_index(batch_op.f("ix_timers_case_id"))
+
+    op.drop_table("timers")
     with op.batch_alter_table("signals", schema=None) as batch_op:
         batch_op.drop_index("ix_signals_subject")
         batch_op.drop_index(batch_op.f("ix_signals_case_id"))
 
     op.drop_table("signals")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_due")
+        batch_op.drop_index(batch_op.f("ix_outbox_case_id"))
+
+    op.drop_table("outbox")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index("ix_notifications_user_unread")
+
+    op.drop_table("notifications")
+    with op.batch_alter_table("escalations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_escalations_case_id"))
+
+    op.drop_table("escalations")
+    op.drop_table("team_members")
     with op.batch_alter_table("signal_inbox", schema=None) as batch_op:
         batch_op.drop_index("ix_signal_inbox_pending")
 
     op.drop_table("signal_inbox")
+    with op.batch_alter_table("oncall_shifts", schema=None) as batch_op:
+        batch_op.drop_index("ix_oncall_shifts_team_time")
+
+    op.drop_table("oncall_shifts")
+    with op.batch_alter_table("contact_channels", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contact_channels_user_id"))
+
+    op.drop_table("contact_channels")
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_cases_one_open_per_subject",
-            sqlite_where=sa.text("status != 'resolved'"),
-            postgresql_where=sa.text("status != 'resolved'"),
+            sqlite_where=sa.text("status NOT IN ('resolved', 'merged')"),
+            postgresql_where=sa.text("status NOT IN ('resolved', 'merged')"),
         )
         batch_op.drop_index("ix_cases_queue")
 
@@ -203,6 +396,8 @@ def downgrade() -> None:
 
     op.drop_table("api_keys")
     op.drop_table("users")
+    op.drop_table("teams")
     op.drop_table("signal_counts")
     op.drop_table("partners")
+    op.drop_table("leases")
     op.drop_table("audit_log")

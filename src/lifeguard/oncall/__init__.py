@@ -1,0 +1,1 @@
+"""Teams, on-call shifts, how each person is reached, and the console's own notifications."""

@@ -1,0 +1,1 @@
+"""Durable timers: a table polled by one scheduler per cluster, chosen by a lease. Nothing lives in memory."""
