@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from lifeguard.detection.registry import default_detector
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
@@ -27,6 +26,7 @@ from lifeguard.db.engine import unit_of_work
 from lifeguard.db.migrate import upgrade
 from lifeguard.db.models import Base
 from lifeguard.detection.assessment import Detector
+from lifeguard.detection.registry import default_detector
 from lifeguard.runtime import Runtime, build_runtime
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
