@@ -44,8 +44,11 @@ def _settings() -> Settings:
 def _unit_of_work() -> Iterator[Session]:
     """A database session for one command, committed at the end, without loading the detector."""
     from lifeguard.db.engine import make_engine, make_session_factory, unit_of_work
+    from lifeguard.privacy import keyring
 
-    engine = make_engine(_settings().database_url)
+    settings = _settings()
+    keyring.install(settings.key_ring())
+    engine = make_engine(settings.database_url)
     try:
         with unit_of_work(make_session_factory(engine)) as session:
             yield session
@@ -223,6 +226,47 @@ def audit_verify(as_json: Annotated[bool, typer.Option("--json", help="Print one
             err=True,
         )
     raise typer.Exit(0 if result.ok else 1)
+
+
+retention_app = typer.Typer(help="Deletion on schedule.", no_args_is_help=True)
+keys_app = typer.Typer(help="Field encryption keys.", no_args_is_help=True)
+app.add_typer(retention_app, name="retention")
+app.add_typer(keys_app, name="keys")
+
+
+@retention_app.command("run")
+def retention_run() -> None:
+    """Anonymise closed cases past their retention, delete stale unattached signals and old dedupe keys."""
+    from lifeguard.privacy.retention import RetentionPolicy, run
+
+    settings = _settings()
+    policy = RetentionPolicy(
+        closed_case_days=settings.retention_closed_case_days,
+        unattached_signal_days=settings.retention_unattached_signal_days,
+        inbox_days=settings.retention_inbox_days,
+    )
+    with _unit_of_work() as session:
+        report = run(session, now=SystemClock().now(), policy=policy)
+    typer.echo(json.dumps(report.__dict__))
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt every protected field with the active key (the first in LIFEGUARD_ENCRYPTION_KEYS)."""
+    from lifeguard.privacy.rotation import rotate
+
+    with _unit_of_work() as session:
+        report = rotate(session)
+    typer.echo(f"re-encrypted {report.rows} rows with key {_settings().key_ring().active}")
+
+
+@keys_app.command("generate")
+def keys_generate(key_id: Annotated[str, typer.Argument(help="A short id, letters and digits.")] = "k1") -> None:
+    """Print a new random key as kid:base64, to put first in LIFEGUARD_ENCRYPTION_KEYS."""
+    import base64
+    import secrets
+
+    typer.echo(f"{key_id}:{base64.b64encode(secrets.token_bytes(32)).decode()}")
 
 
 def main() -> None:

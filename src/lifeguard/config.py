@@ -8,6 +8,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lifeguard.detection.levels import Level
+from lifeguard.privacy.keyring import KeyRing
 
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused outside development, see below
 
@@ -37,6 +38,13 @@ class Settings(BaseSettings):
     # Service levels: seconds within which a human must acknowledge a case, by priority (P0..P3).
     sla_ack_seconds: dict[int, int] = Field(default_factory=lambda: {0: 120, 1: 600, 2: 3600, 3: 86400})
     claim_idle_seconds: int = 900  # a claim nobody acts on expires, and the case returns to the queue
+    # Field encryption keys, "kid:base64(32 bytes)[,kid:...]", first one active. Required in production; in
+    # development and tests a key is derived from the secret key.
+    encryption_keys: str | None = None
+    # Retention: how long closed cases keep their words and places, and how long dedupe keys live.
+    retention_closed_case_days: int = 180
+    retention_unattached_signal_days: int = 30
+    retention_inbox_days: int = 30
     smtp_host: str | None = None  # e-mail pages go nowhere (and are escalated) until this is set
     smtp_port: int = 25
     smtp_from: str = "lifeguard@localhost"
@@ -59,9 +67,14 @@ class Settings(BaseSettings):
     def _refuse_default_secret_outside_development(self) -> Settings:
         if self.environment not in {"development", "test"} and self.secret_key == DEV_SECRET:
             raise ValueError("LIFEGUARD_SECRET_KEY must be set outside development")
+        if self.environment not in {"development", "test"} and not self.encryption_keys:
+            raise ValueError("LIFEGUARD_ENCRYPTION_KEYS must be set outside development")
         if len(self.secret_key) < 16:
             raise ValueError("LIFEGUARD_SECRET_KEY must be at least 16 characters")
         return self
+
+    def key_ring(self) -> KeyRing:
+        return KeyRing.parse(self.encryption_keys) if self.encryption_keys else KeyRing.derived(self.secret_key)
 
     @property
     def is_sqlite(self) -> bool:

@@ -24,6 +24,7 @@ from lifeguard.delivery.transports import SmtpTransport, Transport, WebhookTrans
 from lifeguard.delivery.worker import DeliveryWorker
 from lifeguard.detection.assessment import Detector
 from lifeguard.oncall.models import Notification
+from lifeguard.privacy import keyring
 from lifeguard.scheduling.runner import Scheduler
 from lifeguard.signals.worker import SignalWorker
 
@@ -82,6 +83,7 @@ def build_runtime(
         from lifeguard.detection.registry import default_detector
 
         detector = default_detector()
+    keyring.install(settings.key_ring())
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     bus = bus or InProcessBus()

@@ -6,7 +6,8 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lifeguard.db.base import Base, JSONType, UTCDateTime
+from lifeguard.db.base import Base, UTCDateTime
+from lifeguard.privacy.types import EncryptedJSON
 
 
 class Case(Base):
@@ -43,6 +44,7 @@ class Case(Base):
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     referred_unit: Mapped[str | None] = mapped_column(String(64), nullable=True)  # police liaisons see only theirs
 
 
@@ -58,4 +60,4 @@ class CaseEvent(Base):
     kind: Mapped[str] = mapped_column(String(24))  # signal, note, status, priority, opened, reopened
     actor: Mapped[str] = mapped_column(String(128))
     signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id"), nullable=True)
-    body: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    body: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("case_events.body"))  # notes can name people

@@ -131,7 +131,7 @@ def _unit_filter(user: User) -> str | None:
     """Everyone with cases.view sees the whole queue; a police liaison only their unit's referrals."""
     if allows(user.role, Permission.CASES_VIEW):
         return None
-    return user.unit or "\x00no-unit"
+    return user.unit or "(no unit assigned)"  # matches no referral: a liaison without a unit sees nothing
 
 
 def _queue_context(session: Session, user: User) -> dict[str, Any]:
@@ -176,6 +176,17 @@ def case_page(
     others = cases.other_signals(session, case=case)
     signals = [entry.signal for entry in entries if entry.signal is not None] + others
     now = runtime(request).clock.now()
+    # Showing the words and places of a person is a disclosure: every look is on the record.
+    audit.record(
+        session,
+        at=now,
+        actor=f"user:{user.username}",
+        action="case.viewed",
+        object_type="case",
+        object_id=case.id,
+        data={"revealed": ["signal_text", "location", "notes"], "signals": len(signals)},
+        request_id=request.state.request_id,
+    )
     return _page(
         request,
         "case.html",

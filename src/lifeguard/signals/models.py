@@ -7,6 +7,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lifeguard.db.base import Base, JSONType, UTCDateTime
+from lifeguard.privacy.types import EncryptedJSON, EncryptedText
 
 
 class InboxEntry(Base):
@@ -25,7 +26,7 @@ class InboxEntry(Base):
     kind: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(String(128))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("signal_inbox.payload"), nullable=True)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -48,9 +49,11 @@ class Signal(Base):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     locale: Mapped[str | None] = mapped_column(String(35), nullable=True)
-    text: Mapped[str] = mapped_column(Text)  # the text that was assessed; spans index into it
-    details: Mapped[dict[str, Any]] = mapped_column(JSONType)  # kind-specific fields (items, reporter, ...)
-    location: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    # Special-category data, encrypted at rest: the words (spans index into them), the kind-specific details
+    # (items, reporter) and the location.
+    text: Mapped[str] = mapped_column(EncryptedText("signals.text"))
+    details: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("signals.details"))
+    location: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("signals.location"), nullable=True)
     level: Mapped[str] = mapped_column(String(16))
     score: Mapped[float] = mapped_column(Float)
     reasons: Mapped[list[str]] = mapped_column(JSONType)

@@ -1,8 +1,8 @@
 """initial schema
 
 Revision ID: 20261123_0001
-Revises:
-Create Date: 2026-11-23 10:53:01.011354
+Revises: (none)
+Create Date: 2026-11-23 11:00:44.057634
 """
 
 from __future__ import annotations
@@ -122,6 +122,7 @@ def upgrade() -> None:
         sa.Column("claimed_by_id", sa.Integer(), nullable=True),
         sa.Column("claim_expires_at", UTCDateTime(), nullable=True),
         sa.Column("merged_into_id", sa.Integer(), nullable=True),
+        sa.Column("anonymised_at", UTCDateTime(), nullable=True),
         sa.Column("referred_unit", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(["claimed_by_id"], ["users.id"], name=op.f("fk_cases_claimed_by_id_users")),
         sa.ForeignKeyConstraint(["merged_into_id"], ["cases.id"], name=op.f("fk_cases_merged_into_id_cases")),
@@ -174,7 +175,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("subject", sa.String(length=128), nullable=False),
         sa.Column("received_at", UTCDateTime(), nullable=False),
-        sa.Column("payload", JSONType, nullable=True),
+        sa.Column("payload", sa.Text(), nullable=True),
         sa.Column("processed_at", UTCDateTime(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
@@ -261,8 +262,8 @@ def upgrade() -> None:
         sa.Column("received_at", UTCDateTime(), nullable=False),
         sa.Column("locale", sa.String(length=35), nullable=True),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("details", JSONType, nullable=False),
-        sa.Column("location", JSONType, nullable=True),
+        sa.Column("details", sa.Text(), nullable=False),
+        sa.Column("location", sa.Text(), nullable=True),
         sa.Column("level", sa.String(length=16), nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
         sa.Column("reasons", JSONType, nullable=False),
@@ -307,7 +308,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=24), nullable=False),
         sa.Column("actor", sa.String(length=128), nullable=False),
         sa.Column("signal_id", sa.Integer(), nullable=True),
-        sa.Column("body", JSONType, nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_events_case_id_cases")),
         sa.ForeignKeyConstraint(["signal_id"], ["signals.id"], name=op.f("fk_case_events_signal_id_signals")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_events")),

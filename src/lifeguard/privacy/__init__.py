@@ -1,0 +1,1 @@
+"""Privacy by design: special-category fields encrypted at rest, reveals audited, deletion on schedule."""

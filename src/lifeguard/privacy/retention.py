@@ -1,0 +1,102 @@
+"""Delete on schedule. Closed cases keep their outcome and timings (reports need them) but lose the person's
+words, places and the platform's id for them; stored signals that never joined a case and processed dedupe
+keys are deleted outright."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from lifeguard.audit import service as audit
+from lifeguard.cases.models import Case, CaseEvent
+from lifeguard.signals.models import InboxEntry, Signal
+
+ERASED = "[erased by retention]"
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    closed_case_days: int = 180
+    unattached_signal_days: int = 30
+    inbox_days: int = 30
+
+
+@dataclass
+class RetentionReport:
+    cases_anonymised: int = 0
+    signals_erased: int = 0
+    notes_erased: int = 0
+    unattached_signals_deleted: int = 0
+    inbox_keys_deleted: int = 0
+
+
+def run(session: Session, *, now: datetime, policy: RetentionPolicy, batch: int = 500) -> RetentionReport:
+    report = RetentionReport()
+    cutoff = now - timedelta(days=policy.closed_case_days)
+    due = session.scalars(
+        select(Case)
+        .where(Case.status.in_(["resolved", "merged"]), Case.closed_at < cutoff, Case.anonymised_at.is_(None))
+        .order_by(Case.id)
+        .limit(batch)
+    ).all()
+    for case in due:
+        _anonymise(session, case, now=now, report=report)
+    orphan_cutoff = now - timedelta(days=policy.unattached_signal_days)
+    report.unattached_signals_deleted = _rowcount(
+        session.execute(delete(Signal).where(Signal.case_id.is_(None), Signal.received_at < orphan_cutoff))
+    )
+    inbox_cutoff = now - timedelta(days=policy.inbox_days)
+    report.inbox_keys_deleted = _rowcount(
+        session.execute(
+            delete(InboxEntry).where(InboxEntry.processed_at.is_not(None), InboxEntry.processed_at < inbox_cutoff)
+        )
+    )
+    audit.record(
+        session,
+        at=now,
+        actor="system:retention",
+        action="retention.run",
+        object_type="system",
+        object_id="retention",
+        data=report.__dict__,
+    )
+    return report
+
+
+def _rowcount(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _anonymise(session: Session, case: Case, *, now: datetime, report: RetentionReport) -> None:
+    for signal in session.scalars(select(Signal).where(Signal.case_id == case.id)):
+        signal.text = ""
+        signal.spans = []
+        signal.details = {}
+        signal.location = None
+        signal.subject = _erased_subject(case)
+        report.signals_erased += 1
+    for event in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "note")):
+        event.body = {"text": ERASED}
+        report.notes_erased += 1
+    case.subject = _erased_subject(case)
+    case.anonymised_at = now
+    case.version += 1
+    report.cases_anonymised += 1
+    audit.record(
+        session,
+        at=now,
+        actor="system:retention",
+        action="case.anonymised",
+        object_type="case",
+        object_id=case.id,
+        data={"closed_at": case.closed_at.isoformat() if case.closed_at else None, "outcome": case.outcome},
+    )
+
+
+def _erased_subject(case: Case) -> str:
+    # Not reversible to the platform's id, yet stable per case so counts per person stay countable.
+    return "erased-" + hashlib.sha256(f"{case.platform}:{case.id}".encode()).hexdigest()[:16]

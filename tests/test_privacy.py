@@ -1,0 +1,125 @@
+"""Special-category fields are encrypted at rest, keys rotate, reveals are audited, retention erases."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, text
+
+from lifeguard.audit.models import AuditRecord
+from lifeguard.cases import service as cases
+from lifeguard.cases.models import Case, CaseEvent
+from lifeguard.db.engine import unit_of_work
+from lifeguard.privacy import keyring
+from lifeguard.privacy.keyring import KeyError_, KeyRing
+from lifeguard.privacy.retention import ERASED, RetentionPolicy, run
+from lifeguard.privacy.rotation import rotate
+from lifeguard.runtime import Runtime
+from lifeguard.signals.models import InboxEntry, Signal
+from tests import factories as f
+from tests.conftest import add_user, login
+
+SECRET_WORDS = "我不想活了，今晚就从楼上跳下去"
+
+
+def _post(client: TestClient, key: str, subject: str = "u-1", **fields: object) -> None:
+    event = f.message(
+        SECRET_WORDS, subject=subject, location={"admin_code": "440305", "lat": 22.53, "lon": 113.93}, **fields
+    )
+    assert (
+        client.post("/v1/signals", headers={"Authorization": f"Bearer {key}"}, json={"events": [event]}).status_code
+        == 200
+    )
+
+
+def test_words_and_places_are_encrypted_at_rest(client: TestClient, api_key: str, runtime: Runtime) -> None:
+    _post(client, api_key)
+    with runtime.engine.connect() as conn:
+        raw_text, raw_location = conn.execute(text("SELECT text, location FROM signals")).one()
+        raw_events = " ".join(str(row[0]) for row in conn.execute(text("SELECT body FROM case_events")))
+    assert raw_text.startswith("enc1:") and "跳下去" not in raw_text
+    assert "440305" not in raw_location and "22.53" not in raw_location
+    assert "跳下去" not in raw_events
+    with unit_of_work(runtime.sessions) as s:
+        signal = s.scalars(select(Signal)).one()
+        assert signal.text == SECRET_WORDS and signal.location["admin_code"] == "440305"
+
+
+def test_a_value_moved_to_another_column_does_not_decrypt() -> None:
+    ring = KeyRing.derived("x" * 32)
+    token = ring.encrypt(b"secret", context="signals.text")
+    with pytest.raises(Exception):  # noqa: B017 - cryptography's InvalidTag
+        ring.decrypt(token, context="signals.location")
+
+
+def test_key_ring_parsing_refuses_bad_keys() -> None:
+    with pytest.raises(KeyError_, match="32 bytes"):
+        KeyRing.parse("k1:" + base64.b64encode(b"short").decode())
+    with pytest.raises(KeyError_, match="no encryption keys"):
+        KeyRing.parse(" , ")
+
+
+def test_rotation_rewrites_every_value_with_the_new_key(client: TestClient, api_key: str, runtime: Runtime) -> None:
+    _post(client, api_key)
+    old = keyring.current()
+    new_key = base64.b64encode(bytes(range(32))).decode()
+    rotated = KeyRing.parse(f"k2:{new_key}")
+    keyring.install(KeyRing(active="k2", keys={**rotated.keys, **old.keys}))
+    try:
+        with unit_of_work(runtime.sessions) as s:
+            assert rotate(s).rows >= 3
+        with runtime.engine.connect() as conn:
+            values = [v for (v,) in conn.execute(text("SELECT text FROM signals"))]
+            values += [v for (v,) in conn.execute(text("SELECT body FROM case_events"))]
+        assert values and all(keyring.current().key_id_of(v) == "k2" for v in values)
+        keyring.install(rotated)  # the old key is retired: everything still reads
+        with unit_of_work(runtime.sessions) as s:
+            assert s.scalars(select(Signal)).one().text == SECRET_WORDS
+    finally:
+        keyring.install(old)
+
+
+def test_every_look_at_a_case_is_audited(client: TestClient, api_key: str, runtime: Runtime) -> None:
+    _post(client, api_key)
+    add_user(runtime, "alice", "interventionist")
+    login(client, "alice")
+    case_id = client.get("/v1/cases", headers={"Authorization": f"Bearer {api_key}"}).json()["cases"][0]["id"]
+    page = client.get(f"/cases/{case_id}")
+    assert "area 440305" in page.text and "跳下去" in page.text
+    assert "440305" not in client.get("/queue").text  # the queue shows pseudonymous ids only
+    with unit_of_work(runtime.sessions) as s:
+        views = s.scalars(select(AuditRecord).where(AuditRecord.action == "case.viewed")).all()
+    assert [(v.actor, v.object_id) for v in views] == [("user:alice", str(case_id))]
+
+
+def test_retention_erases_closed_cases_and_old_keys(client: TestClient, api_key: str, runtime: Runtime) -> None:
+    _post(client, api_key, subject="closed-long-ago")
+    _post(client, api_key, subject="still-open")
+    now = datetime.now(UTC)
+    with unit_of_work(runtime.sessions) as s:
+        closed = s.scalars(select(Case).where(Case.subject == "closed-long-ago")).one()
+        cases.add_note(s, case_id=closed.id, text="Her mother's phone is 138-0000-0000", actor="user:a", now=now)
+        cases.change_status(
+            s, case_id=closed.id, status="resolved", outcome="rescued", actor="user:a", now=now - timedelta(days=200)
+        )
+        closed_id = closed.id
+    with unit_of_work(runtime.sessions) as s:
+        report = run(s, now=now + timedelta(days=1), policy=RetentionPolicy(closed_case_days=180, inbox_days=0))
+    assert report.cases_anonymised == 1 and report.signals_erased == 1 and report.notes_erased == 1
+    assert report.inbox_keys_deleted == 2
+    with unit_of_work(runtime.sessions) as s:
+        case = s.get(Case, closed_id)
+        assert case is not None and case.outcome == "rescued" and case.subject.startswith("erased-")
+        signal = s.scalars(select(Signal).where(Signal.case_id == closed_id)).one()
+        assert signal.text == "" and signal.location is None
+        note = s.scalars(select(CaseEvent).where(CaseEvent.case_id == closed_id, CaseEvent.kind == "note")).one()
+        assert note.body == {"text": ERASED}
+        open_signal = s.scalars(select(Signal).where(Signal.subject == "still-open")).one()
+        assert open_signal.text == SECRET_WORDS  # open cases are untouched
+        assert s.scalars(select(InboxEntry)).all() == []
+    with unit_of_work(runtime.sessions) as s:
+        again = run(s, now=now + timedelta(days=2), policy=RetentionPolicy())
+    assert again.cases_anonymised == 0  # idempotent
