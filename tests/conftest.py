@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
@@ -30,6 +31,11 @@ from lifeguard.detection.registry import default_detector
 from lifeguard.runtime import Runtime, build_runtime
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
+
+# argon2 at its production cost takes ~0.35 s a hash on this machine; tests hash hundreds of passwords and keys.
+# The algorithm and the code paths stay the same, only the work factor drops (as Django's tests do).
+auth._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+auth._DUMMY_HASH = auth._hasher.hash("timing-equaliser")
 PG_ADMIN_URL = os.environ.get("LIFEGUARD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"]
 

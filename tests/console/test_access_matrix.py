@@ -15,7 +15,14 @@ from lifeguard.runtime import Runtime
 from tests import factories as f
 from tests.conftest import add_user, issue_key, login
 
-PUBLIC = {("GET", "/healthz"), ("GET", "/login"), ("POST", "/login"), ("GET", "/"), ("POST", "/logout")}
+PUBLIC = {
+    ("GET", "/healthz"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("GET", "/"),
+    ("POST", "/logout"),
+    ("POST", "/language"),
+}
 
 # route -> (roles allowed, key scopes allowed)
 VIEW = {"interventionist", "supervisor", "auditor", "admin"}

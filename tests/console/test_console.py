@@ -96,7 +96,8 @@ def test_queue_case_note_and_status_end_to_end(client: TestClient, runtime: Runt
 
     with unit_of_work(runtime.sessions) as s:
         actions = s.scalars(select(AuditRecord.action).where(AuditRecord.actor == "user:alice")).all()
-    assert actions == ["case.note_added", "case.status_changed"]
+    assert [a for a in actions if a != "case.viewed"] == ["case.note_added", "case.status_changed"]
+    assert actions.count("case.viewed") >= 3  # every look at the case is on the record too
 
 
 def test_forged_form_post_is_refused(client: TestClient, runtime: Runtime, api_key: str) -> None:
@@ -196,3 +197,20 @@ def test_pages_carry_security_headers(client: TestClient) -> None:
     response = client.get("/login")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_console_speaks_the_users_language(client: TestClient, runtime: Runtime, api_key: str) -> None:
+    case_id = _open_case(client, api_key)
+    assert "登录" in client.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).text
+    assert "लॉग इन करें" in client.get("/login", headers={"Accept-Language": "hi-IN"}).text
+    add_user(runtime, "wang", "interventionist")
+    token = login(client, "wang")
+    assert "Open cases" in client.get("/queue").text
+    client.post("/language", data={"language": "zh", "next": "/queue", "csrf_token": token})
+    queue = client.get("/queue").text
+    assert "待处理个案" in queue and "接下一个" in queue and 'lang="zh"' in queue
+    assert "时间线" in client.get(f"/cases/{case_id}").text
+    with unit_of_work(runtime.sessions) as s:
+        assert s.scalars(select(User.locale).where(User.username == "wang")).one() == "zh"  # remembered
+    response = client.post("/language", data={"language": "xx", "next": "/queue", "csrf_token": token})
+    assert response.status_code == 400

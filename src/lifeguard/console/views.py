@@ -20,13 +20,14 @@ from lifeguard.audit import service as audit
 from lifeguard.auth import service as auth
 from lifeguard.auth.models import User
 from lifeguard.auth.roles import Permission, allows
-from lifeguard.auth.web import check_csrf, console_user, csrf_token, db, runtime, session_epoch
+from lifeguard.auth.web import check_csrf, console_user, csrf_token, db, runtime, session_epoch, session_user
 from lifeguard.bus.base import CASES_CHANGED
 from lifeguard.cases import escalation
 from lifeguard.cases import service as cases
 from lifeguard.cases.transitions import TRANSITIONS, Outcome, Status
+from lifeguard.console import i18n
 from lifeguard.console.highlight import segments
-from lifeguard.errors import LifeguardError
+from lifeguard.errors import BadRequest, LifeguardError
 from lifeguard.oncall import service as oncall
 
 HERE = Path(__file__).parent
@@ -50,10 +51,19 @@ def _ago(value: datetime, now: datetime) -> str:
 
 templates.env.filters["ago"] = _ago
 templates.env.globals["allows"] = allows
+templates.env.globals["_"] = i18n.gettext
 templates.env.globals["Permission"] = Permission
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    user = context.get("user")
+    chosen = (
+        user.locale
+        if user is not None
+        else request.session.get("lang") or i18n.negotiate(request.headers.get("accept-language"))
+    )
+    context["lang"] = i18n.use(chosen)
+    context["languages"] = i18n.LANGUAGES
     context.setdefault("csrf", csrf_token(request))
     context.setdefault("now", runtime(request).clock.now())
     context.setdefault("flash", request.session.pop("flash", None))
@@ -118,6 +128,25 @@ def login(
 def _safe_next(target: str) -> str:
     # Only local paths: never let a crafted link send a logged-in user elsewhere.
     return target if target.startswith("/") and not target.startswith("//") else "/queue"
+
+
+@router.post("/language")
+def choose_language(
+    request: Request,
+    language: str = Form(...),
+    next: str = Form("/queue"),  # noqa: A002
+    csrf_token: str = Form(""),
+    session: Session = Depends(db),
+) -> Response:
+    check_csrf(request, csrf_token)
+    if language not in i18n.LANGUAGES:
+        raise BadRequest(f"unknown language {language!r}; choose one of {', '.join(i18n.LANGUAGES)}")
+    request.session["lang"] = language
+    user = session_user(request, session)
+    if user is not None:
+        user.locale = language
+        session.commit()
+    return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout")

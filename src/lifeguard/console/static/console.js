@@ -43,11 +43,14 @@
       var left = Math.round((Date.parse(el.dataset.due) - now) / 1000);
       var abs = Math.abs(left), h = Math.floor(abs / 3600), m = Math.floor(abs % 3600 / 60), s = abs % 60;
       var text = (h ? h + ":" + pad(m) : m) + ":" + pad(s);
-      el.textContent = left >= 0 ? text + " left" : "overdue " + text;
+      el.textContent = left >= 0 ? text + " " + (el.dataset.left || "left") : (el.dataset.overdue || "overdue") + " " + text;
       el.classList.toggle("overdue", left < 0);
       el.classList.toggle("soon", left >= 0 && left < 60);
     });
   }
+  document.addEventListener("change", function (event) {
+    if (event.target.closest && event.target.closest("#language-form")) event.target.form.requestSubmit();
+  });
   document.addEventListener("DOMContentLoaded", function () { listen(); tick(); setInterval(tick, 1000); });
   document.addEventListener("htmx:afterSwap", tick);
 })();
