@@ -107,3 +107,24 @@ def test_default_secret_is_refused_in_production(db: str, monkeypatch: pytest.Mo
     monkeypatch.setenv("LIFEGUARD_ENVIRONMENT", "production")
     result = runner.invoke(app, ["audit", "verify"])
     assert result.exit_code == 2 and "LIFEGUARD_SECRET_KEY must be set" in result.output
+
+
+def test_teams_shifts_and_channels_from_the_command_line(db: str) -> None:
+    add = ["user", "add", "wang", "--role", "interventionist", "--languages", "zh", "--password-stdin"]
+    assert runner.invoke(app, add, input="long enough password\n").exit_code == 0
+    team = ["team", "add", "zh-night", "--languages", "zh", "--timezone", "Asia/Shanghai", "--hours", "20:00-08:00"]
+    ok = runner.invoke(app, [*team, "--default"])
+    assert ok.exit_code == 0, ok.output
+    assert runner.invoke(app, ["team", "member", "zh-night", "wang"]).exit_code == 0
+    night = ["--from", "2026-12-03T20:00:00+08:00", "--to", "2026-12-04T08:00:00+08:00"]
+    shift = runner.invoke(app, ["team", "shift", "zh-night", "wang", *night])
+    assert shift.exit_code == 0, shift.output
+    hook = runner.invoke(app, ["team", "channel", "wang", "--webhook", "https://sms.example/hook"])
+    assert hook.exit_code == 0 and "whsec_" in hook.output
+    bad_zone = runner.invoke(app, ["team", "add", "x", "--timezone", "Mars/Olympus"])
+    assert bad_zone.exit_code == 1 and "unknown time zone" in bad_zone.output
+    backwards = runner.invoke(app, ["team", "shift", "zh-night", "wang", "--from", night[3], "--to", night[1]])
+    assert backwards.exit_code == 1 and "end after it starts" in backwards.output
+    nobody = runner.invoke(app, ["team", "member", "zh-night", "ghost"])
+    assert nobody.exit_code == 1 and "no user 'ghost'" in nobody.output
+    assert runner.invoke(app, ["team", "channel", "wang"]).exit_code == 2

@@ -6,8 +6,9 @@ import getpass
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -146,6 +147,7 @@ def user_add(
     role: Annotated[str, typer.Option(help="interventionist, supervisor, police_liaison, auditor or admin")],
     display_name: Annotated[str | None, typer.Option(help="Name shown in the console.")] = None,
     locale: Annotated[str, typer.Option(help="Console language: en, zh or hi.")] = "en",
+    languages: Annotated[str, typer.Option(help="Languages they counsel in, e.g. zh,en (routes cases).")] = "",
     password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
 ) -> None:
     """Add a console user. Asks for the password (or reads it from stdin with --password-stdin)."""
@@ -164,6 +166,7 @@ def user_add(
                 display_name=display_name,
                 locale=locale,
             )
+            user.languages = [code.strip() for code in languages.split(",") if code.strip()]
             typer.echo(f"user {user.username} added with role {user.role}")
     except LifeguardError as exc:
         typer.secho(exc.message, fg="red", err=True)
@@ -226,6 +229,99 @@ def audit_verify(as_json: Annotated[bool, typer.Option("--json", help="Print one
             err=True,
         )
     raise typer.Exit(0 if result.ok else 1)
+
+
+team_app = typer.Typer(help="Teams, members, on-call shifts and how people are paged.", no_args_is_help=True)
+app.add_typer(team_app, name="team")
+
+
+def _admin(action: Callable[[Session, datetime], str]) -> None:
+    """Run one administrative change in a unit of work; print its result or its error."""
+    try:
+        with _unit_of_work() as session:
+            message = action(session, SystemClock().now())
+    except LifeguardError as exc:
+        typer.secho(exc.message, fg="red", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(message)
+
+
+@team_app.command("add")
+def team_add(
+    name: str,
+    languages: Annotated[str, typer.Option(help="Comma-separated languages this team counsels in, e.g. zh,en.")] = "",
+    timezone: Annotated[str, typer.Option(help="IANA time zone of the team.")] = "UTC",
+    hours: Annotated[str, typer.Option(help="Staffed hours, local time.")] = "09:00-21:00",
+    default: Annotated[bool, typer.Option("--default", help="Cases in no team's language come here.")] = False,
+) -> None:
+    """Add a team."""
+    from lifeguard.oncall import service as oncall
+
+    langs = [code.strip() for code in languages.split(",") if code.strip()]
+
+    def change(s: Session, now: datetime) -> str:
+        team = oncall.add_team(
+            s, name=name, languages=langs, timezone=timezone, hours=hours, is_default=default, now=now, actor="cli"
+        )
+        return f"team {team.name} added"
+
+    _admin(change)
+
+
+@team_app.command("member")
+def team_member(
+    team: str,
+    username: str,
+    supervisor: Annotated[bool, typer.Option("--supervisor", help="Paged when on-call misses.")] = False,
+) -> None:
+    """Put a user in a team (again, to change whether they supervise it)."""
+    from lifeguard.oncall import service as oncall
+
+    def change(s: Session, now: datetime) -> str:
+        oncall.add_member(s, team=team, username=username, supervisor=supervisor, now=now, actor="cli")
+        return f"{username} is in {team}{' as supervisor' if supervisor else ''}"
+
+    _admin(change)
+
+
+@team_app.command("shift")
+def team_shift(
+    team: str,
+    username: str,
+    starts: Annotated[datetime, typer.Option("--from", help="Start, with offset: 2026-12-03T20:00:00+08:00")],
+    ends: Annotated[datetime, typer.Option("--to", help="End, with offset.")],
+) -> None:
+    """Put a user on call for a team for a while."""
+    from lifeguard.oncall import service as oncall
+
+    def change(s: Session, now: datetime) -> str:
+        shift = oncall.add_shift(s, team=team, username=username, starts_at=starts, ends_at=ends, now=now, actor="cli")
+        return f"shift {shift.id} added"
+
+    _admin(change)
+
+
+@team_app.command("channel")
+def team_channel(
+    username: str,
+    email: Annotated[str | None, typer.Option(help="Page this address too.")] = None,
+    webhook: Annotated[str | None, typer.Option(help="POST pages here (an SMS or phone provider).")] = None,
+) -> None:
+    """Add a way to page a user, beyond the console. A webhook gets a signing secret, printed once."""
+    from lifeguard.delivery.signing import new_secret
+    from lifeguard.oncall import service as oncall
+
+    if (email is None) == (webhook is None):
+        typer.secho("give exactly one of --email or --webhook", fg="red", err=True)
+        raise typer.Exit(2)
+    secret = new_secret() if webhook else None
+
+    def change(s: Session, now: datetime) -> str:
+        kind, target = ("email", email) if email else ("webhook", webhook)
+        oncall.add_channel(s, username=username, kind=kind, target=target or "", secret=secret, now=now, actor="cli")
+        return f"{kind} channel added for {username}" + (f"; signing secret (shown once): {secret}" if secret else "")
+
+    _admin(change)
 
 
 retention_app = typer.Typer(help="Deletion on schedule.", no_args_is_help=True)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lifeguard.audit import service as audit
 from lifeguard.auth.models import User
 from lifeguard.delivery import service as outbox
+from lifeguard.errors import BadRequest, Conflict, NotFound
 from lifeguard.oncall.models import ContactChannel, Notification, OnCallShift, Team, TeamMember
 
 NOTIFICATIONS = "notifications.new"
@@ -93,3 +95,128 @@ def unread(session: Session, *, user_id: int, limit: int = 20) -> list[Notificat
             .limit(limit)
         )
     )
+
+
+# --- administration (the CLI and tests use these) -----------------------------------------------------------
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    return user
+
+
+def _team(session: Session, name: str) -> Team:
+    team = session.scalar(select(Team).where(Team.name == name))
+    if team is None:
+        raise NotFound(f"no team {name!r}")
+    return team
+
+
+def add_team(
+    session: Session,
+    *,
+    name: str,
+    languages: list[str],
+    timezone: str,
+    hours: str,
+    is_default: bool,
+    now: datetime,
+    actor: str,
+) -> Team:
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadRequest(f"unknown time zone {timezone!r}; use an IANA name such as Asia/Shanghai") from None
+    start, sep, end = hours.partition("-")
+    try:
+        time.fromisoformat(start)
+        time.fromisoformat(end)
+    except ValueError:
+        sep = ""
+    if not sep:
+        raise BadRequest(f"working hours look like 09:00-21:00, not {hours!r}")
+    if session.scalar(select(Team).where(Team.name == name)) is not None:
+        raise Conflict(f"team {name!r} exists")
+    team = Team(
+        name=name, languages=languages, timezone=timezone, work_start=start, work_end=end, is_default=is_default
+    )
+    session.add(team)
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="team.added",
+        object_type="team",
+        object_id=team.id,
+        data={"name": name, "languages": languages, "timezone": timezone, "hours": hours},
+    )
+    return team
+
+
+def add_member(session: Session, *, team: str, username: str, supervisor: bool, now: datetime, actor: str) -> None:
+    t, u = _team(session, team), _user(session, username)
+    existing = session.get(TeamMember, (t.id, u.id))
+    if existing is not None:
+        existing.is_supervisor = supervisor
+    else:
+        session.add(TeamMember(team_id=t.id, user_id=u.id, is_supervisor=supervisor))
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="team.member_set",
+        object_type="team",
+        object_id=t.id,
+        data={"user": username, "supervisor": supervisor},
+    )
+
+
+def add_shift(
+    session: Session, *, team: str, username: str, starts_at: datetime, ends_at: datetime, now: datetime, actor: str
+) -> OnCallShift:
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise BadRequest("shift times need a UTC offset, e.g. 2026-12-03T20:00+08:00")
+    if ends_at <= starts_at:
+        raise BadRequest("a shift must end after it starts")
+    t, u = _team(session, team), _user(session, username)
+    shift = OnCallShift(team_id=t.id, user_id=u.id, starts_at=starts_at, ends_at=ends_at)
+    session.add(shift)
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="oncall.shift_added",
+        object_type="team",
+        object_id=t.id,
+        data={"user": username, "from": starts_at.isoformat(), "to": ends_at.isoformat()},
+    )
+    return shift
+
+
+def add_channel(
+    session: Session, *, username: str, kind: str, target: str, secret: str | None, now: datetime, actor: str
+) -> ContactChannel:
+    if kind not in {"email", "webhook"}:
+        raise BadRequest("a channel is email or webhook (the console is always on)")
+    if kind == "email" and "@" not in target:
+        raise BadRequest(f"{target!r} is not an e-mail address")
+    if kind == "webhook" and not target.startswith(("https://", "http://")):
+        raise BadRequest(f"{target!r} is not an http(s) URL")
+    u = _user(session, username)
+    channel = ContactChannel(user_id=u.id, kind=kind, target=target, secret=secret, enabled=True)
+    session.add(channel)
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="oncall.channel_added",
+        object_type="user",
+        object_id=u.id,
+        data={"kind": kind, "target": target},
+    )
+    return channel
