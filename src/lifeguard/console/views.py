@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -27,6 +28,7 @@ from lifeguard.cases import service as cases
 from lifeguard.cases.transitions import TRANSITIONS, Outcome, Status
 from lifeguard.console import i18n
 from lifeguard.console.highlight import segments
+from lifeguard.db.engine import unit_of_work
 from lifeguard.errors import BadRequest, LifeguardError
 from lifeguard.oncall import service as oncall
 
@@ -341,9 +343,11 @@ def notifications(request: Request, user: User = Depends(view_cases), session: S
 
 
 @router.get("/events")
-async def events(request: Request, _user: User = Depends(view_cases)) -> StreamingResponse:
-    """Server-sent events: tells open consoles that the queue changed, so they refresh it at once."""
+async def events(request: Request) -> StreamingResponse:
+    """Server-sent events: tells open consoles that the queue changed, so they refresh it at once. Who is asking
+    is checked in a short transaction of its own: a stream that lives for hours must hold no database lock."""
     rt = runtime(request)
+    await run_in_threadpool(_check_viewer, request)
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=100)
 
@@ -370,6 +374,11 @@ async def events(request: Request, _user: User = Depends(view_cases)) -> Streami
     return StreamingResponse(
         stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     )
+
+
+def _check_viewer(request: Request) -> None:
+    with unit_of_work(runtime(request).sessions) as session:
+        view_cases(request, session)
 
 
 def _offer(queue: asyncio.Queue[dict[str, Any]], message: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from lifeguard.auth.roles import Scope
@@ -39,17 +40,22 @@ async def post_signals(
     if len(body) > rt.settings.max_body_bytes:
         raise PayloadTooLarge(f"the body has {len(body)} bytes; the limit is {rt.settings.max_body_bytes}")
     events = parse_body(body, max_events=rt.settings.max_batch_events)
-    result = service.accept_batch(
-        session,
-        platform=caller.partner_id or "",
-        events=events,
-        now=rt.clock.now(),
-        max_text_chars=rt.settings.max_text_chars,
-    )
-    session.commit()  # the events are on disk before anyone is told they were accepted
-    if result.accepted:
-        if rt.settings.workers == "inline":
+
+    def accept() -> BatchResult:
+        result = service.accept_batch(
+            session,
+            platform=caller.partner_id or "",
+            events=events,
+            now=rt.clock.now(),
+            max_text_chars=rt.settings.max_text_chars,
+        )
+        session.commit()  # the events are on disk before anyone is told they were accepted
+        if result.accepted and rt.settings.workers == "inline":
             rt.worker.drain()
-        else:
-            rt.bus.publish(SIGNALS_ACCEPTED, {"platform": caller.partner_id, "count": result.accepted})
+        return result
+
+    # Database work off the event loop: a slow disk or a lock wait must not stall every other request.
+    result = await run_in_threadpool(accept)
+    if result.accepted and rt.settings.workers != "inline":
+        rt.bus.publish(SIGNALS_ACCEPTED, {"platform": caller.partner_id, "count": result.accepted})
     return result
