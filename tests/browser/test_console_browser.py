@@ -125,7 +125,7 @@ def test_login_queue_case_note_and_live_update(live: tuple[str, str], browser_pa
     expect(page.locator("mark").first).to_be_visible()
     page.fill("textarea[name=text]", "Talked with her for an hour; she agreed to call her sister.")
     page.click("form[action$='/notes'] button[type=submit]")
-    expect(page.locator(".timeline .note").last).to_have_text(
+    expect(page.locator(".timeline .note-text").last).to_have_text(
         "Talked with her for an hour; she agreed to call her sister."
     )
     page.screenshot(path=str(artifacts_dir / "case.png"), full_page=True)

@@ -23,15 +23,15 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 _serial = itertools.count(1)
 
 
-def _signal(session: Session, subject: str = "u-1", level: Level = Level.IDEATION) -> Signal:
+def _signal(session: Session, subject: str = "u-1", level: Level = Level.IDEATION, at: datetime = NOW) -> Signal:
     auth.ensure_partner(session, partner_id="shop-a", name="Shop A", now=NOW)
     signal = Signal(
         platform="shop-a",
         event_id=f"ev-{next(_serial)}",
         kind="message",
         subject=subject,
-        occurred_at=NOW,
-        received_at=NOW,
+        occurred_at=at,
+        received_at=at,
         text="t",
         details={},
         level=level.value,
@@ -131,7 +131,7 @@ def test_a_new_strong_signal_reopens_a_recently_resolved_case(session: Session) 
     later = NOW + timedelta(days=3)
     again = cases.on_signal(
         session,
-        signal=_signal(session, level=Level.BEHAVIOR),
+        signal=_signal(session, level=Level.BEHAVIOR, at=later),
         level=Level.BEHAVIOR,
         case_floor=Level.IDEATION,
         now=later,
@@ -164,3 +164,14 @@ def test_notes_need_text_within_the_limit(session: Session) -> None:
         cases.add_note(session, case_id=case.id, text="   ", actor="user:a", now=NOW)
     with pytest.raises(BadRequest):
         cases.add_note(session, case_id=case.id, text="x" * 5001, actor="user:a", now=NOW)
+
+
+def test_a_new_case_gathers_the_persons_recent_signals_in_order(session: Session) -> None:
+    earlier = _signal(session, level=Level.INDICATOR, at=NOW - timedelta(hours=3))
+    stale = _signal(session, level=Level.INDICATOR, at=NOW - timedelta(days=30))
+    other_person = _signal(session, subject="someone-else", level=Level.INDICATOR, at=NOW - timedelta(hours=1))
+    case = _case(session)
+    assert earlier.case_id == case.id and stale.case_id is None and other_person.case_id is None
+    entries = cases.timeline(session, case.id)
+    assert [e.signal.id if e.signal else e.event.kind for e in entries] == [earlier.id, "opened", entries[-1].signal.id]  # type: ignore[union-attr]
+    assert case.signal_count == 2

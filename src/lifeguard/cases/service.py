@@ -74,10 +74,11 @@ def on_signal(
     case.signal_count += 1
     case.last_signal_at = max(case.last_signal_at, signal.occurred_at)
     case.language = case.language or language
+    # A signal stands on the timeline when it happened, not when it was processed.
     _event(
         session,
         case,
-        now=now,
+        now=signal.occurred_at,
         kind="signal",
         actor="system:detection",
         signal_id=signal.id,
@@ -128,7 +129,37 @@ def _open(
         data={"level": level.value, "priority": priority, "signal_id": signal.id},
     )
     escalation.schedule_sla_check(session, case=case, now=now)
+    _attach_recent_context(session, case, now=now, exclude=signal.id)
     return case
+
+
+CONTEXT_WINDOW = timedelta(days=7)
+
+
+def _attach_recent_context(session: Session, case: Case, *, now: datetime, exclude: int) -> None:
+    """The person's stored signals of the last days that opened nothing on their own (an indicator, a risky
+    order) belong to the story the interventionist reads: put them on the new case's timeline."""
+    earlier = session.scalars(
+        select(Signal).where(
+            Signal.platform == case.platform,
+            Signal.subject == case.subject,
+            Signal.case_id.is_(None),
+            Signal.id != exclude,
+            Signal.occurred_at >= now - CONTEXT_WINDOW,
+        )
+    )
+    for signal in earlier:
+        signal.case_id = case.id
+        case.signal_count += 1
+        _event(
+            session,
+            case,
+            now=signal.occurred_at,
+            kind="signal",
+            actor="system:detection",
+            signal_id=signal.id,
+            body={"level": signal.subject_level, "context": True},
+        )
 
 
 def _reopen(
