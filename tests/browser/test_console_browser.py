@@ -7,17 +7,22 @@ import os
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import uvicorn
 
 from lifeguard.app import create_app
+from lifeguard.auth import service as auth
 from lifeguard.db.engine import unit_of_work
 from lifeguard.db.migrate import upgrade
 from lifeguard.demo.loader import load
 from lifeguard.detection.assessment import Detector
-from lifeguard.runtime import build_runtime
+from lifeguard.oncall import service as oncall
+from lifeguard.runtime import Runtime, build_runtime
 from tests import factories as f
 from tests.conftest import ON_CI, issue_key, make_settings
 
@@ -50,11 +55,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory, detector: Detector) -> Iterator[tuple[str, str]]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'lifeguard.db'}"
+@dataclass
+class Live:
+    base: str
+    key: str
+    runtime: Runtime
+
+
+@contextmanager
+def _serve(tmp: Path, detector: Detector, **settings: object) -> Iterator[Live]:
+    url = f"sqlite:///{tmp / 'lifeguard.db'}"
     upgrade(url)
-    rt = build_runtime(make_settings(url, workers="thread"), detector=detector)
+    rt = build_runtime(make_settings(url, workers="thread", **settings), detector=detector)
     with unit_of_work(rt.sessions) as s:
         load(s, now=rt.clock.now())
     rt.worker.drain()
@@ -64,10 +76,18 @@ def live(tmp_path_factory: pytest.TempPathFactory, detector: Detector) -> Iterat
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     assert server.ready.wait(20), "server did not start"
-    yield f"http://127.0.0.1:{port}", key
-    server.should_exit = True
-    thread.join(10)
-    rt.close()
+    try:
+        yield Live(f"http://127.0.0.1:{port}", key, rt)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        rt.close()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory, detector: Detector) -> Iterator[tuple[str, str]]:
+    with _serve(tmp_path_factory.mktemp("browser"), detector) as server:
+        yield server.base, server.key
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +149,94 @@ def test_login_queue_case_note_and_live_update(live: tuple[str, str], browser_pa
         "Talked with her for an hour; she agreed to call her sister."
     )
     page.screenshot(path=str(artifacts_dir / "case.png"), full_page=True)
+
+
+def _log_in(page: Page, base: str, username: str, password: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def test_take_next_escalation_outcome_and_role_denial(
+    tmp_path: Path, detector: Detector, browser_page: Page, artifacts_dir: Path
+) -> None:
+    # A P0 must be acknowledged within 2 s here, so that a missed SLA is seen within the test.
+    with _serve(tmp_path, detector, sla_ack_seconds={0: 2, 1: 600, 2: 3600, 3: 86400}) as live:
+        rt = live.runtime
+        now = rt.clock.now()
+        with unit_of_work(rt.sessions) as s:
+            oncall.add_team(
+                s,
+                name="night",
+                languages=["zh", "hi", "en"],
+                timezone="Asia/Shanghai",
+                hours="20:00-08:00",
+                is_default=True,
+                now=now,
+                actor="test",
+            )
+            oncall.add_member(s, team="night", username="supervisor", supervisor=True, now=now, actor="test")
+            oncall.add_shift(
+                s,
+                team="night",
+                username="supervisor",
+                starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(hours=8),
+                now=now,
+                actor="test",
+            )
+            auth.add_user(
+                s, username="liaison", password="lifeguard-liaison", role="police_liaison", now=now, actor="test"
+            )
+        escalated = threading.Event()
+        rt.bus.subscribe(oncall.NOTIFICATIONS, lambda _t, _m: escalated.set())
+        page = browser_page
+
+        # An interventionist presses n: the most urgent case opens, taken by her.
+        _log_in(page, live.base, "demo", "lifeguard-demo")
+        expect(page.locator("h1")).to_contain_text("Open cases")
+        first_row = page.locator("#queue-rows tr[data-href]").first.get_attribute("data-href")
+        page.keyboard.press("n")
+        expect(page).to_have_url(f"{live.base}{first_row}")
+        expect(page.locator(".actions-col")).to_contain_text("You are working this case.")
+        expect(page.locator("#claimer")).to_have_text("Demo Interventionist")
+
+        # She writes a note and closes the case with an outcome.
+        page.fill("textarea[name=text]", "Spoke with her until midnight; her mother is with her now.")
+        page.click("form[action$='/notes'] button[type=submit]")
+        expect(page.locator(".timeline .note-text").last).to_contain_text("her mother is with her now")
+        page.select_option("select[name=status]", "resolved")
+        page.click("#status-form button[type=submit]")
+        expect(page.locator(".flash.error")).to_contain_text("needs an outcome")
+        page.select_option("select[name=status]", "resolved")
+        page.select_option("select[name=outcome]", "dissuaded")
+        page.click("#status-form button[type=submit]")
+        expect(page.locator("#case-status")).to_have_text("resolved · dissuaded")
+        page.screenshot(path=str(artifacts_dir / "case-resolved.png"), full_page=True)
+
+        # Nobody acknowledges the other P0 cases: the escalation pages the supervisor, and it shows on the case.
+        assert escalated.wait(15), "no escalation step ran"
+        _log_in(page, live.base, "supervisor", "lifeguard-supervisor")
+        page.goto(f"{live.base}/notifications")
+        expect(page.locator("#pages li").first).to_contain_text("not acknowledged in time")
+        page.locator("#pages li a").first.click()
+        expect(page.locator("#escalation")).to_contain_text("paged")
+        page.screenshot(path=str(artifacts_dir / "case-escalated.png"), full_page=True)
+
+        # An auditor reads but cannot act; a police liaison sees no case not referred to their unit.
+        _log_in(page, live.base, "auditor", "lifeguard-auditor")
+        page.goto(f"{live.base}{first_row}")
+        expect(page.locator(".actions-col")).to_contain_text("can read this case but not act")
+        _log_in(page, live.base, "liaison", "lifeguard-liaison")
+        expect(page.locator("#queue-rows")).to_contain_text("No open cases.")
+        page.goto(f"{live.base}{first_row}")
+        expect(page.locator("h1")).to_have_text("Not allowed")
+        page.screenshot(path=str(artifacts_dir / "role-denied.png"))
+
+        # The console in Chinese.
+        _log_in(page, live.base, "demo", "lifeguard-demo")
+        page.select_option("#language-form select", "zh")
+        expect(page.locator("h1")).to_contain_text("待处理个案")
+        page.screenshot(path=str(artifacts_dir / "queue-zh.png"), full_page=True)

@@ -67,7 +67,7 @@ def test_queue_case_note_and_status_end_to_end(client: TestClient, runtime: Runt
     assert f'data-case-id="{case_id}"' in rows and "<html" not in rows  # a fragment for HTMX
 
     page = client.get(f"/cases/{case_id}").text
-    assert "<mark" in page and "跳下去" in page  # the risky span is highlighted
+    assert '<mark title="rule:attempt.imminent_time">等爸妈睡了</mark>' in page  # the risky span is highlighted
 
     response = client.post(
         f"/cases/{case_id}/notes",
@@ -84,7 +84,8 @@ def test_queue_case_note_and_status_end_to_end(client: TestClient, runtime: Runt
         f"/cases/{case_id}/status",
         data={"status": "resolved", "outcome": "", "version": _version(client, case_id), "csrf_token": token},
     )
-    assert response.status_code == 400 and "needs an outcome" in response.text
+    assert response.status_code == 200 and "needs an outcome" in response.text  # back on the case, told why
+    assert 'class="flash error"' in response.text
 
     response = client.post(
         f"/cases/{case_id}/status",
@@ -117,9 +118,14 @@ def test_stale_page_is_told_to_reload(client: TestClient, runtime: Runtime, api_
     stale = _version(client, case_id)
     client.post(f"/cases/{case_id}/notes", data={"text": "first", "version": stale, "csrf_token": token})
     response = client.post(
-        f"/cases/{case_id}/status", data={"status": "triaged", "version": stale, "csrf_token": token}
+        f"/cases/{case_id}/status",
+        data={"status": "triaged", "version": stale, "csrf_token": token},
+        follow_redirects=False,
     )
-    assert response.status_code == 409 and "reload" in response.text
+    assert response.status_code == 303 and response.headers["location"] == f"/cases/{case_id}"
+    page = client.get(f"/cases/{case_id}").text
+    assert "changed since you loaded it" in page and "reload" in page
+    assert "triaged" not in page.split('id="case-status"')[1][:60]
 
 
 def test_auditor_reads_but_cannot_act(client: TestClient, runtime: Runtime, api_key: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,10 +70,19 @@ def _page(request: Request, name: str, context: dict[str, Any], status_code: int
     context.setdefault("csrf", csrf_token(request))
     context.setdefault("now", runtime(request).clock.now())
     context.setdefault("flash", request.session.pop("flash", None))
+    context.setdefault("flash_error", request.session.pop("flash_error", None))
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
+_CASE_FORM = re.compile(r"^/cases/(\d+)/(notes|status|claim|release|merge)$")
+
+
 def render_error(request: Request, exc: LifeguardError) -> Response:
+    form = _CASE_FORM.match(request.url.path)
+    if request.method == "POST" and form and exc.status_code in (400, 409):
+        # A refused action on a case: back to the case, with the reason where the person is looking.
+        request.session["flash_error"] = exc.message
+        return RedirectResponse(f"/cases/{form.group(1)}", status_code=303)
     if request.headers.get("hx-request"):
         return HTMLResponse(
             f'<div class="flash error" role="alert">{_escape(exc.message)}</div>', status_code=exc.status_code

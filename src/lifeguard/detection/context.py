@@ -1,0 +1,184 @@
+"""Reading a lexicon hit in its sentence: who it is about, whether it is negated, past, near a time or place.
+
+A bag of words cannot tell "I want to die" from "I don't want to die", "my friend wants to die" or
+"I used to want to die, I'm better now". These helpers look at the clause and sentence around each hit,
+using the cue lists of the lexicons that read the text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from lifeguard.detection.lexicon import CUE_NAMES, CompiledLexicon, Hit
+
+# Sentence ends. A full stop between two digits ("2.5") or inside "e.g." is not one, so "." is handled below.
+_SENTENCE_END = re.compile(r"[。！？!?…।॥\n]+|(?<![0-9a-z])\.(?![0-9a-z])|(?<=[a-z])\.(?=\s|$)")
+_CLAUSE_END = re.compile(r"[,，;；:：、()（）\"“”「」『』~～]+|\s[-–—]+\s")
+# Chinese writers often use a space where a comma belongs ("好累 不想活了"); between two Han characters a
+# space ends a clause. Between Devanagari or Latin words it is just a word gap.
+_HAN_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+
+# Method-seeking questions disguise themselves as about "someone" ("如果有人喝了会很快吗"): for these a
+# generic person marker does not move the question off the asker.
+_GENERIC_IS_SELF = frozenset({"method_seeking"})
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    person: str  # self, second, third, generic
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the context says about one hit."""
+
+    person: str  # self, third, second
+    negated: bool
+    past: bool
+
+
+class TextContext:
+    """Boundaries, person markers and cue positions of one (masked, normalised) text, computed once."""
+
+    def __init__(self, text: str, lexicons: list[CompiledLexicon], default_person: str) -> None:
+        self.text = text
+        self.default_person = default_person
+        self._lexicons = {lexicon.lang: lexicon for lexicon in lexicons}
+        self._by_script: dict[str, list[CompiledLexicon]] = {}
+        for lexicon in lexicons:
+            self._by_script.setdefault(lexicon.script, []).append(lexicon)
+        self._sentence_ends = sorted({m.start() for m in _SENTENCE_END.finditer(text)})
+        clause_ends = {m.start() for m in _CLAUSE_END.finditer(text)}
+        clause_ends.update(m.start() for m in _HAN_SPACE.finditer(text))
+        self._clause_ends = sorted(clause_ends | set(self._sentence_ends))
+        self.markers = self._find_markers(lexicons)
+        self._marker_ends = [marker.end for marker in self.markers]
+        self.cues: dict[str, list[tuple[int, int]]] = {name: [] for name in CUE_NAMES}
+        for lexicon in lexicons:
+            for name in CUE_NAMES:
+                regex = lexicon.cues.get(name)
+                if regex is not None:
+                    self.cues[name].extend((m.start(), m.end()) for m in regex.finditer(text) if m.end() > m.start())
+        for spans in self.cues.values():
+            spans.sort()
+
+    def _find_markers(self, lexicons: list[CompiledLexicon]) -> list[Marker]:
+        found: list[Marker] = []
+        for lexicon in lexicons:
+            if lexicon.markers is None:
+                continue
+            for match in lexicon.markers.finditer(self.text):
+                person = match.lastgroup
+                if person is not None and match.end() > match.start():
+                    found.append(Marker(person, match.start(), match.end()))
+        found.sort(key=lambda marker: (marker.end, marker.start))
+        return found
+
+    # -- boundaries ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _bounds(ends: list[int], position: int, length: int) -> tuple[int, int]:
+        index = bisect.bisect_right(ends, position - 1)
+        start = ends[index - 1] + 1 if index > 0 else 0
+        end = ends[index] if index < len(ends) else length
+        return start, end
+
+    def clause(self, position: int) -> tuple[int, int]:
+        return self._bounds(self._clause_ends, position, len(self.text))
+
+    def sentence(self, position: int) -> tuple[int, int]:
+        return self._bounds(self._sentence_ends, position, len(self.text))
+
+    # -- cues ---------------------------------------------------------------------------------------
+
+    def cue_in(self, name: str, start: int, end: int, exclude: tuple[int, int] | None = None) -> tuple[int, int] | None:
+        """The first cue of ``name`` lying inside [start, end), ignoring one inside ``exclude``."""
+        for cue_start, cue_end in self.cues[name]:
+            if cue_start >= end:
+                break
+            if cue_start < start or cue_end > end:
+                continue
+            if exclude is not None and cue_start >= exclude[0] and cue_end <= exclude[1]:
+                continue
+            return cue_start, cue_end
+        return None
+
+    def has_cue(self, name: str) -> bool:
+        return bool(self.cues[name])
+
+    def near(self, name: str, hit: Hit, reach: int = 30, inside: bool = False) -> tuple[int, int] | None:
+        """A cue in the hit's sentence, or within ``reach`` characters of it (chat often has no punctuation).
+
+        Cues inside the hit's own words do not count unless ``inside``: "从楼上跳下去" names a place but is
+        not, by itself, someone standing on a roof; "it ends tonight" does carry its own time.
+        """
+        exclude = None if inside else (hit.start, hit.end)
+        sentence_start, sentence_end = self.sentence(hit.start)
+        found = self.cue_in(name, sentence_start, sentence_end, exclude=exclude)
+        if found is not None:
+            return found
+        return self.cue_in(name, max(0, hit.start - reach), min(len(self.text), hit.end + reach), exclude)
+
+    # -- reading one hit ----------------------------------------------------------------------------
+
+    def read(self, hit: Hit, floor: int = 0) -> Reading:
+        """``floor``: where the previous risk expression ended; its words cannot negate this one
+        ("jeena nahi chahta, sleeping pills": the "nahi" belongs to the first expression)."""
+        return Reading(person=self._person(hit), negated=self._negated(hit, floor), past=self._past(hit))
+
+    def _negated(self, hit: Hit, floor: int) -> bool:
+        clause_start, clause_end = self.clause(hit.start)
+        before = self.text[max(clause_start, hit.start - 40, floor) : hit.start]
+        after = self.text[hit.end : min(clause_end, hit.end + 16)]
+        lexicons = self._same_script(hit)
+        for lexicon in lexicons:
+            if lexicon.negator_suffix is not None and lexicon.negator_suffix.search(before):
+                return True
+            negator_after = lexicon.negator_after
+            if negator_after is not None and negator_after.match(after):
+                return True
+        return False
+
+    def _past(self, hit: Hit) -> bool:
+        if hit.entry.tense == "past":
+            return True
+        clause_start, clause_end = self.clause(hit.start)
+        return self.cue_in("past", clause_start, clause_end, exclude=(hit.start, hit.end)) is not None
+
+    def _person(self, hit: Hit) -> str:
+        fixed = hit.entry.person
+        if fixed in ("self", "third", "second"):
+            return fixed
+        generic_as = "self" if hit.entry.category in _GENERIC_IS_SELF or hit.entry.kind == "means" else "third"
+        clause_start, _ = self.clause(hit.start)
+        nearest = self._nearest_marker(clause_start, hit.start)
+        if nearest is not None:
+            return generic_as if nearest.person == "generic" else nearest.person
+        # Reported speech over a clause break: "我闺蜜最近很不对劲，说不想活了", "my friend texted me, says ..."
+        sentence_start, _ = self.sentence(hit.start)
+        if sentence_start < clause_start and self.cue_in("report_verbs", sentence_start, hit.start) is not None:
+            earlier = self._nearest_marker(sentence_start, clause_start)
+            if earlier is not None and earlier.person in ("third", "generic"):
+                return "third"
+        return self.default_person
+
+    def _nearest_marker(self, start: int, end: int) -> Marker | None:
+        index = bisect.bisect_right(self._marker_ends, end) - 1
+        while index >= 0:
+            marker = self.markers[index]
+            if marker.end <= end and marker.start >= start:
+                return marker
+            if marker.end < start:
+                return None
+            index -= 1
+        return None
+
+    def _same_script(self, hit: Hit) -> list[CompiledLexicon]:
+        own = self._lexicons.get(hit.entry.lang)
+        if own is None:
+            return []
+        return self._by_script.get(own.script, [own])

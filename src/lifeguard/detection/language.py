@@ -1,0 +1,94 @@
+"""Which scripts a text uses and which of the supported languages it most likely is.
+
+Lexicons are chosen by script, not by the language guess: a Hinglish message that a platform tagged "en"
+must still meet the Hinglish lexicon, and one Latin text is read with both the English and the Hinglish
+lists. The guess is what the assessment reports as ``lang``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lifeguard.detection.normalize import normalize_pattern
+
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("zh", "en", "hi", "hi-Latn")
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_DEVANAGARI = re.compile(r"[\u0900-\u097f\ua8e0-\ua8ff]")
+_LATIN = re.compile(r"[a-z]")
+
+# Frequent Hindi words in Latin script that are not English words. Two distinct ones (or one next to an
+# ambiguous one) make a Latin text Hinglish. Compiled in normalised form ("hoon" is matched as "hon").
+_HINGLISH_MARKERS = re.compile(
+    normalize_pattern(
+        r"\b(?:hai|hain|nahi|nahin|nhi|hoon|mujhe|mujhko|mera|meri|mere|tera|teri|kya|kyun|kyu|yaar|yar"
+        r"|bhai|raha|rahi|rha|rhi|karna|karke|kuch|bahut|bohot|bohat|aur|lekin|abhi|aaj|jeena|marna"
+        r"|chahta|chahti|chahiye|sakta|sakti|zindagi|zindgi|khatam|khtm|dost|pyaar|wala|wali|gaya|gayi"
+        r"|tha|thi|ke|ki|ka|ko|se|tum|aap|apna|apni|accha|theek|thik|kaise|kaisa|kaun|kab|kahan|toh"
+        r"|to|main|mai|ho|hun|jana|kal|bas|mat|dil|sab|kar|hum|nai)\b"
+    )
+)
+# Markers that are also English words or names ("to", "main", "ho") only count beside a Hindi-only one.
+_AMBIGUOUS = frozenset(
+    {"to", "main", "mai", "ho", "hun", "jana", "kal", "bas", "mat", "dil", "sab", "kar", "hum", "nai"}
+)
+
+_LANG_ALIASES: dict[str, str] = {
+    "zh": "zh", "zh-cn": "zh", "zh-hans": "zh", "zh-hant": "zh", "zh-tw": "zh", "zh-hk": "zh", "cmn": "zh",
+    "en": "en", "en-us": "en", "en-gb": "en", "en-in": "en",
+    "hi": "hi", "hi-in": "hi", "hi-deva": "hi",
+    "hi-latn": "hi-Latn", "hinglish": "hi-Latn", "hi-latn-in": "hi-Latn",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Scripts:
+    han: bool
+    devanagari: bool
+    latin: bool
+
+
+def detect_scripts(normalized: str) -> Scripts:
+    """Scripts present in an already normalised (case-folded) text."""
+    return Scripts(
+        han=_HAN.search(normalized) is not None,
+        devanagari=_DEVANAGARI.search(normalized) is not None,
+        latin=_LATIN.search(normalized) is not None,
+    )
+
+
+def looks_hinglish(normalized: str) -> bool:
+    words = _HINGLISH_MARKERS.findall(normalized)
+    distinct = set(words)
+    hindi_only = distinct - _AMBIGUOUS
+    return len(hindi_only) >= 2 or (len(hindi_only) >= 1 and len(distinct) >= 2)
+
+
+def canonical_hint(hint: str | None) -> str | None:
+    """Map a platform's BCP 47 tag onto a supported language, or None when it names none of them."""
+    if not hint:
+        return None
+    key = hint.strip().replace("_", "-").lower()
+    if key in _LANG_ALIASES:
+        return _LANG_ALIASES[key]
+    base = key.split("-", 1)[0]
+    if base == "hi" and "latn" in key:
+        return "hi-Latn"
+    return _LANG_ALIASES.get(base)
+
+
+def guess_language(normalized: str, hint: str | None = None) -> str:
+    """The platform's hint when it names a supported language, otherwise a guess from the script."""
+    hinted = canonical_hint(hint)
+    if hinted is not None:
+        return hinted
+    han = len(_HAN.findall(normalized[:2000]))
+    devanagari = len(_DEVANAGARI.findall(normalized[:2000]))
+    if han and han >= devanagari:
+        return "zh"
+    if devanagari:
+        return "hi"
+    if looks_hinglish(normalized[:2000]):
+        return "hi-Latn"
+    return "en"

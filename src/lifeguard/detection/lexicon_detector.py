@@ -1,0 +1,205 @@
+"""The rule-and-lexicon detector for Chinese, English, Hindi (Devanagari) and Hinglish.
+
+Pipeline for one text: normalise (keeping the map to original offsets) -> pick lexicons by script ->
+mask idioms, hyperbole and explicitly negated phrases -> find risk terms and means -> read each hit in
+context (negation, person, tense) -> fuse the writer's hits and, separately, the hits about someone else
+-> apply the signal kind's limits (an order alone never goes above indicator) -> score, reasons, spans.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from lifeguard.detection.assessment import Assessment, DetectorInfo, Span, TextInput
+from lifeguard.detection.context import TextContext
+from lifeguard.detection.language import detect_scripts, guess_language
+from lifeguard.detection.levels import Level
+from lifeguard.detection.lexicon import CompiledLexicon, Hit, load_lexicons
+from lifeguard.detection.normalize import NormalizedText, normalize
+from lifeguard.detection.rules import Fused, fuse, score
+
+log = logging.getLogger(__name__)
+
+MAX_CHARS = 20_000  # longer texts are assessed on their first MAX_CHARS characters
+MAX_SPANS = 64
+_MASK_CHAR = "\ufffc"  # stands in for masked words: neither a letter nor a space, so nothing matches across it
+_SCRIPT_OF_LANG = {"zh": "han", "hi": "devanagari", "en": "latin", "hi-Latn": "latin"}
+
+
+@dataclass(slots=True)
+class _Collected:
+    """Hits sorted by whose they are, plus the reasons that explain what was set aside."""
+
+    own_current: list[Hit] = field(default_factory=list)
+    own_past: list[Hit] = field(default_factory=list)
+    third_current: list[Hit] = field(default_factory=list)
+    third_past: list[Hit] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    addressed: bool = False  # risk words said to "you": a question or a plea, not the writer's own risk
+
+
+class LexiconDetector:
+    """Rules and curated lexicons; no model. Thread-safe: all state is compiled once and read-only."""
+
+    info = DetectorInfo(name="lexicon-rules", version="1", languages=("zh", "en", "hi", "hi-Latn"))
+
+    def __init__(self, lexicons: list[CompiledLexicon] | None = None) -> None:
+        self._lexicons = lexicons if lexicons is not None else load_lexicons()
+        self._label = self.info.label
+
+    # -- public API ---------------------------------------------------------------------------------
+
+    def assess(self, item: TextInput) -> Assessment:
+        try:
+            return self._assess(item)
+        except Exception:  # noqa: BLE001 - the contract: a detector never raises; the signal must still flow
+            log.exception("lexicon detector failed on one input; returning no-risk with an error reason")
+            return Assessment(level=Level.NONE, score=0.0, reasons=("error:detector_failed",), detector=self._label)
+
+    def assess_many(self, items: list[TextInput]) -> list[Assessment]:
+        return [self.assess(item) for item in items]
+
+    # -- steps --------------------------------------------------------------------------------------
+
+    def _assess(self, item: TextInput) -> Assessment:
+        text = item.text if isinstance(item.text, str) else str(item.text)
+        notes: list[str] = []
+        if len(text) > MAX_CHARS:
+            text = text[:MAX_CHARS]
+            notes.append(f"input:truncated_to_first_{MAX_CHARS}_chars")
+        kind = (item.kind or "message").strip().lower()
+        normalized = normalize(text)
+        lang = guess_language(normalized.text, item.lang)
+        lexicons = self._lexicons_for(normalized.text)
+
+        masked, mask_notes = self._mask(normalized.text, lexicons)
+        notes.extend(mask_notes)
+        hits = self._find(masked, lexicons)
+        supports = [hit for lexicon in lexicons for hit in lexicon.support.finditer(masked)]
+        if not hits and not supports:
+            return Assessment(level=Level.NONE, score=0.0, reasons=tuple(notes), detector=self._label, lang=lang)
+
+        default_person = "third" if kind == "report" else "self"
+        context = TextContext(masked, lexicons, default_person)
+        collected = self._collect(hits, context)
+        recovered = context.has_cue("recovery")
+        own = fuse(collected.own_current, collected.own_past, context, recovered)
+        third = fuse(collected.third_current, collected.third_past, context, recovered=False)
+
+        level, capped = own.level, False
+        if kind == "order" and level > Level.INDICATOR:
+            # An order alone is never a case: what it means is decided with the person's words (fusion).
+            level, capped = Level.INDICATOR, True
+        reasons = self._reasons(own, third, collected, supports, capped, notes)
+        # A classic lethal means (strength 2) weighs more than a product with everyday uses.
+        means_weight = sum(max(0, hit.entry.strength - 1) for hit in collected.own_current if hit.entry.kind == "means")
+        evidence = own.evidence + means_weight
+        spans = self._spans(normalized, own, third, collected, supports)
+        support = bool(supports) or third.level > Level.NONE
+        return Assessment(
+            level=level,
+            score=score(level, evidence),
+            reasons=reasons,
+            spans=spans,
+            detector=self._label,
+            support=support,
+            third_party_level=third.level,
+            lang=lang,
+        )
+
+    def _lexicons_for(self, normalized: str) -> list[CompiledLexicon]:
+        scripts = detect_scripts(normalized)
+        wanted = {"han": scripts.han, "devanagari": scripts.devanagari, "latin": scripts.latin}
+        return [lexicon for lexicon in self._lexicons if wanted.get(lexicon.script, False)]
+
+    @staticmethod
+    def _mask(text: str, lexicons: list[CompiledLexicon]) -> tuple[str, list[str]]:
+        chars = list(text)
+        notes: list[str] = []
+        for lexicon in lexicons:
+            for hit in lexicon.masks.finditer(text):
+                chars[hit.start : hit.end] = _MASK_CHAR * (hit.end - hit.start)
+                prefix = hit.entry.category if hit.entry.category in ("negated", "other_directed") else "idiom"
+                # The words themselves explain best what was set aside ("idiom:zh:秒杀").
+                notes.append(f"{prefix}:{hit.entry.lang}:{text[hit.start : hit.end][:40]}")
+        return ("".join(chars) if notes else text), notes
+
+    @staticmethod
+    def _find(masked: str, lexicons: list[CompiledLexicon]) -> list[Hit]:
+        hits: list[Hit] = []
+        for lexicon in lexicons:
+            hits.extend(lexicon.terms.finditer(masked))
+            hits.extend(lexicon.means.finditer(masked))
+        hits.sort(key=lambda hit: (hit.start, -hit.end))
+        return hits
+
+    @staticmethod
+    def _collect(hits: list[Hit], context: TextContext) -> _Collected:
+        collected = _Collected()
+        floor = 0
+        for hit in hits:
+            reading = context.read(hit, floor)
+            floor = max(floor, hit.end)
+            label = f"{hit.entry.lang}:{hit.entry.term}"
+            if reading.negated:
+                collected.notes.append(f"negated:{label}")
+                continue
+            if reading.person == "second":
+                collected.addressed = True
+                collected.notes.append(f"addressee:{label}")
+                continue
+            if reading.person == "third":
+                (collected.third_past if reading.past else collected.third_current).append(hit)
+                continue
+            if reading.past:
+                collected.notes.append(f"past:{label}")
+            (collected.own_past if reading.past else collected.own_current).append(hit)
+        return collected
+
+    @staticmethod
+    def _reasons(
+        own: Fused, third: Fused, collected: _Collected, supports: list[Hit], capped: bool, notes: list[str]
+    ) -> tuple[str, ...]:
+        reasons: list[str] = [f"rule:{rule}" for rule in own.rules]
+        if capped:
+            reasons.append("rule:order.means_only_capped_at_indicator")
+        for hit in collected.own_current + collected.own_past:
+            entry = hit.entry
+            if entry.kind == "means":
+                reasons.append(f"means:{entry.means}")
+            reasons.append(f"term:{entry.lang}:{entry.term}")
+        if third.level > Level.NONE:
+            reasons.append("rule:support.third_party_risk")
+            reasons.extend(f"third_party:rule:{rule}" for rule in third.rules)
+            reasons.extend(
+                f"third_party:term:{hit.entry.lang}:{hit.entry.term}"
+                for hit in collected.third_current + collected.third_past
+            )
+        if supports:
+            reasons.append("rule:support.offer")
+            reasons.extend(f"support:{hit.entry.lang}:{hit.entry.term}" for hit in supports)
+        reasons.extend(collected.notes)
+        reasons.extend(notes)
+        return tuple(dict.fromkeys(reasons))  # drop repeats, keep first-seen order
+
+    @staticmethod
+    def _spans(
+        normalized: NormalizedText, own: Fused, third: Fused, collected: _Collected, supports: list[Hit]
+    ) -> tuple[Span, ...]:
+        raw: list[tuple[int, int, str]] = []
+        for hit in collected.own_current + collected.own_past:
+            raw.append((hit.start, hit.end, f"term:{hit.entry.lang}:{hit.entry.term}"))
+        for hit in collected.third_current + collected.third_past:
+            raw.append((hit.start, hit.end, f"third_party:term:{hit.entry.lang}:{hit.entry.term}"))
+        raw.extend(own.cue_spans)
+        raw.extend((start, end, f"third_party:{reason}") for start, end, reason in third.cue_spans)
+        for hit in supports:
+            raw.append((hit.start, hit.end, f"support:{hit.entry.lang}:{hit.entry.term}"))
+        spans: dict[tuple[int, int, str], None] = {}
+        for start, end, reason in sorted(raw):
+            original_start, original_end = normalized.original_span(start, end)
+            spans[(original_start, original_end, reason)] = None
+            if len(spans) >= MAX_SPANS:
+                break
+        return tuple(Span(start, end, reason) for start, end, reason in spans)

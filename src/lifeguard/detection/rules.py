@@ -1,0 +1,126 @@
+"""Combining the hits of one person (the writer, or someone the writer talks about) into a level.
+
+The lexicon says what each expression signals on its own; these rules say what they mean together,
+following the C-SSRS ladder: a method named by someone who wishes to die is behavior, a plan or intention
+tied to a time or place is an imminent attempt, a past wish is lower than a present one, and a past
+attempt stays an attempt unless the writer says they have recovered and nothing current is said.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lifeguard.detection.context import TextContext
+from lifeguard.detection.levels import Level
+from lifeguard.detection.lexicon import Hit
+
+# Categories that state an intention or a step towards acting: a time or place next to them is imminence.
+_ACTIONABLE = frozenset({"intent", "method_plan", "preparation", "goodbye", "method_seeking", "in_progress"})
+_WISH = frozenset({"ideation", "intent"})
+# Substances nobody swallows for a good reason: asking how much to drink is already a lethality question.
+# For medicines, "how many per night" is ordinary pharmacy talk; only words of death make it one.
+_POISONS = frozenset({"pesticide", "poison"})
+# Score bands per level: higher levels always score higher; more evidence moves a score up inside its band.
+SCORE_BANDS: dict[Level, tuple[float, float]] = {
+    Level.NONE: (0.0, 0.0),
+    Level.INDICATOR: (0.25, 0.45),
+    Level.IDEATION: (0.5, 0.7),
+    Level.BEHAVIOR: (0.72, 0.88),
+    Level.ATTEMPT: (0.9, 0.99),
+}
+
+
+@dataclass(slots=True)
+class Fused:
+    level: Level = Level.NONE
+    rules: list[str] = field(default_factory=list)
+    evidence: int = 0  # distinct pieces of evidence behind the level
+    cue_spans: list[tuple[int, int, str]] = field(default_factory=list)  # time/place cues that raised it
+
+
+def _raise(fused: Fused, level: Level, rule: str) -> None:
+    if rule not in fused.rules:
+        fused.rules.append(rule)
+        fused.evidence += 1
+    if level > fused.level:
+        fused.level = level
+
+
+def fuse(current: list[Hit], past: list[Hit], context: TextContext, recovered: bool) -> Fused:
+    """Level of one person from the hits that are theirs: ``current`` (present tense) and ``past``."""
+    fused = Fused()
+    for hit in current:
+        entry = hit.entry
+        if entry.kind == "means":
+            if entry.strength > 0:
+                _raise(fused, Level.INDICATOR, f"indicator.means.{entry.means}")
+            continue
+        _raise(fused, entry.level, entry.rule)
+    means_kinds = {hit.entry.means for hit in current if hit.entry.kind == "means"}
+    if "charcoal" in means_kinds and "sealing" in means_kinds:
+        # Charcoal with tape or foam to seal a room is the classic preparation for 烧炭.
+        _raise(fused, Level.INDICATOR, "indicator.means.charcoal_with_sealing")
+
+    for hit in past:
+        if hit.entry.category == "attempt_past" and not (recovered and not current):
+            # A past attempt disclosed is an attempt on the C-SSRS, unless it is told as a recovery story.
+            _raise(fused, Level.ATTEMPT, hit.entry.rule)
+        elif hit.entry.category == "attempt_past":
+            _raise(fused, Level.INDICATOR, "indicator.past_attempt_recovered")
+        elif hit.entry.kind == "term" and hit.entry.level > Level.INDICATOR:
+            _raise(fused, Level.INDICATOR, "indicator.past_ideation")
+        elif hit.entry.kind == "term":
+            _raise(fused, Level.INDICATOR, hit.entry.rule)
+
+    wishes = [hit for hit in current if hit.entry.category in _WISH]
+    methods = [
+        hit
+        for hit in current
+        if hit.entry.category == "method" or (hit.entry.kind == "means" and hit.entry.strength >= 1)
+    ]
+    if wishes and methods:
+        _raise(fused, Level.BEHAVIOR, "behavior.method_with_ideation")
+
+    lethal_questions = [
+        hit
+        for hit in current
+        if (hit.entry.kind == "means" or hit.entry.category == "method") and _asks_lethality(hit, context)
+    ]
+    # A method with a time in the same clause is a plan ("明天晚上跳楼", "tonight ... overdose").
+    timed_methods = [hit for hit in methods if hit.entry.kind == "term" and _time_in_clause(hit, context)]
+    if timed_methods:
+        _raise(fused, Level.BEHAVIOR, "behavior.method_with_time")
+    if lethal_questions:
+        _raise(fused, Level.BEHAVIOR, "behavior.lethality_question")
+
+    actionable = [hit for hit in current if hit.entry.category in _ACTIONABLE]
+    if fused.level >= Level.BEHAVIOR or wishes:
+        actionable += methods + lethal_questions
+    actionable += timed_methods
+    for hit in actionable:
+        for cue, rule in (("time", "attempt.imminent_time"), ("place", "attempt.imminent_place")):
+            span = context.near(cue, hit, inside=cue == "time")
+            if span is not None:
+                _raise(fused, Level.ATTEMPT, rule)
+                fused.cue_spans.append((span[0], span[1], f"rule:{rule}"))
+    return fused
+
+
+def _asks_lethality(hit: Hit, context: TextContext) -> bool:
+    if context.near("lethal_question", hit, reach=12) is not None:
+        return True
+    return hit.entry.means in _POISONS and context.near("dose_question", hit, reach=12) is not None
+
+
+def _time_in_clause(hit: Hit, context: TextContext) -> bool:
+    clause_start, clause_end = context.clause(hit.start)
+    return context.cue_in("time", clause_start, clause_end, exclude=(hit.start, hit.end)) is not None
+
+
+def score(level: Level, evidence: int) -> float:
+    """Monotone in evidence: the band's floor for one piece, approaching its ceiling with more."""
+    low, high = SCORE_BANDS[level]
+    if level is Level.NONE:
+        return 0.0
+    extra = max(0, evidence - 1)
+    return round(low + (high - low) * (1.0 - 0.6**extra), 4)

@@ -1,0 +1,366 @@
+"""The rule-and-lexicon detector on the cases the product depends on, in all four languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from lifeguard.detection.assessment import Assessment, TextInput
+from lifeguard.detection.levels import Level
+from lifeguard.detection.lexicon_detector import MAX_CHARS, LexiconDetector
+from tests.detection.conftest import Assess
+
+N, IND, IDE, BEH, ATT = Level.NONE, Level.INDICATOR, Level.IDEATION, Level.BEHAVIOR, Level.ATTEMPT
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # indicator: distress, hopelessness
+        ("活着没意思", IND),
+        ("I feel hopeless", IND),
+        ("sab khatam", IND),
+        ("थक गया हूँ जिंदगी से", IND),
+        # ideation: wish to die
+        ("不想活了", IDE),
+        ("我真的活不下去了", IDE),
+        ("I want to die", IDE),
+        ("I can't live any longer", IDE),
+        ("mar jaana chahta hoon", IDE),
+        ("मैं मरना चाहती हूँ", IDE),
+        ("jeena nahi chahta", IDE),
+        # behavior: plan, method, preparation, means, self-harm
+        ("攒了50片安眠药", BEH),
+        ("吃多少安眠药会死", BEH),
+        ("how many pills to overdose", BEH),
+        ("真想从楼上跳下去", BEH),
+        ("不想活了，家里有百草枯", BEH),
+        ("想烧炭", BEH),
+        ("I want to die. I bought a rope", BEH),
+        ("I keep cutting myself", BEH),
+        ("I wrote my goodbye letters", BEH),
+        ("Alvida doston, meri saari cheezein meri behen ko de dena", BEH),
+        # attempt: imminent with time or place, in progress, past attempt disclosed
+        ("等爸妈睡了我就从楼上跳下去", ATT),
+        ("tonight I will end it", ATT),
+        ("I already took the pills", ATT),
+        ("我上次吞过药", ATT),
+        ("aaj raat sab khatam kar dunga", ATT),
+        ("आज रात सब खत्म कर दूंगा", ATT),
+        ("我现在站在天台上，想跳下去", ATT),
+    ],
+)
+def test_levels_across_languages(assess_text: Assess, text: str, expected: Level) -> None:
+    result = assess_text(text)
+    assert result.level == expected, (text, result.reasons)
+
+
+@pytest.mark.parametrize(
+    ("text", "negated_reason"),
+    [
+        ("I don't want to die", "negated:en:"),
+        ("我不想死", "negated:zh:"),
+        ("main marna nahi chahta", "negated:hi-Latn:"),
+        ("मैं मरना नहीं चाहता", "negated:hi:"),
+        ("I would never kill myself", "negated:en:"),
+        ("我不会去跳楼的，放心", "negated:zh:"),
+    ],
+)
+def test_negation_is_not_ideation(assess_text: Assess, text: str, negated_reason: str) -> None:
+    result = assess_text(text)
+    assert result.level < IDE, result.reasons
+    assert any(reason.startswith(negated_reason) for reason in result.reasons), result.reasons
+
+
+def test_negation_keeps_the_term_in_the_reason(assess_text: Assess) -> None:
+    result = assess_text("I do not really want to kill myself")
+    assert result.level is N
+    assert "negated:en:want to die" in result.reasons
+
+
+def test_negation_does_not_leak_across_clauses(assess_text: Assess) -> None:
+    assert assess_text("I don't know why, but I want to die").level == IDE
+    assert assess_text("我不知道为什么，就是想死").level == IDE
+
+
+@pytest.mark.parametrize(
+    ("text", "third_level"),
+    [
+        ("my friend wants to kill herself", IDE),
+        ("我朋友说她不想活了", IDE),
+        ("meri dost marna chahti hai", IDE),
+        ("मेरी दोस्त मरना चाहती है", IDE),
+        ("My brother said he will kill himself tonight", ATT),
+        ("我闺蜜最近很不对劲，说不想活了", IDE),
+    ],
+)
+def test_third_person_is_support_not_own_risk(assess_text: Assess, text: str, third_level: Level) -> None:
+    result = assess_text(text)
+    assert result.level is N, result.reasons
+    assert result.support is True
+    assert result.third_party_level == third_level, result.reasons
+    assert "rule:support.third_party_risk" in result.reasons
+
+
+def test_first_person_after_a_third_person_mention_is_own_risk(assess_text: Assess) -> None:
+    result = assess_text("I told my mom that I want to die")
+    assert result.level == IDE
+    assert result.third_party_level is N
+
+
+def test_dropped_subject_after_blaming_others_stays_with_the_writer(assess_text: Assess) -> None:
+    # Chinese drops subjects: "爸妈天天吵架，不想活了" is the writer's own wish, not the parents'.
+    assert assess_text("爸妈天天吵架，不想活了").level == IDE
+    assert assess_text("我恨他 不想活了").level == IDE
+
+
+def test_report_kind_reads_unmarked_risk_as_about_someone_else(assess_text: Assess) -> None:
+    result = assess_text("QQ群里有个男生说他今晚就要自杀，还发了遗书的照片", kind="report")
+    assert result.level is N
+    assert result.support is True
+    assert result.third_party_level == ATT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If you're struggling, call a hotline",
+        "You're not alone. Please reach out to the Samaritans on 116 123.",
+        "如果你有轻生的念头，请拨打心理援助热线，你不是一个人",
+        "aap akele nahi ho, Tele MANAS helpline 14416 par baat karein",
+        "您愿意和我聊聊吗？我一直在这里陪着你",
+    ],
+)
+def test_offers_of_support(assess_text: Assess, text: str) -> None:
+    result = assess_text(text)
+    assert result.level is N, result.reasons
+    assert result.support is True
+    assert "rule:support.offer" in result.reasons
+
+
+def test_questions_to_the_other_person_are_not_the_writers_risk(assess_text: Assess) -> None:
+    result = assess_text("你是不是想自杀？")
+    assert result.level is N
+    assert any(reason.startswith("addressee:") for reason in result.reasons)
+
+
+def test_past_ideation_with_recovery_is_lower_than_present(assess_text: Assess) -> None:
+    past = assess_text("I used to want to die, I'm better now")
+    present = assess_text("I want to die")
+    assert past.level < present.level
+    assert past.level == IND
+    assert past.score < present.score
+    assert "rule:indicator.past_ideation" in past.reasons
+    assert assess_text("以前也想过死，现在好多了").level == IND
+
+
+def test_past_attempt_in_a_present_crisis_is_still_an_attempt(assess_text: Assess) -> None:
+    assert assess_text("I tried to kill myself last year and I want to die again").level == ATT
+    assert assess_text("我自杀过一次，现在又不想活了").level == ATT
+
+
+def test_past_attempt_told_as_recovery_is_not_an_attempt(assess_text: Assess) -> None:
+    result = assess_text("I attempted suicide years ago. I'm in a better place now")
+    assert result.level == IND
+    assert "rule:indicator.past_attempt_recovered" in result.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "笑死我了",
+        "今天累死了",
+        "饿死了，外卖怎么还没到",
+        "热死了，空调坏了",
+        "这把杀鱼刀很好用",
+        "双十一秒杀，手慢无",
+        "这个死贵死贵的",
+        "气死我了，快递又丢了",
+        "想死你们了！",
+        "跳楼价大甩卖，全场五折",
+        "I'm dying to get this",
+        "killer deal on these headphones",
+        "dead tired after work",
+        "this killed me lol",
+        "this app is killing my battery",
+        "the chocolate cake is to die for",
+        "mar gaya yaar hanste hanste",
+        "bore ho ke mar gaya",
+        "the deal is dead and buried",
+        "हंसते हंसते मर गया",
+        "usko jaan se maar dunga",
+        "go kill yourself",
+    ],
+)
+def test_idioms_and_hyperbole_are_not_risk(assess_text: Assess, text: str) -> None:
+    result = assess_text(text)
+    assert result.level is N, result.reasons
+    assert result.spans == ()
+
+
+def test_idiom_reason_names_the_words(assess_text: Assess) -> None:
+    assert "idiom:zh:笑死" in assess_text("笑死").reasons
+    assert "idiom:zh:秒杀" in assess_text("秒杀").reasons
+
+
+def test_idiom_does_not_hide_real_risk_next_to_it(assess_text: Assess) -> None:
+    result = assess_text("累死了，真的不想活了")
+    assert result.level == IDE
+    assert "idiom:zh:累死了" in result.reasons
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("吃多少安眠药会死", BEH),
+        ("how many pills to die", BEH),
+        ("painless way to go", BEH),
+        ("百草枯 喝多少", BEH),
+        ("lethal dose of paracetamol", BEH),
+        ("灭鼠药 家用", IND),
+        ("dead sea mud mask", N),
+        ("杀虫剂", N),
+        ("安眠药一次吃几片", IND),
+        ("跳绳 儿童", N),
+    ],
+)
+def test_search_queries(assess_text: Assess, query: str, expected: Level) -> None:
+    result = assess_text(query, kind="search")
+    assert result.level == expected, result.reasons
+
+
+@pytest.mark.parametrize(
+    ("items", "means"),
+    [
+        ("右佐匹克隆片 安眠药 2盒", "means:sedative"),
+        ("百草枯 水剂 500ml", "means:pesticide"),
+        ("烧烤炭 5kg\n封箱胶带 宽", "means:charcoal"),
+        ("Climbing rope 10m", "means:rope"),
+    ],
+)
+def test_orders_are_never_more_than_indicator(assess_text: Assess, items: str, means: str) -> None:
+    result = assess_text(items, kind="order")
+    assert result.level == IND, result.reasons
+    assert means in result.reasons
+
+
+def test_order_charcoal_with_tape_scores_above_charcoal_alone(assess_text: Assess) -> None:
+    alone = assess_text("烧烤炭 5kg", kind="order")
+    combined = assess_text("烧烤炭 5kg\n封箱胶带 宽", kind="order")
+    assert combined.level == alone.level == IND
+    assert combined.score > alone.score
+    assert "rule:indicator.means.charcoal_with_sealing" in combined.reasons
+
+
+def test_order_level_is_capped_even_with_risky_words(assess_text: Assess) -> None:
+    result = assess_text("不想活了 搞笑文化衫\n安眠药 100片", kind="order")
+    assert result.level == IND
+    assert "rule:order.means_only_capped_at_indicator" in result.reasons
+
+
+def test_reasons_are_stable_ids(assess_text: Assess) -> None:
+    result = assess_text("我真的不想活了")
+    assert result.reasons[:2] == ("rule:ideation.want_to_die", "term:zh:不想活了")
+    assert result.detector == "lexicon-rules/1"
+    assert result.lang == "zh"
+
+
+def test_spans_point_into_the_original_text(assess_text: Assess) -> None:
+    text = "Honestly...   I WANT TO DIEEEE tonight"
+    result = assess_text(text)
+    covered = [text[span.start : span.end] for span in result.spans]
+    assert "WANT TO DIEEEE" in covered
+    for span in result.spans:
+        assert 0 <= span.start < span.end <= len(text)
+
+
+def test_spans_survive_zero_width_characters_inside_words(assess_text: Assess) -> None:
+    text = "pls help, i want to k\u200bi\u200dll mys\u200b3lf"
+    result = assess_text(text)
+    assert result.level == IDE
+    highlighted = [text[span.start : span.end] for span in result.spans]
+    assert "want to k\u200bi\u200dll mys\u200b3lf" in highlighted
+
+
+def test_full_width_leet_and_lookalikes_are_folded(assess_text: Assess) -> None:
+    assert assess_text("I want to ｋｉｌｌ ｍｙｓｅｌｆ").level == IDE
+    assert assess_text("thinking about su1c1de every day").level == IDE
+    assert assess_text("i want to kіll myself").level == IDE  # Cyrillic і
+    assert assess_text("I want to dieeeeee").level == IDE
+
+
+def test_chinese_span_text(assess_text: Assess) -> None:
+    text = "我已经攒了50片安眠药了"
+    result = assess_text(text)
+    assert "攒了50片安眠药" in [text[span.start : span.end] for span in result.spans]
+
+
+def test_score_is_monotone_in_level_and_evidence(assess_text: Assess) -> None:
+    indicator = assess_text("活着没意思")
+    ideation = assess_text("活着没意思，不想活了")
+    behavior = assess_text("活着没意思，不想活了，攒了好多安眠药")
+    attempt = assess_text("活着没意思，不想活了，攒了好多安眠药，今晚就吃")
+    scores = [indicator.score, ideation.score, behavior.score, attempt.score]
+    assert scores == sorted(scores)
+    assert len(set(scores)) == 4
+    assert assess_text("I want to die").score < assess_text("I want to die, I feel hopeless").score
+
+
+def test_language_guess_and_hint(assess_text: Assess) -> None:
+    assert assess_text("不想活了").lang == "zh"
+    assert assess_text("मैं मरना चाहती हूँ").lang == "hi"
+    assert assess_text("yaar main bahut pareshan hoon").lang == "hi-Latn"
+    assert assess_text("I want to die").lang == "en"
+    # The hint names the language; the Hinglish lexicon is still read because it is Latin script.
+    tagged = assess_text("mar jaana chahta hoon", lang="en-IN")
+    assert tagged.lang == "en"
+    assert tagged.level == IDE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "\x00\x01\x02\ufffe",
+        "😂" * 5000,
+        "\u200b" * 100,
+        "a" * (MAX_CHARS * 3),
+        "𠀀𠀁 mixed ไทย العربية ελληνικά кириллица 不想活了 marna chahta hoon",
+        "\ud800 lone surrogate",
+        "((((((((((]]]]]]]]]]\\\\\\\\",
+    ],
+)
+def test_never_raises_on_odd_input(lexicon_detector: LexiconDetector, text: str) -> None:
+    result = lexicon_detector.assess(TextInput(text=text))
+    assert isinstance(result, Assessment)
+    assert 0.0 <= result.score <= 1.0
+    assert "error:detector_failed" not in result.reasons
+
+
+def test_long_text_is_assessed_on_a_prefix_and_says_so(assess_text: Assess) -> None:
+    early = "我不想活了。" + "今天天气不错。" * 5000
+    result = assess_text(early)
+    assert result.level == IDE
+    assert f"input:truncated_to_first_{MAX_CHARS}_chars" in result.reasons
+    late = "今天天气不错。" * 5000 + "我不想活了。"
+    assert assess_text(late).level is N
+
+
+def test_assess_many_matches_assess(lexicon_detector: LexiconDetector) -> None:
+    items = [TextInput("不想活了"), TextInput("笑死"), TextInput("百草枯", kind="order")]
+    assert lexicon_detector.assess_many(items) == [lexicon_detector.assess(item) for item in items]
+    assert lexicon_detector.assess_many([]) == []
+
+
+def test_info_and_registry() -> None:
+    from lifeguard.detection.registry import default_detector
+
+    detector = default_detector()
+    assert detector is default_detector()
+    assert detector.info.label == "lexicon-rules/1"
+    assert detector.info.languages == ("zh", "en", "hi", "hi-Latn")
+
+
+def test_to_json_round_trip(assess_text: Assess) -> None:
+    result = assess_text("等爸妈睡了我就从楼上跳下去")
+    assert Assessment.from_json(result.to_json()) == result

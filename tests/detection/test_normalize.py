@@ -1,0 +1,68 @@
+"""Normalisation folds evasions and keeps the way back to the original characters."""
+
+from __future__ import annotations
+
+import pytest
+
+from lifeguard.detection.normalize import normalize, normalize_pattern
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("ＫＩＬＬ ＭＥ", "kil me"),  # full-width, case, doubled letters
+        ("k1ll mys3lf", "kil myself"),
+        ("su1c1de", "suicide"),
+        ("$uicide", "$uicide"),  # a symbol at the edge of a word is punctuation
+        ("kіll", "kil"),  # Cyrillic і
+        ("dieeee", "die"),
+        ("k\u200bi\u200cl\u200dl", "kil"),  # zero-width space / non-joiner / joiner
+        ("I\u00a0\u00a0want\t\tto", "i want to"),
+        ("line\r\n\r\nbreak", "line\nbreak"),
+        ("50mg 3am 10pm 2", "50mg 3am 10pm 2"),  # quantities and times keep their digits
+        ("攒了50片安眠药", "攒了50片安眠药"),
+        ("我不想活了！", "我不想活了!"),  # NFKC: full-width punctuation
+        ("don’t", "don't"),
+    ],
+)
+def test_canonical_forms(text: str, canonical: str) -> None:
+    assert normalize(text).text == canonical
+
+
+def test_offsets_map_back_to_original_characters() -> None:
+    text = "Ok\u200b so I waaant to  K\u200bI\u200bL\u200bL myself"
+    normalized = normalize(text)
+    start = normalized.text.index("want")
+    assert text[slice(*normalized.original_span(start, start + len("want")))] == "waaant"
+    start = normalized.text.index("kil myself")
+    original = text[slice(*normalized.original_span(start, start + len("kil myself")))]
+    assert original == "K\u200bI\u200bL\u200bL myself"
+
+
+def test_offsets_for_expanding_characters() -> None:
+    text = "ﬁnd ﬁre"  # the ligature ﬁ expands to two characters under NFKC
+    normalized = normalize(text)
+    assert normalized.text == "find fire"
+    start = normalized.text.index("fire")
+    assert text[slice(*normalized.original_span(start, start + 4))] == "ﬁre"
+
+
+def test_empty_and_degenerate_ranges() -> None:
+    assert normalize("").text == ""
+    assert normalize("").original_span(0, 0) == (0, 0)
+    normalized = normalize("abc")
+    assert normalized.original_span(1, 1) == (1, 1)
+
+
+def test_every_canonical_character_maps_inside_the_original() -> None:
+    text = "Ｈｅｌｌｏ\u200b wörld ﬁ 👋🏽 नमस्ते 你好 \x00 end"
+    normalized = normalize(text)
+    assert len(normalized.starts) == len(normalized.ends) == len(normalized.text)
+    for start, end in zip(normalized.starts, normalized.ends, strict=True):
+        assert 0 <= start < end <= len(text)
+
+
+def test_patterns_are_folded_like_text() -> None:
+    assert normalize_pattern("Kill(ing)? MYSELF") == "kil(ing)? myself"
+    assert normalize_pattern(r"\bjaana\b") == r"\bjana\b"  # escapes untouched, doubled letters folded
+    assert normalize_pattern("不想活") == "不想活"
