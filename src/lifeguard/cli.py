@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -322,6 +323,54 @@ def team_channel(
         return f"{kind} channel added for {username}" + (f"; signing secret (shown once): {secret}" if secret else "")
 
     _admin(change)
+
+
+scenarios_app = typer.Typer(help="The scenario suite: realistic timelines with the level and priority expected.")
+app.add_typer(scenarios_app, name="scenarios")
+risk_app = typer.Typer(help="A person's fused risk.", no_args_is_help=True)
+app.add_typer(risk_app, name="risk")
+
+
+@scenarios_app.command("run")
+def scenarios_run(
+    path: Annotated[
+        Path | None, typer.Argument(help="A scenario YAML file or folder (default: the shipped suite).")
+    ] = None,
+) -> None:
+    """Run every scenario through the detector and fusion; print a table; exit 1 if any gives another result."""
+    from lifeguard.detection.fusion.scenarios import TIMELINES, format_table, run_scenarios
+    from lifeguard.detection.registry import default_detector
+
+    results = run_scenarios(path or TIMELINES, default_detector())
+    typer.echo(format_table(results))
+    unexpected = [r for r in results if not r.passed and not r.known_gap]
+    # Known detector gaps are declared in the scenarios themselves; anything else that differs is a failure.
+    raise typer.Exit(1 if unexpected else 0)
+
+
+@risk_app.command("replay")
+def risk_replay(platform: str, subject: str) -> None:
+    """Fold the person's logged observations again from nothing and compare with the kept state."""
+    from lifeguard.detection.fusion import load_policy
+    from lifeguard.detection.products.catalogue import load_catalogue
+    from lifeguard.risk.service import RiskEngine
+
+    settings = _settings()
+    engine = RiskEngine(
+        catalogue=load_catalogue(settings.catalogue_path), policy=load_policy(settings.risk_policy_path)
+    )
+    now = SystemClock().now()
+    with _unit_of_work() as session:
+        kept = engine.recheck(session, platform=platform, subject=subject, now=now)
+        replayed = engine.replay(session, platform=platform, subject=subject, now=now)
+        session.rollback()  # a look, not a change
+    same = kept is not None and kept.to_json() == replayed.to_json()
+    typer.echo(
+        json.dumps(
+            {"kept": kept.to_json() if kept else None, "replayed": replayed.to_json(), "same": same}, ensure_ascii=False
+        )
+    )
+    raise typer.Exit(0 if same or kept is None else 1)
 
 
 retention_app = typer.Typer(help="Deletion on schedule.", no_args_is_help=True)

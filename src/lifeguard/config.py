@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     # A subject whose assessed level reaches this gets an open case.
     case_floor: Level = Level.IDEATION
 
+    # A case also opens when the fused priority reaches this (P2: e.g. charcoal and tape bought together).
+    case_priority_floor: int = Field(2, ge=0, le=3)
+    # The product-risk catalogue and the fusion policy: shipped defaults unless a platform points to its own.
+    catalogue_path: Path | None = None
+    risk_policy_path: Path | None = None
+
     max_batch_events: int = 1000
     max_text_chars: int = 10_000
     max_body_bytes: int = 16 * 1024 * 1024

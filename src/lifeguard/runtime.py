@@ -23,8 +23,12 @@ from lifeguard.delivery.models import OutboxMessage
 from lifeguard.delivery.transports import SmtpTransport, Transport, WebhookTransport
 from lifeguard.delivery.worker import DeliveryWorker
 from lifeguard.detection.assessment import Detector
+from lifeguard.detection.fusion import load_policy
+from lifeguard.detection.products.catalogue import load_catalogue
 from lifeguard.oncall.models import Notification
 from lifeguard.privacy import keyring
+from lifeguard.risk import recheck
+from lifeguard.risk.service import RiskEngine
 from lifeguard.scheduling.runner import Scheduler
 from lifeguard.signals.worker import SignalWorker
 
@@ -38,6 +42,7 @@ class Runtime:
     clock: Clock
     detector: Detector
     sla: SlaPolicy
+    risk: RiskEngine
     worker: SignalWorker
     scheduler: Scheduler
     delivery: DeliveryWorker
@@ -89,6 +94,7 @@ def build_runtime(
     bus = bus or InProcessBus()
     clock = clock or SystemClock()
     sla = SlaPolicy(ack_seconds=dict(settings.sla_ack_seconds), claim_idle_seconds=settings.claim_idle_seconds)
+    risk = RiskEngine(catalogue=load_catalogue(settings.catalogue_path), policy=load_policy(settings.risk_policy_path))
     worker = SignalWorker(
         sessions=sessions,
         detector=detector,
@@ -97,6 +103,8 @@ def build_runtime(
         store_floor=settings.store_floor,
         case_floor=settings.case_floor,
         sla=sla,
+        risk=risk,
+        case_priority_floor=settings.case_priority_floor,
     )
     scheduler = Scheduler(
         sessions=sessions,
@@ -105,6 +113,7 @@ def build_runtime(
         handlers={
             escalation.SLA_TIMER: functools.partial(escalation.on_sla_timer, policy=sla),
             escalation.STEP_TIMER: escalation.on_step_timer,
+            recheck.RECHECK_TIMER: functools.partial(recheck.on_recheck_timer, engine=risk, sla=sla),
         },
     )
     if transports is None:
@@ -124,6 +133,7 @@ def build_runtime(
         clock=clock,
         detector=detector,
         sla=sla,
+        risk=risk,
         worker=worker,
         scheduler=scheduler,
         delivery=delivery,

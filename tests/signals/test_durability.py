@@ -88,6 +88,7 @@ def test_a_poison_event_is_isolated_and_kept_pending(db_url: str, detector: Dete
         clock=rt.clock,
         store_floor=rt.settings.store_floor,
         case_floor=rt.settings.case_floor,
+        risk=rt.risk,
     )
     assert healthy.drain().processed == 1
     rt.close()

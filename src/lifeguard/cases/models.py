@@ -44,6 +44,7 @@ class Case(Base):
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
+    risk_reasons: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("cases.risk_reasons"), nullable=True)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     referred_unit: Mapped[str | None] = mapped_column(String(64), nullable=True)  # police liaisons see only theirs
 

@@ -58,18 +58,27 @@ def on_signal(
     now: datetime,
     sla: SlaPolicy = DEFAULT_SLA,
     language: str | None = None,
+    priority: int | None = None,
+    case_priority_floor: int = 2,
+    risk: dict[str, Any] | None = None,
 ) -> Case | None:
     """Attach a stored signal to its subject's open case; reopen a recently resolved one or open a new one if
-    the level reaches the floor."""
+    the person's level reaches the case floor or their priority reaches ``case_priority_floor``.
+
+    ``level`` and ``priority`` are the person's fused risk (``priority`` defaults to the level's); ``risk`` is
+    its explanation, shown on the case. A case's level and priority only ever rise by themselves."""
+    priority = PRIORITY_BY_LEVEL[level] if priority is None else priority
     case = open_case_for(session, platform=signal.platform, subject=signal.subject)
     if case is None:
-        if level < case_floor:
+        if level < case_floor and priority > case_priority_floor:
             return None
         case = _recently_resolved(session, platform=signal.platform, subject=signal.subject, now=now)
         if case is not None:
             _reopen(session, case, level=level, now=now, sla=sla, actor="system:detection", reason="new signal")
         else:
-            case = _open(session, signal=signal, level=level, now=now, sla=sla, language=language)
+            case = _open(session, signal=signal, level=level, priority=priority, now=now, sla=sla, language=language)
+    if risk is not None:
+        case.risk_reasons = risk
     signal.case_id = case.id
     case.signal_count += 1
     case.last_signal_at = max(case.last_signal_at, signal.occurred_at)
@@ -84,17 +93,23 @@ def on_signal(
         signal_id=signal.id,
         body={"level": level.value},
     )
-    if level > Level(case.level):
-        _raise_level(session, case, level=level, now=now, sla=sla)
+    if level > Level(case.level) or priority < case.priority:
+        raise_risk(session, case, level=level, priority=priority, now=now, sla=sla)
     case.updated_at = now
     case.version += 1
     return case
 
 
 def _open(
-    session: Session, *, signal: Signal, level: Level, now: datetime, sla: SlaPolicy, language: str | None
+    session: Session,
+    *,
+    signal: Signal,
+    level: Level,
+    priority: int,
+    now: datetime,
+    sla: SlaPolicy,
+    language: str | None,
 ) -> Case:
-    priority = PRIORITY_BY_LEVEL[level]
     case = Case(
         platform=signal.platform,
         subject=signal.subject,
@@ -193,16 +208,26 @@ def _reopen(
     escalation.schedule_sla_check(session, case=case, now=now)
 
 
-def _raise_level(session: Session, case: Case, *, level: Level, now: datetime, sla: SlaPolicy) -> None:
+def raise_risk(
+    session: Session,
+    case: Case,
+    *,
+    level: Level,
+    priority: int,
+    now: datetime,
+    sla: SlaPolicy,
+    actor: str = "system:detection",
+) -> None:
+    """Raise the case to the person's new level and priority (never lower: that is a person's call)."""
     before = {"level": case.level, "priority": case.priority}
-    case.level = level.value
-    case.priority = min(case.priority, PRIORITY_BY_LEVEL[level])
+    case.level = max(level, Level(case.level)).value
+    case.priority = min(case.priority, priority)
     after = {"level": case.level, "priority": case.priority}
-    _event(session, case, now=now, kind="priority", actor="system:detection", body={"before": before, "after": after})
+    _event(session, case, now=now, kind="priority", actor=actor, body={"before": before, "after": after})
     audit.record(
         session,
         at=now,
-        actor="system:detection",
+        actor=actor,
         action="case.escalated",
         object_type="case",
         object_id=case.id,

@@ -8,6 +8,7 @@ from lifeguard.db.base import Base
 from lifeguard.delivery.models import OutboxMessage
 from lifeguard.oncall.models import ContactChannel, Notification, OnCallShift, Team, TeamMember
 from lifeguard.partners.models import Partner
+from lifeguard.risk.models import RiskObservation, SubjectRiskRow
 from lifeguard.scheduling.models import Lease, Timer
 from lifeguard.signals.models import InboxEntry, Signal, SignalCount
 
@@ -29,6 +30,8 @@ __all__ = [
     "Timer",
     "InboxEntry",
     "Partner",
+    "RiskObservation",
+    "SubjectRiskRow",
     "Signal",
     "SignalCount",
     "User",

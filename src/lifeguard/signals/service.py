@@ -19,6 +19,8 @@ from lifeguard.cases.sla import SlaPolicy
 from lifeguard.db.upsert import increment, insert_ignoring_conflicts
 from lifeguard.detection.assessment import Assessment, Detector, TextInput
 from lifeguard.detection.levels import Level
+from lifeguard.risk.recheck import schedule_recheck
+from lifeguard.risk.service import RiskEngine, signal_key
 from lifeguard.signals.models import InboxEntry, Signal, SignalCount
 from lifeguard.signals.schemas import BatchResult, ItemResult, ItemStatus
 from lifeguard.signals.texts import assessable_text, details
@@ -125,11 +127,18 @@ def process_entries(
     store_floor: Level,
     case_floor: Level,
     now: datetime,
+    risk: RiskEngine,
     sla: SlaPolicy = DEFAULT_SLA,
+    case_priority_floor: int = 2,
 ) -> ProcessReport:
-    """Assess and store (or drop) each entry, attach to cases, and mark it processed: all in one transaction,
-    so a crash leaves every entry either fully processed or still pending."""
+    """Assess each entry, fuse it into its person's risk, store it (or drop it), open or raise a case, and mark
+    it processed: all in one transaction, so a crash leaves every entry either fully processed or pending.
+
+    A signal is kept when its own words reach the store floor or when fusion counts it among the signals behind
+    the person's risk (an order of charcoal says little alone, much after "I can't go on"). A case opens when
+    the fused level reaches the case floor or the fused priority reaches ``case_priority_floor``."""
     report = ProcessReport()
+    risk.reset_batch()
     entries = list(
         session.scalars(
             select(InboxEntry)
@@ -144,20 +153,39 @@ def process_entries(
     for entry, item, assessment in zip(entries, inputs, assessments, strict=True):
         payload = entry.payload or {}
         level = subject_level(entry.kind, payload, assessment)
-        keep = max(level, assessment.third_party_level) >= store_floor
+        fused = risk.fuse(
+            session,
+            platform=entry.platform,
+            subject=entry.subject,
+            event_id=entry.event_id,
+            kind=entry.kind,
+            occurred_at=datetime.fromisoformat(payload["occurred_at"]),
+            payload=payload,
+            assessment=assessment,
+            now=now,
+        )
+        counted = signal_key(entry.platform, entry.event_id) in fused.signal_ids
+        keep = max(level, assessment.third_party_level) >= store_floor or counted
         if keep:
             signal = _store(session, entry=entry, text=item.text, assessment=assessment, level=level)
             case = cases.on_signal(
                 session,
                 signal=signal,
-                level=level,
+                level=fused.level,
                 case_floor=case_floor,
+                priority=fused.priority,
+                case_priority_floor=case_priority_floor,
+                risk=fused.to_json(),
                 now=now,
                 sla=sla,
                 language=assessment.lang or item.lang,
             )
             if case is not None:
                 report.changed_cases.add(case.id)
+                if fused.recheck_at is not None:
+                    schedule_recheck(
+                        session, platform=entry.platform, subject=entry.subject, due=fused.recheck_at, now=now
+                    )
             report.stored += 1
         else:
             report.below_floor += 1

@@ -16,6 +16,7 @@ from lifeguard.clock import Clock
 from lifeguard.db.engine import unit_of_work
 from lifeguard.detection.assessment import Detector
 from lifeguard.detection.levels import Level
+from lifeguard.risk.service import RiskEngine
 from lifeguard.signals import service
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,9 @@ class SignalWorker:
         clock: Clock,
         store_floor: Level,
         case_floor: Level,
+        risk: RiskEngine,
         sla: SlaPolicy = DEFAULT_SLA,
+        case_priority_floor: int = 2,
         batch_size: int = 200,
         poll_seconds: float = 2.0,
     ) -> None:
@@ -42,6 +45,8 @@ class SignalWorker:
         self._store_floor = store_floor
         self._case_floor = case_floor
         self._sla = sla
+        self._risk = risk
+        self._case_priority_floor = case_priority_floor
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._wake = threading.Event()
@@ -80,7 +85,9 @@ class SignalWorker:
                 store_floor=self._store_floor,
                 case_floor=self._case_floor,
                 now=self._clock.now(),
+                risk=self._risk,
                 sla=self._sla,
+                case_priority_floor=self._case_priority_floor,
             )
 
     def _one_by_one(self, session: Session, ids: list[int], failed: set[int]) -> service.ProcessReport:

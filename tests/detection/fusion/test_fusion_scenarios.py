@@ -13,6 +13,7 @@ import yaml
 from lifeguard.detection.assessment import Detector
 from lifeguard.detection.fusion import Policy
 from lifeguard.detection.fusion.scenarios import (
+    TIMELINES,
     ScenarioError,
     format_table,
     load_scenarios,
@@ -22,7 +23,7 @@ from lifeguard.detection.fusion.scenarios import (
 from lifeguard.detection.levels import Level
 from lifeguard.detection.products import Catalogue
 
-SCENARIOS = Path(__file__).parent / "scenarios"
+SCENARIOS = TIMELINES
 ALL = load_scenarios(SCENARIOS)
 
 

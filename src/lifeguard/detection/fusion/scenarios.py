@@ -35,6 +35,7 @@ from lifeguard.detection.levels import Level
 from lifeguard.detection.products.catalogue import Catalogue, load_catalogue
 
 DEFAULT_START = "2026-12-05T20:00:00"
+TIMELINES = Path(__file__).parent / "timelines"  # the shipped scenario suite: stories and look-alikes
 _SCENARIO_FIELDS = {
     "id",
     "title",

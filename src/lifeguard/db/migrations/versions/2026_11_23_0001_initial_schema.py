@@ -2,7 +2,7 @@
 
 Revision ID: 20261123_0001
 Revises: (none)
-Create Date: 2026-11-23 11:00:44.057634
+Create Date: 2026-11-23 11:25:21.213953
 """
 
 from __future__ import annotations
@@ -50,6 +50,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_partners")),
     )
     op.create_table(
+        "risk_observations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("platform", sa.String(length=64), nullable=False),
+        sa.Column("subject", sa.String(length=128), nullable=False),
+        sa.Column("signal_id", sa.String(length=200), nullable=False),
+        sa.Column("observation", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_risk_observations")),
+    )
+    with op.batch_alter_table("risk_observations", schema=None) as batch_op:
+        batch_op.create_index("ix_risk_observations_subject", ["platform", "subject", "id"], unique=False)
+
+    op.create_table(
         "signal_counts",
         sa.Column("day", sa.String(length=10), nullable=False),
         sa.Column("platform", sa.String(length=64), nullable=False),
@@ -57,6 +69,17 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=24), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("day", "platform", "kind", "outcome", name=op.f("pk_signal_counts")),
+    )
+    op.create_table(
+        "subject_risk",
+        sa.Column("platform", sa.String(length=64), nullable=False),
+        sa.Column("subject", sa.String(length=128), nullable=False),
+        sa.Column("state", sa.Text(), nullable=False),
+        sa.Column("level", sa.String(length=16), nullable=False),
+        sa.Column("priority", sa.Integer(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("recheck_at", UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("platform", "subject", name=op.f("pk_subject_risk")),
     )
     op.create_table(
         "teams",
@@ -122,6 +145,7 @@ def upgrade() -> None:
         sa.Column("claimed_by_id", sa.Integer(), nullable=True),
         sa.Column("claim_expires_at", UTCDateTime(), nullable=True),
         sa.Column("merged_into_id", sa.Integer(), nullable=True),
+        sa.Column("risk_reasons", sa.Text(), nullable=True),
         sa.Column("anonymised_at", UTCDateTime(), nullable=True),
         sa.Column("referred_unit", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(["claimed_by_id"], ["users.id"], name=op.f("fk_cases_claimed_by_id_users")),
@@ -398,7 +422,12 @@ def downgrade() -> None:
     op.drop_table("api_keys")
     op.drop_table("users")
     op.drop_table("teams")
+    op.drop_table("subject_risk")
     op.drop_table("signal_counts")
+    with op.batch_alter_table("risk_observations", schema=None) as batch_op:
+        batch_op.drop_index("ix_risk_observations_subject")
+
+    op.drop_table("risk_observations")
     op.drop_table("partners")
     op.drop_table("leases")
     op.drop_table("audit_log")

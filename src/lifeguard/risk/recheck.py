@@ -1,0 +1,52 @@
+"""The clock can raise a risk on its own: "tonight" said at nine in the morning is more urgent at nine at night.
+Fusion says when to look again (``recheck_at``); a durable timer brings the state back then."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lifeguard.bus.base import CASES_CHANGED
+from lifeguard.cases import service as cases
+from lifeguard.cases.sla import SlaPolicy
+from lifeguard.detection.levels import Level
+from lifeguard.risk.models import SubjectRiskRow
+from lifeguard.risk.service import RiskEngine
+from lifeguard.scheduling import service as timers
+from lifeguard.scheduling.models import Timer
+
+RECHECK_TIMER = "risk.recheck"
+Event = tuple[str, dict[str, Any]]
+
+
+def schedule_recheck(session: Session, *, platform: str, subject: str, due: datetime, now: datetime) -> None:
+    timers.schedule(
+        session,
+        kind=RECHECK_TIMER,
+        due_at=due,
+        now=now,
+        payload={"platform": platform, "subject": subject, "due": due.isoformat()},
+    )
+
+
+def on_recheck_timer(
+    session: Session, timer: Timer, now: datetime, *, engine: RiskEngine, sla: SlaPolicy
+) -> list[Event]:
+    platform, subject = str(timer.payload.get("platform")), str(timer.payload.get("subject"))
+    row = session.get(SubjectRiskRow, (platform, subject))
+    if row is None or row.recheck_at is None or row.recheck_at.isoformat() != timer.payload.get("due"):
+        return []  # stale: the state moved on (a newer signal set a new time to look again, or none)
+    fused = engine.recheck(session, platform=platform, subject=subject, now=now)
+    if fused is None:
+        return []
+    if fused.recheck_at is not None:
+        schedule_recheck(session, platform=platform, subject=subject, due=fused.recheck_at, now=now)
+    case = cases.open_case_for(session, platform=platform, subject=subject)
+    if case is None or (fused.priority >= case.priority and fused.level <= Level(case.level)):
+        return []
+    cases.raise_risk(session, case, level=fused.level, priority=fused.priority, now=now, sla=sla, actor="system:clock")
+    case.risk_reasons = fused.to_json()
+    case.version += 1
+    return [(CASES_CHANGED, {"case_ids": [case.id]})]
