@@ -175,3 +175,15 @@ def test_a_new_case_gathers_the_persons_recent_signals_in_order(session: Session
     entries = cases.timeline(session, case.id)
     assert [e.signal.id if e.signal else e.event.kind for e in entries] == [earlier.id, "opened", entries[-1].signal.id]  # type: ignore[union-attr]
     assert case.signal_count == 2
+
+
+def test_a_closed_case_takes_follow_up_notes_but_changes_state_only_by_reopening(session: Session) -> None:
+    case = _case(session)
+    cases.change_status(session, case_id=case.id, status="resolved", outcome="safe", actor="user:a", now=NOW)
+    cases.add_note(
+        session, case_id=case.id, text="Day-3 check-in: she answered, doing better.", actor="user:a", now=NOW
+    )
+    for target in ("triaged", "in_intervention", "referred"):
+        with pytest.raises(InvalidTransition, match="cannot go from resolved"):
+            cases.change_status(session, case_id=case.id, status=target, actor="user:a", now=NOW)
+    assert case.status == "resolved" and case.outcome == "safe"

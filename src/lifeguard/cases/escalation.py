@@ -169,7 +169,7 @@ def _page_all(session: Session, users: list[User], case: Case, now: datetime, te
 
 
 def _on_call(session: Session, case: Case, now: datetime, text: str, key: str) -> StepResult:
-    team = oncall.team_for(session, language=case.language)
+    team = oncall.team_for(session, language=case.language, now=now)
     if team is None:
         return StepResult(code="no_team", detail={"language": case.language})
     person = oncall.on_call(session, team=team, now=now)
@@ -181,7 +181,7 @@ def _on_call(session: Session, case: Case, now: datetime, text: str, key: str) -
 
 
 def _supervisors(session: Session, case: Case, now: datetime, text: str, key: str) -> StepResult:
-    team = oncall.team_for(session, language=case.language)
+    team = oncall.team_for(session, language=case.language, now=now)
     people = oncall.supervisors(session, team=team) if team else []
     if not people:
         return StepResult(code="no_supervisor", detail={"team": team.name if team else None})

@@ -18,13 +18,14 @@ from lifeguard.oncall.models import ContactChannel, Notification, OnCallShift, T
 NOTIFICATIONS = "notifications.new"
 
 
-def team_for(session: Session, *, language: str | None) -> Team | None:
-    """The team that covers the person's language, else the default team."""
+def team_for(session: Session, *, language: str | None, now: datetime | None = None) -> Team | None:
+    """The team that covers the person's language (one that is staffed now, when several do), else the default
+    team. A follow-the-sun setup has a Shenzhen and a Delhi team both speaking English: whoever is at work."""
     teams = list(session.scalars(select(Team).order_by(Team.id)))
-    if language:
-        for team in teams:
-            if language in (team.languages or []):
-                return team
+    speaking = [t for t in teams if language and language in (t.languages or [])]
+    if speaking:
+        staffed = [t for t in speaking if now is not None and in_working_hours(t, now)]
+        return (staffed or speaking)[0]
     return next((t for t in teams if t.is_default), teams[0] if teams else None)
 
 
