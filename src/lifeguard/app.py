@@ -18,6 +18,7 @@ from lifeguard.cases.api import router as cases_router
 from lifeguard.config import Settings
 from lifeguard.console.views import mount_console, render_error
 from lifeguard.errors import LifeguardError
+from lifeguard.interventions.api import router as interventions_router
 from lifeguard.metrics.api import router as metrics_router
 from lifeguard.runtime import Runtime, build_runtime
 from lifeguard.signals.api import router as signals_router
@@ -119,5 +120,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(signals_router)
     app.include_router(cases_router)
     app.include_router(metrics_router)
+    app.include_router(interventions_router)
     mount_console(app)
     return app

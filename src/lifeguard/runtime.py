@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +25,7 @@ from lifeguard.delivery.worker import DeliveryWorker
 from lifeguard.detection.assessment import Detector
 from lifeguard.detection.fusion import load_policy
 from lifeguard.detection.products.catalogue import load_catalogue
+from lifeguard.interventions import service as interventions
 from lifeguard.oncall.models import Notification
 from lifeguard.privacy import keyring
 from lifeguard.risk import recheck
@@ -113,6 +114,9 @@ def build_runtime(
         handlers={
             escalation.SLA_TIMER: functools.partial(escalation.on_sla_timer, policy=sla),
             escalation.STEP_TIMER: escalation.on_step_timer,
+            interventions.ACK_TIMER: functools.partial(
+                interventions.on_ack_timer, ack_within=timedelta(seconds=settings.referral_ack_seconds)
+            ),
             recheck.RECHECK_TIMER: functools.partial(recheck.on_recheck_timer, engine=risk, sla=sla),
         },
     )

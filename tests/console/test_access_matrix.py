@@ -44,9 +44,13 @@ ROLE_ROUTES: dict[tuple[str, str], tuple[set[str], set[str]]] = {
     ("GET", "/v1/cases"): (VIEW, {"cases:read"}),
     ("POST", "/v1/signals"): (set(), {"signals:write"}),
     ("GET", "/metrics"): ({"supervisor", "auditor", "admin"}, {"metrics:read"}),
+    ("POST", "/v1/holds/{hold_id}/answer"): (set(), {"orders:respond"}),
+    ("POST", "/v1/referrals/{referral_id}/ack"): (set(), {"referrals:respond"}),
+    ("POST", "/v1/referrals/{referral_id}/outcome"): (set(), {"referrals:respond"}),
+    ("POST", "/v1/referrals/{referral_id}/handover"): (set(), {"referrals:respond"}),
 }
 ROLES = ["interventionist", "supervisor", "police_liaison", "auditor", "admin"]
-SCOPES = ["signals:write", "cases:read", "metrics:read"]
+SCOPES = ["signals:write", "cases:read", "metrics:read", "orders:respond", "referrals:respond"]
 
 
 DOCS = {"/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"}
@@ -77,7 +81,7 @@ def test_the_table_covers_every_route(runtime: Runtime) -> None:
 
 
 def _call(client: TestClient, method: str, path: str, case_id: int, headers: dict[str, str] | None = None) -> int:
-    url = path.replace("{case_id}", str(case_id))
+    url = path.replace("{case_id}", str(case_id)).replace("{hold_id}", "999999").replace("{referral_id}", "999999")
     if path == "/events":
         return _events_status(client, headers or {})
     if method == "GET":

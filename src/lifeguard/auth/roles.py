@@ -41,6 +41,8 @@ class Scope(StrEnum):
     SIGNALS_WRITE = "signals:write"
     CASES_READ = "cases:read"
     METRICS_READ = "metrics:read"
+    ORDERS_RESPOND = "orders:respond"  # a commerce partner answers hold requests
+    REFERRALS_RESPOND = "referrals:respond"  # a police unit acknowledges, hands on, reports an outcome
 
 
 def allows(role: str, permission: Permission) -> bool:

@@ -21,6 +21,7 @@ from lifeguard.cases.sla import SlaPolicy
 from lifeguard.cases.transitions import OPEN_STATUSES, PRIORITY_BY_LEVEL, Outcome, Status, can_move
 from lifeguard.detection.levels import Level
 from lifeguard.errors import BadRequest, Conflict, Forbidden, InvalidTransition, NotFound
+from lifeguard.interventions import follow_ups
 from lifeguard.signals.models import Signal
 
 MAX_NOTE_CHARS = 5000
@@ -180,6 +181,7 @@ def _attach_recent_context(session: Session, case: Case, *, now: datetime, exclu
 def _reopen(
     session: Session, case: Case, *, level: Level, now: datetime, sla: SlaPolicy, actor: str, reason: str
 ) -> None:
+    follow_ups.cancel(session, case_id=case.id)  # back in crisis: the check-ins give way to the case
     before = {"status": case.status, "outcome": case.outcome}
     case.status = Status.OPEN.value
     case.outcome = None
@@ -484,6 +486,7 @@ def change_status(
     if target is Status.RESOLVED:
         case.claimed_by_id = None
         case.claim_expires_at = None
+        follow_ups.schedule(session, case_id=case.id, resolved_at=now)
     case.updated_at = now
     case.version += 1
     after = {"status": case.status, "outcome": case.outcome}

@@ -6,6 +6,7 @@ from lifeguard.cases.escalation_models import Escalation, EscalationLog
 from lifeguard.cases.models import Case, CaseEvent
 from lifeguard.db.base import Base
 from lifeguard.delivery.models import OutboxMessage
+from lifeguard.interventions.models import FollowUp, OrderHold, Referral
 from lifeguard.oncall.models import ContactChannel, Notification, OnCallShift, Team, TeamMember
 from lifeguard.partners.models import Partner
 from lifeguard.risk.models import RiskObservation, SubjectRiskRow
@@ -21,6 +22,9 @@ __all__ = [
     "ContactChannel",
     "Escalation",
     "EscalationLog",
+    "FollowUp",
+    "OrderHold",
+    "Referral",
     "Lease",
     "Notification",
     "OnCallShift",

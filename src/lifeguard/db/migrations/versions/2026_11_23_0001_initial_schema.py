@@ -2,14 +2,13 @@
 
 Revision ID: 20261123_0001
 Revises: (none)
-Create Date: 2026-11-23 11:25:21.213953
+Create Date: 2026-11-23 11:40:33.032322
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 from lifeguard.db.base import JSONType, UTCDateTime
 
 revision = "20261123_0001"
@@ -47,6 +46,8 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("webhook_url", sa.String(length=500), nullable=True),
+        sa.Column("webhook_secret", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_partners")),
     )
     op.create_table(
@@ -237,6 +238,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_escalations_case_id"), ["case_id"], unique=False)
 
     op.create_table(
+        "follow_ups",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Integer(), nullable=False),
+        sa.Column("due_at", UTCDateTime(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("done_at", UTCDateTime(), nullable=True),
+        sa.Column("done_by", sa.String(length=128), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_follow_ups_case_id_cases")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_follow_ups")),
+    )
+    with op.batch_alter_table("follow_ups", schema=None) as batch_op:
+        batch_op.create_index("ix_follow_ups_due", ["status", "due_at"], unique=False)
+
+    op.create_table(
         "notifications",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -250,6 +266,24 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.create_index("ix_notifications_user_unread", ["user_id", "read_at"], unique=False)
+
+    op.create_table(
+        "order_holds",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("partner_id", sa.String(length=64), nullable=False),
+        sa.Column("order_id", sa.String(length=128), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("requested_by", sa.String(length=128), nullable=False),
+        sa.Column("requested_at", UTCDateTime(), nullable=False),
+        sa.Column("answered_at", UTCDateTime(), nullable=True),
+        sa.Column("answer_reason", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_order_holds_case_id_cases")),
+        sa.ForeignKeyConstraint(["partner_id"], ["partners.id"], name=op.f("fk_order_holds_partner_id_partners")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_order_holds")),
+    )
+    with op.batch_alter_table("order_holds", schema=None) as batch_op:
+        batch_op.create_index("ix_order_holds_case", ["case_id"], unique=False)
 
     op.create_table(
         "outbox",
@@ -274,6 +308,33 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_outbox_case_id"), ["case_id"], unique=False)
         batch_op.create_index("ix_outbox_due", ["status", "next_attempt_at"], unique=False)
+
+    op.create_table(
+        "referrals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.String(length=64), nullable=False),
+        sa.Column("unit_name", sa.String(length=200), nullable=False),
+        sa.Column("channel", sa.String(length=200), nullable=False),
+        sa.Column("status", sa.String(length=24), nullable=False),
+        sa.Column("package", sa.Text(), nullable=False),
+        sa.Column("fallbacks", sa.Text(), nullable=False),
+        sa.Column("referred_by", sa.String(length=128), nullable=False),
+        sa.Column("sent_at", UTCDateTime(), nullable=False),
+        sa.Column("ack_due_at", UTCDateTime(), nullable=False),
+        sa.Column("acknowledged_at", UTCDateTime(), nullable=True),
+        sa.Column("handed_to_id", sa.Integer(), nullable=True),
+        sa.Column("previous_id", sa.Integer(), nullable=True),
+        sa.Column("outcome", sa.String(length=24), nullable=True),
+        sa.Column("outcome_note", sa.Text(), nullable=True),
+        sa.Column("closed_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_referrals_case_id_cases")),
+        sa.ForeignKeyConstraint(["handed_to_id"], ["referrals.id"], name=op.f("fk_referrals_handed_to_id_referrals")),
+        sa.ForeignKeyConstraint(["previous_id"], ["referrals.id"], name=op.f("fk_referrals_previous_id_referrals")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_referrals")),
+    )
+    with op.batch_alter_table("referrals", schema=None) as batch_op:
+        batch_op.create_index("ix_referrals_case", ["case_id"], unique=False)
 
     op.create_table(
         "signals",
@@ -381,15 +442,27 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_signals_case_id"))
 
     op.drop_table("signals")
+    with op.batch_alter_table("referrals", schema=None) as batch_op:
+        batch_op.drop_index("ix_referrals_case")
+
+    op.drop_table("referrals")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_due")
         batch_op.drop_index(batch_op.f("ix_outbox_case_id"))
 
     op.drop_table("outbox")
+    with op.batch_alter_table("order_holds", schema=None) as batch_op:
+        batch_op.drop_index("ix_order_holds_case")
+
+    op.drop_table("order_holds")
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.drop_index("ix_notifications_user_unread")
 
     op.drop_table("notifications")
+    with op.batch_alter_table("follow_ups", schema=None) as batch_op:
+        batch_op.drop_index("ix_follow_ups_due")
+
+    op.drop_table("follow_ups")
     with op.batch_alter_table("escalations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_escalations_case_id"))
 
