@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
 from lifeguard.db.base import JSONType, UTCDateTime
 
 revision = "20261123_0001"
