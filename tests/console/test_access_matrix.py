@@ -41,6 +41,10 @@ ROLE_ROUTES: dict[tuple[str, str], tuple[set[str], set[str]]] = {
     ("POST", "/cases/{case_id}/merge"): (WORK, set()),
     ("POST", "/cases/{case_id}/notes"): (WORK, set()),
     ("POST", "/cases/{case_id}/status"): (WORK, set()),
+    ("POST", "/cases/{case_id}/holds"): (WORK, set()),
+    ("POST", "/follow-ups/{follow_up_id}/done"): (WORK, set()),
+    ("POST", "/cases/{case_id}/referrals/{referral_id}/ack"): (LIAISON, set()),
+    ("POST", "/cases/{case_id}/referrals/{referral_id}/outcome"): (LIAISON, set()),
     ("GET", "/v1/cases"): (VIEW, {"cases:read"}),
     ("POST", "/v1/signals"): (set(), {"signals:write"}),
     ("GET", "/metrics"): ({"supervisor", "auditor", "admin"}, {"metrics:read"}),
@@ -81,7 +85,12 @@ def test_the_table_covers_every_route(runtime: Runtime) -> None:
 
 
 def _call(client: TestClient, method: str, path: str, case_id: int, headers: dict[str, str] | None = None) -> int:
-    url = path.replace("{case_id}", str(case_id)).replace("{hold_id}", "999999").replace("{referral_id}", "999999")
+    url = (
+        path.replace("{case_id}", str(case_id))
+        .replace("{hold_id}", "999999")
+        .replace("{referral_id}", "999999")
+        .replace("{follow_up_id}", "999999")
+    )
     if path == "/events":
         return _events_status(client, headers or {})
     if method == "GET":
@@ -92,7 +101,14 @@ def _call(client: TestClient, method: str, path: str, case_id: int, headers: dic
     token = _csrf(client)
     return client.post(
         url,
-        data={"text": "note", "status": "triaged", "version": "999", "into": "999999", "csrf_token": token},
+        data={
+            "text": "note",
+            "status": "triaged",
+            "version": "999",
+            "into": "999999",
+            "outcome": "other",
+            "csrf_token": token,
+        },
         headers=headers,
         follow_redirects=False,
     ).status_code

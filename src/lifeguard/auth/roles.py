@@ -19,6 +19,7 @@ class Permission(StrEnum):
     CASES_WORK = "cases.work"  # notes, status, outcome
     AUDIT_VIEW = "audit.view"
     METRICS_VIEW = "metrics.view"
+    REFERRALS_RESPOND = "referrals.respond"  # a liaison answers for their unit in the police portal
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -27,7 +28,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         {Permission.CASES_VIEW, Permission.CASES_WORK, Permission.AUDIT_VIEW, Permission.METRICS_VIEW}
     ),
     # A police liaison sees only cases referred to their unit; referrals arrive with the intervention ladder.
-    Role.POLICE_LIAISON: frozenset({Permission.CASES_VIEW_REFERRED}),
+    Role.POLICE_LIAISON: frozenset({Permission.CASES_VIEW_REFERRED, Permission.REFERRALS_RESPOND}),
     Role.AUDITOR: frozenset({Permission.CASES_VIEW, Permission.AUDIT_VIEW, Permission.METRICS_VIEW}),
     Role.ADMIN: frozenset(
         {Permission.CASES_VIEW, Permission.CASES_WORK, Permission.AUDIT_VIEW, Permission.METRICS_VIEW}

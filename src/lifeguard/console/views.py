@@ -31,6 +31,8 @@ from lifeguard.console import i18n
 from lifeguard.console.highlight import segments
 from lifeguard.db.engine import unit_of_work
 from lifeguard.errors import BadRequest, LifeguardError
+from lifeguard.interventions import follow_ups
+from lifeguard.interventions import service as ladder
 from lifeguard.oncall import service as oncall
 
 HERE = Path(__file__).parent
@@ -39,6 +41,7 @@ router = APIRouter(include_in_schema=False)
 
 view_cases = console_user(Permission.CASES_VIEW, Permission.CASES_VIEW_REFERRED)
 work_cases = console_user(Permission.CASES_WORK)
+respond_referrals = console_user(Permission.REFERRALS_RESPOND)
 
 
 def _ago(value: datetime, now: datetime) -> str:
@@ -74,7 +77,9 @@ def _page(request: Request, name: str, context: dict[str, Any], status_code: int
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
-_CASE_FORM = re.compile(r"^/cases/(\d+)/(notes|status|claim|release|merge)$")
+_CASE_FORM = re.compile(
+    r"^/cases/(\d+)/(notes|status|claim|release|merge|holds|referrals/\d+/ack|referrals/\d+/outcome)$"
+)
 
 
 def render_error(request: Request, exc: LifeguardError) -> Response:
@@ -175,21 +180,22 @@ def _unit_filter(user: User) -> str | None:
     return user.unit or "(no unit assigned)"  # matches no referral: a liaison without a unit sees nothing
 
 
-def _queue_context(session: Session, user: User) -> dict[str, Any]:
+def _queue_context(session: Session, user: User, now: datetime) -> dict[str, Any]:
     page = cases.queue(session, limit=200, unit=_unit_filter(user))
     ids = {c.claimed_by_id for c in page.cases if c.claimed_by_id}
     claimers = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-    return {"user": user, "page": page, "claimers": claimers}
+    due = follow_ups.due(session, now=now) if allows(user.role, Permission.CASES_WORK) else []
+    return {"user": user, "page": page, "claimers": claimers, "follow_ups": due}
 
 
 @router.get("/queue", response_class=HTMLResponse)
 def queue_page(request: Request, user: User = Depends(view_cases), session: Session = Depends(db)) -> HTMLResponse:
-    return _page(request, "queue.html", _queue_context(session, user))
+    return _page(request, "queue.html", _queue_context(session, user, runtime(request).clock.now()))
 
 
 @router.get("/queue/rows", response_class=HTMLResponse)
 def queue_rows(request: Request, user: User = Depends(view_cases), session: Session = Depends(db)) -> HTMLResponse:
-    return _page(request, "queue_rows.html", _queue_context(session, user))
+    return _page(request, "queue_rows.html", _queue_context(session, user, runtime(request).clock.now()))
 
 
 @router.post("/queue/take-next")
@@ -240,6 +246,9 @@ def case_page(
             "claimer": session.get(User, case.claimed_by_id) if case.claimed_by_id else None,
             "claim_live": bool(case.claim_expires_at and case.claim_expires_at >= now),
             "escalation_log": escalation.log_for(session, case.id),
+            "holds": ladder.for_case(session, case.id)[0],
+            "referrals": ladder.for_case(session, case.id)[1],
+            "checkins": follow_ups.for_case(session, case.id),
             "next_statuses": sorted(s.value for s in TRANSITIONS[Status(case.status)]),
             "outcomes": [o.value for o in Outcome],
         },
@@ -293,6 +302,80 @@ def merge(
     now = runtime(request).clock.now()
     target = cases.merge(session, source_id=case_id, target_id=into, actor=f"user:{user.username}", now=now)
     return _done(request, session, [case_id, target.id], f"/cases/{target.id}")
+
+
+@router.post("/cases/{case_id}/holds")
+def hold_orders(
+    request: Request,
+    case_id: int,
+    csrf_token: str = Form(""),
+    user: User = Depends(work_cases),
+    session: Session = Depends(db),
+) -> Response:
+    check_csrf(request, csrf_token)
+    ladder.request_holds(session, case_id=case_id, actor=f"user:{user.username}", now=runtime(request).clock.now())
+    runtime(request).bus.publish("outbox.enqueued", {})
+    return _done(request, session, [case_id], f"/cases/{case_id}")
+
+
+@router.post("/follow-ups/{follow_up_id}/done")
+def follow_up_done(
+    request: Request,
+    follow_up_id: int,
+    csrf_token: str = Form(""),
+    user: User = Depends(work_cases),
+    session: Session = Depends(db),
+) -> Response:
+    check_csrf(request, csrf_token)
+    item = follow_ups.complete(
+        session, follow_up_id=follow_up_id, actor=f"user:{user.username}", now=runtime(request).clock.now()
+    )
+    return _done(request, session, [item.case_id], "/queue")
+
+
+@router.post("/cases/{case_id}/referrals/{referral_id}/ack")
+def liaison_acknowledge(
+    request: Request,
+    case_id: int,
+    referral_id: int,
+    csrf_token: str = Form(""),
+    user: User = Depends(respond_referrals),
+    session: Session = Depends(db),
+) -> Response:
+    """The police portal: a liaison acknowledges a referral to their unit from the console."""
+    check_csrf(request, csrf_token)
+    ladder.acknowledge(
+        session,
+        referral_id=referral_id,
+        unit_id=user.unit or "",
+        now=runtime(request).clock.now(),
+        actor=f"user:{user.username}",
+    )
+    return _done(request, session, [case_id], f"/cases/{case_id}")
+
+
+@router.post("/cases/{case_id}/referrals/{referral_id}/outcome")
+def liaison_outcome(
+    request: Request,
+    case_id: int,
+    referral_id: int,
+    outcome: str = Form(...),
+    note: str = Form(""),
+    csrf_token: str = Form(""),
+    user: User = Depends(respond_referrals),
+    session: Session = Depends(db),
+) -> Response:
+    check_csrf(request, csrf_token)
+    ladder.report_outcome(
+        session,
+        referral_id=referral_id,
+        unit_id=user.unit or "",
+        outcome=outcome,
+        note=note or None,
+        now=runtime(request).clock.now(),
+        actor=f"user:{user.username}",
+    )
+    return _done(request, session, [case_id], f"/cases/{case_id}")
 
 
 @router.post("/cases/{case_id}/notes", response_class=HTMLResponse)
