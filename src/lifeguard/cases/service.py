@@ -412,6 +412,18 @@ def _check_claim(session: Session, case: Case, *, user: User | None, now: dateti
 # --- working a case -----------------------------------------------------------------------------------------
 
 
+def _case_to_change(
+    session: Session, case_id: int, *, expected_version: int | None, user: User | None, now: datetime, sla: SlaPolicy
+) -> Case:
+    """The case, if it may be changed now: not merged away, not changed since the form was loaded, and not
+    held by someone else's live claim."""
+    case = get_case(session, case_id)
+    _check_editable(case)
+    _check_version(case, expected_version)
+    _check_claim(session, case, user=user, now=now, sla=sla)
+    return case
+
+
 def add_note(
     session: Session,
     *,
@@ -423,10 +435,7 @@ def add_note(
     user: User | None = None,
     sla: SlaPolicy = DEFAULT_SLA,
 ) -> CaseEvent:
-    case = get_case(session, case_id)
-    _check_editable(case)
-    _check_version(case, expected_version)
-    _check_claim(session, case, user=user, now=now, sla=sla)
+    case = _case_to_change(session, case_id, expected_version=expected_version, user=user, now=now, sla=sla)
     body = text.strip()
     if not body:
         raise BadRequest("a note needs some text")
@@ -459,10 +468,7 @@ def change_status(
     user: User | None = None,
     sla: SlaPolicy = DEFAULT_SLA,
 ) -> Case:
-    case = get_case(session, case_id)
-    _check_editable(case)
-    _check_version(case, expected_version)
-    _check_claim(session, case, user=user, now=now, sla=sla)
+    case = _case_to_change(session, case_id, expected_version=expected_version, user=user, now=now, sla=sla)
     try:
         target = Status(status)
     except ValueError:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from lifeguard.bus.base import Bus
+from lifeguard.bus.loop import BackgroundLoop
 from lifeguard.clock import Clock
 from lifeguard.db.engine import unit_of_work
 from lifeguard.delivery import service
@@ -56,12 +57,11 @@ class DeliveryWorker:
         self.policy = policy or service.RetryPolicy()
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="delivery")
         self._batch = batch
-        self._poll = poll_seconds
         self._rng = random.Random(seed)  # noqa: S311 - jitter, not secrecy
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._pass_lock = threading.Lock()
+        self._loop = BackgroundLoop(
+            name="delivery", work=self.pass_once, poll_seconds=poll_seconds, bus=bus, topic=OUTBOX_ENQUEUED
+        )
 
     def pass_once(self) -> DeliveryReport:
         with self._pass_lock:
@@ -119,25 +119,11 @@ class DeliveryWorker:
         return None
 
     def notify(self, _topic: str = OUTBOX_ENQUEUED, _message: dict[str, Any] | None = None) -> None:
-        self._wake.set()
+        self._loop.wake()
 
     def start(self) -> None:
-        self._bus.subscribe(OUTBOX_ENQUEUED, self.notify)
-        self._thread = threading.Thread(target=self._run, name="delivery", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._loop.stop(timeout)
         self._pool.shutdown(wait=False, cancel_futures=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.pass_once()
-            except Exception:  # noqa: BLE001 - keep delivering after a database hiccup
-                log.exception("delivery pass failed")
-            self._wake.wait(self._poll)
-            self._wake.clear()

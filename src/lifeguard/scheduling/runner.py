@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from lifeguard.bus.base import Bus
+from lifeguard.bus.loop import BackgroundLoop
 from lifeguard.clock import Clock
 from lifeguard.db.engine import unit_of_work
 from lifeguard.scheduling import service
@@ -41,12 +42,10 @@ class Scheduler:
         self._clock = clock
         self._bus = bus
         self._handlers = handlers
-        self._poll = poll_seconds
         self._ttl = lease_ttl
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._tick_lock = threading.Lock()
+        self._loop = BackgroundLoop(name="scheduler", work=self.tick, poll_seconds=poll_seconds)
 
     def tick(self) -> int:
         """Fire every timer due now, if this process holds the lease. Returns how many fired."""
@@ -88,18 +87,7 @@ class Scheduler:
         return 1
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.tick()
-            except Exception:  # noqa: BLE001 - the scheduler must outlive a database hiccup
-                log.exception("scheduler tick failed")
-            self._stop.wait(self._poll)
+        self._loop.stop(timeout)

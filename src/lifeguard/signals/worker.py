@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from lifeguard.bus.base import CASES_CHANGED, SIGNALS_ACCEPTED, Bus
+from lifeguard.bus.loop import BackgroundLoop
 from lifeguard.cases.service import DEFAULT_SLA
 from lifeguard.cases.sla import SlaPolicy
 from lifeguard.clock import Clock
@@ -48,11 +49,10 @@ class SignalWorker:
         self._risk = risk
         self._case_priority_floor = case_priority_floor
         self._batch_size = batch_size
-        self._poll_seconds = poll_seconds
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._drain_lock = threading.Lock()
+        self._loop = BackgroundLoop(
+            name="signal-worker", work=self.drain, poll_seconds=poll_seconds, bus=bus, topic=SIGNALS_ACCEPTED
+        )
 
     def drain(self) -> service.ProcessReport:
         """Process until nothing is pending. Safe to call from any thread; calls do not overlap. An entry that
@@ -102,28 +102,13 @@ class SignalWorker:
         return total
 
     def notify(self, _topic: str = SIGNALS_ACCEPTED, _message: dict[str, Any] | None = None) -> None:
-        self._wake.set()
+        self._loop.wake()
 
     def start(self) -> None:
-        self._bus.subscribe(SIGNALS_ACCEPTED, self.notify)
-        self._thread = threading.Thread(target=self._run, name="signal-worker", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._loop.stop(timeout)
 
     def run_forever(self) -> None:
-        self._bus.subscribe(SIGNALS_ACCEPTED, self.notify)
-        self._run()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.drain()
-            except Exception:  # noqa: BLE001 - the worker must outlive a database hiccup
-                log.exception("signal worker pass failed")
-            self._wake.wait(self._poll_seconds)
-            self._wake.clear()
+        self._loop.run_forever()
