@@ -81,12 +81,15 @@ def serve(
 
 @app.command()
 def worker() -> None:
-    """Run a signal worker on its own (scale-out): drains the inbox through detection until stopped."""
+    """Run the workers on their own (scale-out): the signal worker, the scheduler (one per cluster holds the
+    lease; others wait) and the delivery worker, until stopped."""
     from lifeguard.runtime import build_runtime
 
     logging.basicConfig(level=logging.INFO)
     rt = build_runtime(_settings())
-    typer.echo("signal worker running; Ctrl+C stops it")
+    typer.echo("signal worker, scheduler and delivery running; Ctrl+C stops them")
+    rt.scheduler.start()
+    rt.delivery.start()
     try:
         rt.worker.run_forever()
     except KeyboardInterrupt:

@@ -9,7 +9,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -162,31 +161,12 @@ def _log_in(page: Page, base: str, username: str, password: str) -> None:
 def test_take_next_escalation_outcome_and_role_denial(
     tmp_path: Path, detector: Detector, browser_page: Page, artifacts_dir: Path
 ) -> None:
-    # A P0 must be acknowledged within 2 s here, so that a missed SLA is seen within the test.
+    # A P0 must be acknowledged within 2 s here, so that a missed SLA is seen within the test. The demo data
+    # brings a night team with the demo interventionist on call.
     with _serve(tmp_path, detector, sla_ack_seconds={0: 2, 1: 600, 2: 3600, 3: 86400}) as live:
         rt = live.runtime
         now = rt.clock.now()
         with unit_of_work(rt.sessions) as s:
-            oncall.add_team(
-                s,
-                name="night",
-                languages=["zh", "hi", "en"],
-                timezone="Asia/Shanghai",
-                hours="20:00-08:00",
-                is_default=True,
-                now=now,
-                actor="test",
-            )
-            oncall.add_member(s, team="night", username="supervisor", supervisor=True, now=now, actor="test")
-            oncall.add_shift(
-                s,
-                team="night",
-                username="supervisor",
-                starts_at=now - timedelta(hours=1),
-                ends_at=now + timedelta(hours=8),
-                now=now,
-                actor="test",
-            )
             auth.add_user(
                 s, username="liaison", password="lifeguard-liaison", role="police_liaison", now=now, actor="test"
             )
@@ -218,7 +198,7 @@ def test_take_next_escalation_outcome_and_role_denial(
 
         # Nobody acknowledges the other P0 cases: the escalation pages the supervisor, and it shows on the case.
         assert escalated.wait(15), "no escalation step ran"
-        _log_in(page, live.base, "supervisor", "lifeguard-supervisor")
+        _log_in(page, live.base, "demo", "lifeguard-demo")  # on call in the demo's night team
         page.goto(f"{live.base}/notifications")
         expect(page.locator("#pages li").first).to_contain_text("not acknowledged in time")
         page.locator("#pages li a").first.click()

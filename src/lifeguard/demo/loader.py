@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from lifeguard.auth import service as auth
 from lifeguard.auth.models import User
 from lifeguard.auth.roles import Scope
+from lifeguard.oncall import service as oncall
 from lifeguard.signals import service as signals
 
 DEMO_USERS = (
@@ -57,6 +58,25 @@ class DemoLoad:
     users_created: list[str]
 
 
+def _demo_team(session: Session, *, now: datetime) -> None:
+    """A night team that speaks the demo's languages, with the demo interventionist on call for the next twelve
+    hours and the demo supervisor over them: a missed SLA in the demo pages someone you can log in as."""
+    oncall.add_team(
+        session, name="demo-night", languages=["zh", "en", "hi"], timezone="Asia/Shanghai", hours="20:00-08:00",
+        is_default=True, now=now, actor="system:demo",
+    )
+    oncall.add_member(session, team="demo-night", username="demo", supervisor=False, now=now, actor="system:demo")
+    oncall.add_member(session, team="demo-night", username="supervisor", supervisor=True, now=now, actor="system:demo")
+    oncall.add_shift(
+        session, team="demo-night", username="demo", starts_at=now, ends_at=now + timedelta(hours=12), now=now,
+        actor="system:demo",
+    )
+    for username in ("demo", "supervisor"):
+        user = session.scalar(select(User).where(User.username == username))
+        if user is not None:
+            user.languages = ["zh", "en", "hi"]
+
+
 def load(session: Session, *, now: datetime, max_text_chars: int = 10_000) -> DemoLoad:
     data = scenarios()
     platform = data["platform"]
@@ -74,6 +94,8 @@ def load(session: Session, *, now: datetime, max_text_chars: int = 10_000) -> De
                 display_name=display,
             )
             users_created.append(username)
+    if "supervisor" in users_created:
+        _demo_team(session, now=now)
     api_key = None
     if users_created:  # first load: issue a key so the demo platform can post signals over HTTP too
         api_key = auth.create_api_key(
