@@ -128,3 +128,11 @@ def test_teams_shifts_and_channels_from_the_command_line(db: str) -> None:
     nobody = runner.invoke(app, ["team", "member", "zh-night", "ghost"])
     assert nobody.exit_code == 1 and "no user 'ghost'" in nobody.output
     assert runner.invoke(app, ["team", "channel", "wang"]).exit_code == 2
+
+
+def test_partner_webhook_is_set_with_a_secret_shown_once(db: str) -> None:
+    result = runner.invoke(
+        app, ["partner", "webhook", "cn-gd-shenzhen-nanshan-police", "https://psb.example/lg", "--kind", "police_unit"]
+    )
+    assert result.exit_code == 0 and "whsec_" in result.output
+    assert runner.invoke(app, ["partner", "webhook", "x", "ftp://nope"]).exit_code == 2

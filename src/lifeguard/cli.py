@@ -376,6 +376,49 @@ def risk_replay(platform: str, subject: str) -> None:
     raise typer.Exit(0 if same or kept is None else 1)
 
 
+partner_app = typer.Typer(
+    help="Partners: platforms, merchants, logistics companies, police units.", no_args_is_help=True
+)
+app.add_typer(partner_app, name="partner")
+
+
+@partner_app.command("webhook")
+def partner_webhook(
+    partner: str,
+    url: str,
+    kind: Annotated[str, typer.Option(help="platform, merchant, logistics or police_unit (when new).")] = "platform",
+    name: Annotated[str | None, typer.Option(help="Display name, when new.")] = None,
+) -> None:
+    """Set where Lifeguard calls a partner (hold requests, outreach, referrals); prints the signing secret once."""
+    from lifeguard.audit import service as audit
+    from lifeguard.auth.service import ensure_partner
+    from lifeguard.delivery.signing import new_secret
+    from lifeguard.partners.models import Partner
+
+    if not url.startswith(("https://", "http://")):
+        typer.secho("the webhook must be an http(s) URL", fg="red", err=True)
+        raise typer.Exit(2)
+    secret = new_secret()
+
+    def change(s: Session, now: datetime) -> str:
+        ensure_partner(s, partner_id=partner, name=name or partner, now=now, kind=kind)
+        row = s.get(Partner, partner)
+        assert row is not None
+        row.webhook_url, row.webhook_secret = url, secret
+        audit.record(
+            s,
+            at=now,
+            actor="cli",
+            action="partner.webhook_set",
+            object_type="partner",
+            object_id=partner,
+            data={"url": url},
+        )
+        return f"{partner} will be called at {url}; signing secret (shown once): {secret}"
+
+    _admin(change)
+
+
 retention_app = typer.Typer(help="Deletion on schedule.", no_args_is_help=True)
 keys_app = typer.Typer(help="Field encryption keys.", no_args_is_help=True)
 app.add_typer(retention_app, name="retention")

@@ -42,6 +42,8 @@ ROLE_ROUTES: dict[tuple[str, str], tuple[set[str], set[str]]] = {
     ("POST", "/cases/{case_id}/notes"): (WORK, set()),
     ("POST", "/cases/{case_id}/status"): (WORK, set()),
     ("POST", "/cases/{case_id}/holds"): (WORK, set()),
+    ("POST", "/cases/{case_id}/refer"): (WORK, set()),
+    ("POST", "/cases/{case_id}/outreach"): (WORK, set()),
     ("POST", "/follow-ups/{follow_up_id}/done"): (WORK, set()),
     ("POST", "/cases/{case_id}/referrals/{referral_id}/ack"): (LIAISON, set()),
     ("POST", "/cases/{case_id}/referrals/{referral_id}/outcome"): (LIAISON, set()),

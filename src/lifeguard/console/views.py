@@ -6,7 +6,7 @@ import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lifeguard.actions import playbooks
 from lifeguard.audit import service as audit
 from lifeguard.auth import service as auth
 from lifeguard.auth.models import User
@@ -31,7 +32,7 @@ from lifeguard.console import i18n
 from lifeguard.console.highlight import segments
 from lifeguard.db.engine import unit_of_work
 from lifeguard.errors import BadRequest, LifeguardError
-from lifeguard.interventions import follow_ups
+from lifeguard.interventions import follow_ups, outreach, referral_plan
 from lifeguard.interventions import service as ladder
 from lifeguard.oncall import service as oncall
 
@@ -78,7 +79,7 @@ def _page(request: Request, name: str, context: dict[str, Any], status_code: int
 
 
 _CASE_FORM = re.compile(
-    r"^/cases/(\d+)/(notes|status|claim|release|merge|holds|referrals/\d+/ack|referrals/\d+/outcome)$"
+    r"^/cases/(\d+)/(notes|status|claim|release|merge|holds|refer|outreach|referrals/\d+/ack|referrals/\d+/outcome)$"
 )
 
 
@@ -249,6 +250,14 @@ def case_page(
             "holds": ladder.for_case(session, case.id)[0],
             "referrals": ladder.for_case(session, case.id)[1],
             "checkins": follow_ups.for_case(session, case.id),
+            "draft": outreach.draft(session, case=case, agent_name=user.display_name),
+            "playbook": playbooks.recommend(
+                case.priority,
+                has_open_orders=any(s.kind == "order" for s in signals),
+                has_location=any(s.location for s in signals),
+                outreach_sent=any(e.event.body.get("action") == "outreach_sent" for e in entries),
+                referred=bool(ladder.for_case(session, case.id)[1]),
+            ),
             "next_statuses": sorted(s.value for s in TRANSITIONS[Status(case.status)]),
             "outcomes": [o.value for o in Outcome],
         },
@@ -314,6 +323,47 @@ def hold_orders(
 ) -> Response:
     check_csrf(request, csrf_token)
     ladder.request_holds(session, case_id=case_id, actor=f"user:{user.username}", now=runtime(request).clock.now())
+    runtime(request).bus.publish("outbox.enqueued", {})
+    return _done(request, session, [case_id], f"/cases/{case_id}")
+
+
+@router.post("/cases/{case_id}/refer")
+def refer(
+    request: Request,
+    case_id: int,
+    csrf_token: str = Form(""),
+    user: User = Depends(work_cases),
+    session: Session = Depends(db),
+) -> Response:
+    """A person confirms the referral; the system only recommended it."""
+    check_csrf(request, csrf_token)
+    rt = runtime(request)
+    now = rt.clock.now()
+    chosen = referral_plan.plan(session, case=cases.get_case(session, case_id), now=now)
+    ladder.refer(
+        session,
+        case_id=case_id,
+        units=chosen.units,
+        package=chosen.package,
+        actor=f"user:{user.username}",
+        now=now,
+        ack_within=timedelta(seconds=rt.settings.referral_ack_seconds),
+    )
+    rt.bus.publish("outbox.enqueued", {})
+    return _done(request, session, [case_id], f"/cases/{case_id}")
+
+
+@router.post("/cases/{case_id}/outreach")
+def send_outreach(
+    request: Request,
+    case_id: int,
+    text: str = Form(""),
+    csrf_token: str = Form(""),
+    user: User = Depends(work_cases),
+    session: Session = Depends(db),
+) -> Response:
+    check_csrf(request, csrf_token)
+    outreach.send(session, case_id=case_id, text=text, actor=f"user:{user.username}", now=runtime(request).clock.now())
     runtime(request).bus.publish("outbox.enqueued", {})
     return _done(request, session, [case_id], f"/cases/{case_id}")
 
