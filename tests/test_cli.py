@@ -136,3 +136,22 @@ def test_partner_webhook_is_set_with_a_secret_shown_once(db: str) -> None:
     )
     assert result.exit_code == 0 and "whsec_" in result.output
     assert runner.invoke(app, ["partner", "webhook", "x", "ftp://nope"]).exit_code == 2
+
+
+def test_the_model_commands_are_mounted() -> None:
+    result = runner.invoke(app, ["model", "--help"])
+    assert result.exit_code == 0 and all(command in result.output for command in ("train", "eval", "cv"))
+
+
+def test_a_platform_can_choose_the_hybrid_detector(tmp_path: Path) -> None:
+    from lifeguard.config import Settings
+    from lifeguard.detection.assessment import TextInput
+    from lifeguard.runtime import build_runtime
+
+    rt = build_runtime(Settings(database_url=f"sqlite:///{tmp_path / 'h.db'}", environment="test", detector="hybrid"))
+    assessment = rt.detector.assess(TextInput("I can't go on anymore, I want to end my life tonight"))
+    rt.close()
+    assert assessment.detector.startswith("hybrid/") and "model:" in assessment.reasons[0]
+    assert assessment.level >= assessment.level.IDEATION
+    with pytest.raises(ValueError, match="rules or hybrid"):
+        Settings(detector="oracle")

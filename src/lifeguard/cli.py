@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from lifeguard.clock import SystemClock
 from lifeguard.config import Settings
+from lifeguard.detection.model.cli import model_app
 from lifeguard.errors import LifeguardError
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(user_app, name="user")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(audit_app, name="audit")
+app.add_typer(model_app, name="model", help="The trained risk model: train, evaluate, cross-validate.")
 
 
 def _settings() -> Settings:

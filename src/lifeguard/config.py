@@ -24,6 +24,8 @@ class Settings(BaseSettings):
 
     # Signals scoring below this level are counted, not stored (privacy by design).
     store_floor: Level = Level.INDICATOR
+    # Which detector scores text: "rules" (default) or "hybrid" (rules plus the trained model); see registry.py.
+    detector: str = "rules"
     # A subject whose assessed level reaches this gets an open case.
     case_floor: Level = Level.IDEATION
 
@@ -62,6 +64,13 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_level(cls, value: object) -> object:
         return Level.parse(value) if isinstance(value, str) else value
+
+    @field_validator("detector")
+    @classmethod
+    def _known_detector(cls, value: str) -> str:
+        if value not in {"rules", "hybrid"}:
+            raise ValueError("detector must be rules or hybrid")
+        return value
 
     @field_validator("workers")
     @classmethod

@@ -86,9 +86,9 @@ def build_runtime(
     transports: dict[str, Transport] | None = None,
 ) -> Runtime:
     if detector is None:
-        from lifeguard.detection.registry import default_detector
+        from lifeguard.detection.registry import detector_named
 
-        detector = default_detector()
+        detector = detector_named(settings.detector)
     keyring.install(settings.key_ring())
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)

@@ -1,0 +1,215 @@
+"""``lifeguard model ...``: train the risk model, evaluate it on any labelled JSONL, cross-validate the pipeline.
+
+Mounted by the main CLI as ``lifeguard model``; usable on its own as ``model_app``. Machine-readable output
+(``--json``) is exactly one JSON object on standard output; progress goes to standard error.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from lifeguard.detection.levels import LEVELS
+
+model_app = typer.Typer(
+    help="The trained risk model: train it, evaluate it, cross-validate it.", no_args_is_help=True, add_completion=False
+)
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Public data folder (default: $LIFEGUARD_DATA_DIR or ../shared/data)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object (and nothing else) on stdout.")]
+LabelMapOption = Annotated[
+    Path | None, typer.Option("--label-map", help="JSON object mapping the file's labels to level names.")
+]
+
+
+def _progress(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _read_label_map(path: Path | None) -> dict[str, str] | None:
+    if path is None:
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise typer.BadParameter("the label map must be a JSON object: label -> level name")
+    return {str(key): str(value) for key, value in data.items()}
+
+
+def _lang(tag: str) -> str | None:
+    from lifeguard.detection.language import canonical_hint
+
+    return canonical_hint(tag) or (tag or None)
+
+
+def _emit(result: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, sort_keys=False) + "\n")
+        return
+    for key in ("accuracy", "macro_f1", "weighted_f1", "graded_fscore", "ordinal_error", "ece", "false_alarm_rate"):
+        if key in result:
+            typer.echo(f"{key:>18}: {result[key]}")
+
+
+@model_app.command()
+def train(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the model to.")],
+    data_dir: DataDirOption = None,
+    extra: Annotated[
+        list[Path] | None, typer.Option("--extra", help="Extra labelled JSONL (text, label = level name, lang).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed for the splits (training is otherwise deterministic).")] = 0,
+    no_seeds: Annotated[bool, typer.Option("--no-seeds", help="Leave out the built-in seed phrases.")] = False,
+) -> None:
+    """Train on the public sets (plus --extra files) and write the model directory."""
+    from lifeguard.detection.model.artifact import save
+    from lifeguard.detection.model.datasets import default_data_dir, load_corpus
+    from lifeguard.detection.model.train import train as train_model
+
+    directory = data_dir or default_data_dir()
+    if not directory.is_dir() and not extra:
+        typer.secho(f"no data directory at {directory}", fg="red", err=True)
+        raise typer.Exit(2)
+    corpus = load_corpus(directory, seed=seed, extra=list(extra or []), with_seeds=not no_seeds)
+    if not corpus.train:
+        typer.secho(f"no known dataset under {directory}", fg="red", err=True)
+        raise typer.Exit(2)
+    result = train_model(corpus, seed=seed, progress=_progress)
+    save(out, result.artifact)
+    meta = result.artifact.meta
+    summary = {"out": str(out), "version": meta["version"], "datasets": meta["training"]["datasets"]}
+    summary["timings"] = result.timings
+    summary["metrics"] = {k: v for k, v in meta["metrics"].items() if not isinstance(v, dict) or "f1" in v}
+    sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+
+
+def _predict(model_dir: Path | None, texts: list[str]) -> tuple[list[str], Any, list[str | None]]:
+    from lifeguard.detection.model.model import RiskModel, to_level_probabilities
+
+    model = RiskModel.load(model_dir)
+    scored = model.score_texts(texts)
+    predicted = [LEVELS[int(rank)].value for rank in scored.ranks]
+    from lifeguard.detection.language import guess_language
+
+    langs: list[str | None] = [guess_language(folded) if folded else None for folded in scored.folded]
+    return predicted, to_level_probabilities(scored.at_or_above), langs
+
+
+@model_app.command("eval")
+def eval_command(
+    data: Annotated[Path, typer.Option("--data", help="JSONL with text, label and optional lang.")],
+    label_map: LabelMapOption = None,
+    model: Annotated[Path | None, typer.Option("--model", help="Model directory (default: the shipped one).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Score a labelled file and print accuracy, F1s, graded F-score, ordinal error, ECE, false alarms."""
+    from lifeguard.detection.model.datasets import read_labelled
+    from lifeguard.detection.model.evaluate import evaluate
+
+    examples = read_labelled(data, _read_label_map(label_map))
+    predicted, probabilities, guessed = _predict(model, [example.text for example in examples])
+    triples = [(ex.level or "none", predicted[i], probabilities[i]) for i, ex in enumerate(examples)]
+    langs = [_lang(example.lang) or guessed[i] for i, example in enumerate(examples)]
+    _emit(evaluate(triples, langs), as_json)
+
+
+@model_app.command()
+def dev(
+    data_dir: DataDirOption = None,
+    model: Annotated[Path | None, typer.Option("--model", help="Model directory (default: the shipped one).")] = None,
+    hybrid: Annotated[bool, typer.Option("--hybrid", help="Measure the hybrid (model + lexicon rules).")] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the splits (use the model's training seed).")] = 0,
+) -> None:
+    """Re-measure a model (or the hybrid) on the held-out parts of the public sets; prints one JSON object."""
+    from lifeguard.detection.model.datasets import default_data_dir, load_corpus
+    from lifeguard.detection.model.devmetrics import dev_metrics
+    from lifeguard.detection.model.model import RiskModel
+
+    corpus = load_corpus(data_dir or default_data_dir(), seed=seed, with_seeds=False)
+    if not corpus.test:
+        typer.secho("no held-out data found", fg="red", err=True)
+        raise typer.Exit(2)
+    risk_model = RiskModel.load(model)
+    detector = None
+    if hybrid:
+        from lifeguard.detection.lexicon_detector import LexiconDetector
+        from lifeguard.detection.model.hybrid import HybridDetector
+
+        detector = HybridDetector(risk_model, LexiconDetector(), explain=False)
+    result = dev_metrics(risk_model, corpus.test, detector)
+    result["detector"] = detector.info.label if detector is not None else risk_model.info.label
+    sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+def _folds(levels: list[str], folds: int, seed: int) -> list[int]:
+    """Stratified fold number of each item: items of each level dealt round-robin after a seeded shuffle."""
+    assignment = [0] * len(levels)
+    by_level: dict[str, list[int]] = {}
+    for index, level in enumerate(levels):
+        by_level.setdefault(level, []).append(index)
+    offset = 0
+    for level in sorted(by_level):
+        members = by_level[level]
+        random.Random(f"{seed}:cv:{level}").shuffle(members)
+        for position, index in enumerate(members):
+            assignment[index] = (position + offset) % folds
+        offset += len(members)
+    return assignment
+
+
+@model_app.command()
+def cv(
+    data: Annotated[Path, typer.Option("--data", help="JSONL with text, label and optional lang.")],
+    label_map: LabelMapOption = None,
+    folds: Annotated[int, typer.Option(help="Number of folds.", min=2)] = 5,
+    seed: Annotated[int, typer.Option(help="Seed for the fold assignment.")] = 0,
+    with_base: Annotated[bool, typer.Option("--with-base", help="Also train on the public sets.")] = False,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Cross-validate the training pipeline on a labelled file (e.g. a platform's own user-level set)."""
+    from lifeguard.detection.model.datasets import Corpus, default_data_dir, load_corpus, read_labelled
+    from lifeguard.detection.model.evaluate import evaluate, mean_metrics
+    from lifeguard.detection.model.model import RiskModel, to_level_probabilities
+    from lifeguard.detection.model.train import train as train_model
+
+    examples = read_labelled(data, _read_label_map(label_map))
+    if len(examples) < folds:
+        typer.secho(f"{len(examples)} items cannot make {folds} folds", fg="red", err=True)
+        raise typer.Exit(2)
+    base = Corpus()
+    if with_base:
+        base = load_corpus(data_dir or default_data_dir(), seed=seed)
+    assignment = _folds([example.level or "none" for example in examples], folds, seed)
+    results: list[dict[str, Any]] = []
+    for fold in range(folds):
+        train_part = [ex for ex, f in zip(examples, assignment, strict=True) if f != fold]
+        held = [ex for ex, f in zip(examples, assignment, strict=True) if f == fold]
+        corpus = Corpus(train=base.train + train_part, datasets=[*base.datasets, data.stem])
+        _progress(f"fold {fold + 1}/{folds}: training on {len(corpus.train)}, testing on {len(held)}")
+        trained = train_model(corpus, seed=seed, evaluate_test=False)
+        model = RiskModel(trained.artifact)
+        scored = model.score_texts([example.text for example in held])
+        probabilities = to_level_probabilities(scored.at_or_above)
+        triples = [
+            (example.level or "none", LEVELS[int(scored.ranks[i])].value, probabilities[i])
+            for i, example in enumerate(held)
+        ]
+        langs = [_lang(example.lang) for example in held]
+        results.append(evaluate(triples, langs))
+    mean = mean_metrics(results)
+    if as_json:
+        sys.stdout.write(json.dumps({"mean": mean, "folds": results}, ensure_ascii=False) + "\n")
+    else:
+        _emit(mean, False)
+
+
+if __name__ == "__main__":
+    model_app()

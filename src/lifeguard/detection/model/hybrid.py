@@ -1,0 +1,125 @@
+"""The production detector: the model's calibrated level, corrected by the rules that are precise.
+
+The model reads a bag of n-grams: it cannot tell "I want to die" from "I don't want to die", "my friend
+wants to die" or "笑死我了". The rule-and-lexicon detector can, but it only knows the phrases in its
+lexicons. The combination, for one text:
+
+1. Start from the model's level (highest rung whose calibrated probability reaches its threshold).
+2. If the rules say the risk words are about or to someone else (third person, support, addressee) and
+   the rules' own level for the writer is lower, the writer's level is the rules' level and the model's
+   reading becomes the ``third_party_level``.
+3. If the rules found the risk words negated ("I don't want to die"), the model may say at most
+   ``indicator``; if they found an idiom or hyperbole ("笑死", "killing me"), the model may say at most
+   ``indicator``, and only when it is confident of distress (P(>= indicator) >= 0.9), else ``none``.
+4. If the rules' level is higher (a wish with a method, a time or a place: escalations; a past attempt;
+   Hindi and Hinglish phrases the model barely knows), the rules' level wins.
+
+Reasons carry ``model:<version>``, the top level probabilities, the rule reasons and a ``hybrid:`` reason
+for every correction; spans come from the rules, or else from the model's heaviest n-grams.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from lifeguard.detection.assessment import Assessment, Detector, DetectorInfo, Span, TextInput
+from lifeguard.detection.levels import LEVELS, Level
+from lifeguard.detection.model.model import RiskModel, Scored, _coerce_text, probability_reasons
+
+log = logging.getLogger(__name__)
+
+CONFIDENT_DISTRESS = 0.9
+_NEGATION = ("negated:",)
+_IDIOM = ("idiom:",)
+_OTHER = ("addressee:", "other_directed:", "third_party:")
+
+
+def _has(reasons: tuple[str, ...], prefixes: tuple[str, ...]) -> bool:
+    return any(reason.startswith(prefixes) for reason in reasons)
+
+
+class HybridDetector:
+    """Model + rules. Implements the ``Detector`` protocol; thread-safe when both parts are."""
+
+    def __init__(self, model: RiskModel, rules: Detector, explain: bool = True) -> None:
+        self.model = model
+        self.rules = rules
+        self.explain = explain
+        languages = tuple(dict.fromkeys((*model.info.languages, *rules.info.languages)))
+        self.info = DetectorInfo(name="hybrid", version=f"{model.version}+{rules.info.label}", languages=languages)
+        self._label = self.info.label
+
+    def assess(self, item: TextInput) -> Assessment:
+        return self.assess_many([item])[0]
+
+    def assess_many(self, items: list[TextInput]) -> list[Assessment]:
+        texts = [_coerce_text(item.text) for item in items]
+        try:
+            scored: Scored | None = self.model.score_texts(texts)
+        except Exception:  # noqa: BLE001 - the contract: never raise; the rules still run
+            log.exception("risk model failed on a batch; using the rules alone")
+            scored = None
+        try:
+            safe_items = [TextInput(text, item.kind, item.lang) for text, item in zip(texts, items, strict=True)]
+            ruled = self.rules.assess_many(safe_items)
+        except Exception:  # noqa: BLE001
+            log.exception("rule detector failed on a batch")
+            ruled = [Assessment(level=Level.NONE, score=0.0, reasons=("error:rules_failed",)) for _ in items]
+        results: list[Assessment] = []
+        for index, item in enumerate(items):
+            try:
+                results.append(self._combine(item, texts[index], scored, index, ruled[index]))
+            except Exception:  # noqa: BLE001
+                log.exception("hybrid combination failed on one input; returning the rules' assessment")
+                results.append(ruled[index])
+        return results
+
+    def _combine(self, item: TextInput, text: str, scored: Scored | None, index: int, rule: Assessment) -> Assessment:
+        if scored is None:
+            return rule
+        at_or_above = scored.at_or_above[index]
+        model_level = LEVELS[int(scored.ranks[index])]
+        level = model_level
+        third_party = rule.third_party_level
+        notes: list[str] = []
+        about_other = rule.support or rule.third_party_level > Level.NONE or _has(rule.reasons, _OTHER)
+        if model_level > rule.level:
+            if about_other:
+                level = rule.level
+                third_party = max(third_party, model_level, key=lambda value: value.rank)
+                notes.append("hybrid:model_risk_read_as_about_someone_else")
+            elif _has(rule.reasons, _NEGATION):
+                level = max(rule.level, min(model_level, Level.INDICATOR))
+                notes.append("hybrid:negation_caps_model")
+            elif _has(rule.reasons, _IDIOM):
+                cap = Level.INDICATOR if at_or_above[0] >= CONFIDENT_DISTRESS else Level.NONE
+                level = max(rule.level, min(model_level, cap))
+                notes.append("hybrid:idiom_caps_model")
+        if rule.level > level:
+            level = rule.level
+            notes.append("hybrid:rules_raise")
+
+        model_score = float(at_or_above[0] if level is Level.NONE else at_or_above[level.rank - 1])
+        if level is rule.level and (notes or level is not model_level):
+            score = max(rule.score, model_score) if level > Level.NONE else min(rule.score, model_score)
+        else:
+            score = model_score
+        reasons: list[str] = [f"model:{self.model.version}", *probability_reasons(at_or_above)]
+        reasons.extend(rule.reasons)
+        reasons.extend(notes)
+        spans: list[Span] = list(rule.spans)
+        if self.explain and level > Level.NONE and level is model_level and not spans:
+            for evidence in self.model.explain(text, level.rank - 1):
+                reasons.append(f"ngram:{evidence.ngram}")
+                spans.append(Span(evidence.start, evidence.end, f"model:ngram:{evidence.ngram}"))
+        lang = rule.lang or self.model.language(item, scored.folded[index])
+        return Assessment(
+            level=level,
+            score=round(score, 4),
+            reasons=tuple(dict.fromkeys(reasons)),
+            spans=tuple(spans),
+            detector=self._label,
+            support=rule.support or third_party > Level.NONE,
+            third_party_level=third_party,
+            lang=lang,
+        )

@@ -1,0 +1,408 @@
+"""The trained risk model at inference time: pure numpy, batched, thread-safe, never raises on input.
+
+Four "at or above" heads (indicator, ideation, behavior, attempt) score the hashed features of a text;
+each head's score goes through its Platt calibration; the four probabilities are made monotone
+(P(>= behavior) can never exceed P(>= ideation)); the level is the highest rung whose probability reaches
+its threshold (0.5 by default: the median of the predicted ordinal distribution). Per-level probabilities
+are the differences of neighbouring rungs (``probabilities``). A separate 11-way head, trained on SOS-4K
+only, gives that set's 0-10 scale for Chinese (``sos_level``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lifeguard.detection.assessment import Assessment, DetectorInfo, Span, TextInput
+from lifeguard.detection.language import canonical_hint, guess_language
+from lifeguard.detection.levels import LEVELS, Level
+from lifeguard.detection.model import artifact as artifact_io
+from lifeguard.detection.model.calibrate import Platt, sigmoid
+from lifeguard.detection.model.features import FeatureConfig, Rows, extract, raw_scale, weigh
+from lifeguard.detection.model.labels import LEVEL_NAMES, N_HEADS, SOS_CLASSES
+from lifeguard.detection.model.second_stage import NoSecondStage, SecondStage
+from lifeguard.detection.model.textnorm import fold, fold_light, fold_with_map
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "risk-model"
+MAX_EXPLAINED_NGRAMS = 3
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD_CHAR = re.compile(r"[a-z0-9']")
+_LATIN_WORDS = re.compile(r"\b[a-z]+\b")
+# Frequent Hindi function words in Latin script (as in ``detection.language``, checked with a set lookup
+# instead of a large alternation: the regex costs more than scoring a short message). Words that are also
+# English only count next to a Hindi-only one.
+_HINGLISH_WORDS = frozenset(
+    "hai hain nahi nahin nhi hoon hun mujhe mujhko mera meri mere tera teri kya kyun kyu yaar yar bhai raha rahi"
+    " rha rhi kar karna karke kuch bahut bohot bohat sab aur lekin abhi aaj kal jeena marna chahta chahti zindagi"
+    " zindgi dil wala wali gaya gayi ho tha thi ke ki ka ko se main mai hum tum aap apna apni accha acha theek thik"
+    " kaise kaisa kaun kab kahan nai mat bas bhi toh to".split()
+)
+_AMBIGUOUS_WORDS = frozenset("to main ho kal bas mat dil sab kar hum nai mai".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """First-stage output for a batch: folded texts, calibrated monotone "at or above" probabilities, ranks."""
+
+    folded: list[str]  # ``fold_light`` of each text: canonical except for repeated letters and spaces
+    at_or_above: np.ndarray  # (n, 4) float64
+    ranks: np.ndarray  # (n,) int: index into LEVELS
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    start: int  # in the original text
+    end: int
+    ngram: str  # the folded n-gram(s) behind the span
+    weight: float
+
+
+def _coerce_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", "replace")
+    return "" if value is None else str(value)
+
+
+class RiskModel:
+    """A loaded model. Implements the ``Detector`` protocol."""
+
+    def __init__(self, loaded: artifact_io.Artifact, second_stage: SecondStage | None = None) -> None:
+        meta = loaded.meta
+        self.meta = meta
+        self.version: str = str(meta["version"])
+        self.info = DetectorInfo(name=MODEL_NAME, version=self.version, languages=("zh", "en", "hi", "hi-Latn"))
+        self._label = self.info.label
+        self.config = FeatureConfig(bits=int(meta["features"]["bits"]), tf=str(meta["features"].get("tf", "log")))
+        heads = meta["heads"]
+        offsets = [int(value) for value in heads["offsets"]]
+        index = loaded.arrays["heads_index"].astype(np.int64)
+        weight = loaded.arrays["heads_weight"].astype(np.float32)
+        dense = np.zeros((self.config.buckets, N_HEADS), dtype=np.float32)
+        for head in range(N_HEADS):
+            part = slice(offsets[head], offsets[head + 1])
+            dense[index[part], head] = weight[part]
+        dense.setflags(write=False)
+        self._weights = dense
+        self._bias = np.asarray(heads["bias"], dtype=np.float64)
+        self._platt = [Platt.from_json(item) for item in meta["calibration"]]
+        self._calib_a = np.array([platt.a for platt in self._platt])
+        self._calib_b = np.array([platt.b for platt in self._platt])
+        self.thresholds = np.asarray(meta["thresholds"], dtype=np.float64)
+        self.second_stage: SecondStage = second_stage or NoSecondStage()
+        self._sos_rows: np.ndarray | None = None
+        self._sos_weight: np.ndarray | None = None
+        self._sos_bias: np.ndarray | None = None
+        if "sos_index" in loaded.arrays and meta.get("sos"):
+            rows = np.full(self.config.buckets, -1, dtype=np.int32)
+            sos_index = loaded.arrays["sos_index"].astype(np.int64)
+            rows[sos_index] = np.arange(len(sos_index), dtype=np.int32)
+            weights = np.zeros((len(sos_index) + 1, SOS_CLASSES), dtype=np.float32)  # last row: unseen buckets
+            weights[:-1] = loaded.arrays["sos_weight"].astype(np.float32)
+            rows[rows < 0] = len(sos_index)
+            self._sos_rows = rows
+            self._sos_weight = weights
+            self._sos_bias = np.asarray(meta["sos"]["bias"], dtype=np.float64)
+
+    # -- loading ------------------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, directory: Path | None = None, second_stage: SecondStage | None = None) -> RiskModel:
+        return cls(artifact_io.load(directory or artifact_io.shipped_dir()), second_stage)
+
+    # -- scoring ------------------------------------------------------------------------------------
+
+    def _rows(self, folded: list[str], collapse: bool = False) -> Rows:
+        return weigh(extract(folded, self.config, collapse=collapse), self.config)
+
+    @staticmethod
+    def _sum_by_doc(rows: Rows, contributions: np.ndarray, width: int) -> np.ndarray:
+        out = np.zeros((rows.n_docs, width), dtype=np.float64)
+        if len(rows.docs):
+            starts = np.flatnonzero(np.concatenate(([True], rows.docs[1:] != rows.docs[:-1])))
+            out[rows.docs[starts]] = np.add.reduceat(contributions, starts, axis=0)
+        return out
+
+    def raw_scores(self, folded: list[str], collapse: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Uncalibrated head scores (n, 4) of folded texts (lightly folded with ``collapse``), and which texts
+        had any feature at all."""
+        has_features = np.zeros(len(folded), dtype=bool)
+        if self.config.tf == "raw":
+            # No sort at all: inside each feature-kind block the texts come in order, so the weights of a
+            # block are summed per text with one reduceat; the text's scale multiplies the sum once.
+            features = extract(folded, self.config, collapse=collapse)
+            sums = np.zeros((len(folded), N_HEADS), dtype=np.float64)
+            for begin, end in zip(features.blocks[:-1], features.blocks[1:], strict=True):
+                docs = features.docs[begin:end]
+                firsts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
+                # np.take: ten times faster than fancy indexing for gathering rows of a 2-D array
+                rows = np.take(self._weights, features.buckets[begin:end], axis=0)
+                sums[docs[firsts]] += np.add.reduceat(rows, firsts, axis=0)
+            has_features[features.docs] = True
+            return sums * raw_scale(features)[:, None] + self._bias, has_features
+        rows = self._rows(folded, collapse)
+        contributions = np.take(self._weights, rows.buckets, axis=0) * rows.values[:, None]
+        scores = self._sum_by_doc(rows, contributions, N_HEADS) + self._bias
+        has_features[rows.docs] = True
+        return scores, has_features
+
+    def _calibrated(self, scores: np.ndarray, has_features: np.ndarray) -> np.ndarray:
+        probabilities = sigmoid(scores * self._calib_a + self._calib_b)
+        probabilities = np.minimum.accumulate(probabilities, axis=1)
+        probabilities[~has_features] = 0.0  # nothing to read: no risk
+        return probabilities
+
+    def ranks_from(self, at_or_above: np.ndarray) -> np.ndarray:
+        passed = at_or_above >= self.thresholds
+        return np.where(passed.all(axis=1), N_HEADS, np.argmin(passed, axis=1))
+
+    def score_folded(self, folded: list[str], texts: list[str] | None = None, collapse: bool = False) -> Scored:
+        """First stage for folded texts (``fold``), or lightly folded ones (``fold_light``) with ``collapse``."""
+        scores, has_features = self.raw_scores(folded, collapse)
+        at_or_above = self._calibrated(scores, has_features)
+        ranks = self.ranks_from(at_or_above)
+        if self._sos_rows is not None:
+            # Chinese texts already read as ideation or above: SOS-4K's own 11-level head knows plans and
+            # methods in Weibo Chinese better than the shared behavior head; take the larger probability.
+            candidates = [i for i in np.flatnonzero(ranks >= 2).tolist() if _HAN.search(folded[i])]
+            if candidates:
+                high = self._sos_probabilities_folded([folded[i] for i in candidates], collapse)[:, 6:].sum(axis=1)
+                rows = np.asarray(candidates)
+                at_or_above[rows, 2] = np.maximum(at_or_above[rows, 2], np.minimum(high, at_or_above[rows, 1]))
+                ranks = self.ranks_from(at_or_above)
+        if not isinstance(self.second_stage, NoSecondStage):
+            flagged = np.flatnonzero(ranks > 0)
+            if len(flagged):
+                originals = texts if texts is not None else folded
+                try:
+                    rescored = np.asarray(
+                        self.second_stage.rescore([originals[i] for i in flagged], at_or_above[flagged].copy()),
+                        dtype=np.float64,
+                    )
+                    if rescored.shape == (len(flagged), N_HEADS) and np.isfinite(rescored).all():
+                        at_or_above[flagged] = np.minimum.accumulate(np.clip(rescored, 0.0, 1.0), axis=1)
+                        ranks = self.ranks_from(at_or_above)
+                    else:
+                        log.warning("second stage %s returned a bad shape; kept first stage", self.second_stage.name)
+                except Exception:  # noqa: BLE001 - a plug-in must never break detection
+                    log.exception("second stage %s failed; kept first stage", self.second_stage.name)
+        return Scored(folded=folded, at_or_above=at_or_above, ranks=ranks)
+
+    def score_texts(self, texts: list[str]) -> Scored:
+        texts = [_coerce_text(text) for text in texts]
+        return self.score_folded([fold_light(text) for text in texts], texts, collapse=True)
+
+    def at_or_above(self, texts: list[str]) -> np.ndarray:
+        """Calibrated P(level >= indicator / ideation / behavior / attempt), shape (n, 4)."""
+        return self.score_texts(texts).at_or_above
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """Calibrated probability of each level (none, indicator, ideation, behavior, attempt), shape (n, 5)."""
+        return to_level_probabilities(self.at_or_above(texts))
+
+    def predict(self, texts: list[str]) -> list[Level]:
+        return [LEVELS[rank] for rank in self.score_texts(texts).ranks.tolist()]
+
+    # -- the SOS-4K 0-10 head -------------------------------------------------------------------------
+
+    @property
+    def has_sos_head(self) -> bool:
+        return self._sos_rows is not None
+
+    def sos_probabilities(self, texts: list[str]) -> np.ndarray:
+        """Probabilities of SOS-4K's 11 urgency levels (0-10), shape (n, 11). Trained on Chinese only."""
+        return self._sos_probabilities_folded([fold(_coerce_text(text)) for text in texts])
+
+    def _sos_probabilities_folded(self, folded: list[str], collapse: bool = False) -> np.ndarray:
+        if self._sos_rows is None or self._sos_weight is None or self._sos_bias is None:
+            raise RuntimeError("this model has no SOS-4K head")
+        rows = self._rows(folded, collapse)
+        contributions = np.take(self._sos_weight, self._sos_rows[rows.buckets], axis=0) * rows.values[:, None]
+        logits = self._sum_by_doc(rows, contributions, SOS_CLASSES) + self._sos_bias
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def sos_level(self, texts: list[str]) -> np.ndarray:
+        return np.argmax(self.sos_probabilities(texts), axis=1)
+
+    # -- explanations ---------------------------------------------------------------------------------
+
+    def explain(self, text: str, head: int, limit: int = MAX_EXPLAINED_NGRAMS) -> list[Evidence]:
+        """The n-grams that pushed ``head`` up the most, as spans of the original ``text``."""
+        text = _coerce_text(text)
+        return self.explain_many([text], [fold(text)], [head], limit)[0]
+
+    def explain_many(
+        self, texts: list[str], folded: list[str], heads: list[int], limit: int = MAX_EXPLAINED_NGRAMS
+    ) -> list[list[Evidence]]:
+        """``explain`` for a batch: one feature pass for all texts, then a few candidates per text."""
+        results: list[list[Evidence]] = [[] for _ in texts]
+        features = extract(folded, self.config, positions=True)
+        if len(features.buckets) == 0 or features.starts is None or features.lengths is None:
+            return results
+        bits = self.config.bits
+        keys = (features.docs << bits) | features.buckets
+        unique, first, counts = np.unique(keys, return_index=True, return_counts=True)
+        docs = unique >> bits
+        head_of_doc = np.asarray(heads, dtype=np.int64)
+        weights = self._weights[unique & (self.config.buckets - 1), head_of_doc[docs]].astype(np.float64)
+        strength = weights * (1.0 + np.log(counts))
+        positive = strength > 0
+        order = np.lexsort((-strength[positive], docs[positive]))  # by text, strongest first
+        kept_docs = docs[positive][order]
+        starts = features.starts[first[positive][order]].tolist()
+        lengths = features.lengths[first[positive][order]].tolist()
+        kept_weights = weights[positive][order].tolist()
+        boundaries = np.searchsorted(kept_docs, np.arange(len(texts) + 1)).tolist()
+        for doc in range(len(texts)):
+            begin, end = boundaries[doc], min(boundaries[doc + 1], boundaries[doc] + limit * 4)
+            if end > begin:
+                candidates = list(zip(starts[begin:end], lengths[begin:end], kept_weights[begin:end], strict=True))
+                results[doc] = _evidence(texts[doc], folded[doc], candidates, limit)
+        return results
+
+    # -- the Detector protocol ------------------------------------------------------------------------
+
+    def assess(self, item: TextInput) -> Assessment:
+        return self.assess_many([item])[0]
+
+    def assess_many(self, items: list[TextInput]) -> list[Assessment]:
+        try:
+            texts = [_coerce_text(item.text) for item in items]
+            return self.assessments(items, texts, self.score_texts(texts))
+        except Exception:  # noqa: BLE001 - the contract: a detector never raises; fall back one by one
+            log.exception("risk model failed on a batch; assessing one by one")
+            return [self._assess_one_safely(item) for item in items]
+
+    def _assess_one_safely(self, item: TextInput) -> Assessment:
+        try:
+            text = _coerce_text(item.text)
+            return self.assessments([item], [text], self.score_texts([text]))[0]
+        except Exception:  # noqa: BLE001
+            log.exception("risk model failed on one input")
+            return Assessment(level=Level.NONE, score=0.0, reasons=("error:model_failed",), detector=self._label)
+
+    def language(self, item: TextInput, folded: str) -> str | None:
+        hinted = canonical_hint(item.lang) if item.lang else None
+        if hinted or not folded.strip():
+            return hinted
+        if folded.isascii():  # Latin only: English or Hinglish, by the Hindi function words it uses
+            return "hi-Latn" if _looks_hinglish(folded[:2000]) else "en"
+        return guess_language(folded)
+
+    def assessments(
+        self, items: list[TextInput], texts: list[str], scored: Scored, explain: bool = True
+    ) -> list[Assessment]:
+        ranks = scored.ranks.tolist()
+        flagged = [i for i, rank in enumerate(ranks) if rank > 0] if explain else []
+        evidence: dict[int, list[Evidence]] = {}
+        if flagged:
+            found = self.explain_many(
+                [texts[i] for i in flagged], [fold(texts[i]) for i in flagged], [ranks[i] - 1 for i in flagged]
+            )
+            evidence = dict(zip(flagged, found, strict=True))
+        reasons_by_item = probability_reasons_many(scored.at_or_above)
+        at_or_above = scored.at_or_above.tolist()
+        model_reason = f"model:{self.version}"
+        out: list[Assessment] = []
+        for index, item in enumerate(items):
+            rank = ranks[index]
+            probabilities = at_or_above[index]
+            score = probabilities[0] if rank == 0 else probabilities[rank - 1]
+            reasons = [model_reason, *reasons_by_item[index]]
+            spans: list[Span] = []
+            for found_here in evidence.get(index, ()):
+                reasons.append(f"ngram:{found_here.ngram}")
+                spans.append(Span(found_here.start, found_here.end, f"model:ngram:{found_here.ngram}"))
+            out.append(
+                Assessment(
+                    level=LEVELS[rank],
+                    score=round(score, 4),
+                    reasons=tuple(dict.fromkeys(reasons)),
+                    spans=tuple(spans),
+                    detector=self._label,
+                    lang=self.language(item, scored.folded[index]),
+                )
+            )
+        return out
+
+
+def _looks_hinglish(folded: str) -> bool:
+    distinct = _HINGLISH_WORDS.intersection(_LATIN_WORDS.findall(folded))
+    hindi_only = len(distinct - _AMBIGUOUS_WORDS)
+    return hindi_only >= 2 or (hindi_only >= 1 and len(distinct) >= 2)
+
+
+def _evidence(text: str, folded: str, candidates: list[tuple[int, int, float]], limit: int) -> list[Evidence]:
+    """Turn (start, length, weight) n-grams of ``folded`` into at most ``limit`` readable original spans."""
+    picked: list[tuple[int, int, float]] = []
+    for start, length, weight in candidates:
+        end = min(len(folded), start + length)
+        start = max(0, start)
+        while start < end and folded[start] == " ":
+            start += 1
+        while end > start and folded[end - 1] == " ":
+            end -= 1
+        if end <= start:
+            continue
+        if _WORD_CHAR.match(folded[start]):  # Latin: show whole words, not "i w" or "ant t"
+            while start > 0 and _WORD_CHAR.match(folded[start - 1]):
+                start -= 1
+            while end < len(folded) and _WORD_CHAR.match(folded[end]):
+                end += 1
+            if end - start < 3:
+                continue  # "i", "to": too short to mean anything to a reader
+        elif end - start < 2 and not 0x2000 <= ord(folded[start]) < 0x3000:
+            continue  # a lone Han or Devanagari character says little (an emoji or symbol may)
+        picked.append((start, end, weight))
+        if len(picked) >= limit * 2:
+            break
+    if not picked:
+        return []
+    merged: list[list[float]] = []
+    for start, end, weight in sorted(picked):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+            merged[-1][2] += weight
+        else:
+            merged.append([start, end, weight])
+    merged.sort(key=lambda item: -item[2])
+    mapped = fold_with_map(text)
+    if mapped.text != folded:  # cannot happen for texts folded by ``fold``; never report wrong offsets
+        return []
+    evidence: list[Evidence] = []
+    for start, end, weight in merged[:limit]:
+        original_start, original_end = mapped.original_span(int(start), int(end))
+        evidence.append(Evidence(original_start, original_end, folded[int(start) : int(end)], round(weight, 4)))
+    return evidence
+
+
+def to_level_probabilities(at_or_above: np.ndarray) -> np.ndarray:
+    at_or_above = np.atleast_2d(at_or_above)
+    upper = np.concatenate([np.ones((len(at_or_above), 1)), at_or_above], axis=1)
+    lower = np.concatenate([at_or_above, np.zeros((len(at_or_above), 1))], axis=1)
+    return np.clip(upper - lower, 0.0, 1.0)
+
+
+def probability_reasons(at_or_above: np.ndarray, top: int = 2) -> list[str]:
+    """The ``top`` most probable levels as "p:<level>=0.123" reasons."""
+    return probability_reasons_many(np.atleast_2d(at_or_above), top)[0]
+
+
+def probability_reasons_many(at_or_above: np.ndarray, top: int = 2) -> list[list[str]]:
+    probabilities = to_level_probabilities(at_or_above)
+    order = np.argsort(-probabilities, axis=1, kind="stable")[:, :top]
+    values = np.take_along_axis(probabilities, order, axis=1).tolist()
+    return [
+        [f"p:{LEVEL_NAMES[i]}={p:.3f}" for i, p in zip(row, value_row, strict=True)]
+        for row, value_row in zip(order.tolist(), values, strict=True)
+    ]

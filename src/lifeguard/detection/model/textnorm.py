@@ -1,0 +1,182 @@
+"""Fast text folding for the model's features, with an optional map back to original offsets.
+
+The folding follows the same rules as ``lifeguard.detection.normalize`` (NFKC per character, case folding,
+Cyrillic/Greek homoglyphs, typographic punctuation, leet digits inside Latin words, invisible characters
+dropped, repeated Latin letters and whitespace collapsed) so that "k1ll mys3lf", "ｋｉｌｌ" and "kіll" (Cyrillic і)
+all reach the same features. It is implemented differently: ``fold`` runs a cached ``str.translate`` table and
+regular expressions (all C loops): 7.8 µs per bench message against 28 µs for ``normalize`` (measured on
+this machine); the scoring path uses ``fold_light`` (2.6 µs) and collapses runs in numpy for the whole batch
+(``features.extract(collapse=True)``). ``fold_with_map`` is the slow, exact twin that also returns, for each
+folded character, the original characters it came from; it is only used to explain flagged texts, and
+property tests keep all three in agreement.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_CHARS = 5_000  # the model reads the first MAX_CHARS characters of a text
+
+_HOMOGLYPHS: dict[str, str] = {
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d",
+    "ԛ": "q", "ԝ": "w", "ɡ": "g", "ı": "i",
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x", "ω": "w",
+}  # fmt: skip
+_PUNCTUATION: dict[str, str] = {
+    "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'", "`": "'", "\u00b4": "'",
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+}  # fmt: skip
+_LEET: dict[str, str] = {
+    "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+    "@": "a", "$": "s", "!": "i", "|": "l",
+}  # fmt: skip
+_INVISIBLE_EXTRA = frozenset({"\u034f", "\u115f", "\u1160", "\u3164", "\uffa0"})
+
+# A run of Latin letters and leet characters that holds at least one leet character.
+_LEET_RUN = re.compile(r"(?<![a-z0-9@$!|])[a-z0-9@$!|]*[0-9@$!|][a-z0-9@$!|]*(?![a-z0-9@$!|])")
+_LEET_CHAR = re.compile(r"[0-9@$!|]")  # cheap pre-check: most messages have none
+_REPEATED_LETTER = re.compile(r"(?=([a-z]))\1{2,}")  # same as ([a-z])\1+, measured 30% faster
+_SPACES = re.compile(r" {2,}")
+_COLLAPSE = re.compile(r"(?=([a-z]))\1{2,}| {2,}")
+
+
+def _fold_one(char: str) -> str:
+    if char in _INVISIBLE_EXTRA:
+        return ""
+    code = ord(char)
+    if 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF:
+        return ""
+    category = unicodedata.category(char)
+    if category == "Cf":
+        return ""
+    if category == "Cc" or category.startswith("Z") or category == "Cs":
+        return " "
+    if char.isascii():
+        return char.lower()
+    folded = unicodedata.normalize("NFKC", char).casefold()
+    out = "".join(_HOMOGLYPHS.get(part, _PUNCTUATION.get(part, part)) for part in folded)
+    # NFKC can produce spaces or controls (e.g. U+00A0, U+2474); keep them as plain spaces.
+    return "".join(" " if (part.isspace() or unicodedata.category(part) == "Cc") else part for part in out)
+
+
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table filled on first sight of each code point (read-mostly, thread-safe enough:
+    a racing fill writes the same value)."""
+
+    def __missing__(self, code: int) -> str:
+        value = _fold_one(chr(code))
+        self[code] = value
+        return value
+
+
+_TABLE = _FoldTable()
+for _code in range(128):
+    _TABLE[_code] = _fold_one(chr(_code))
+
+
+def _leet_word(word: str) -> str:
+    letters = sum(1 for char in word if "a" <= char <= "z")
+    if letters < 2 or letters == len(word):
+        return word
+    leading = 0
+    while leading < len(word) and not ("a" <= word[leading] <= "z"):
+        leading += 1
+    if leading > 0 and all("a" <= char <= "z" for char in word[leading:]):
+        return word  # a quantity with a unit: "50mg", "3am"
+    last = len(word) - 1
+    out = []
+    for offset, char in enumerate(word):
+        at_edge = offset == 0 or offset == last
+        if char in _LEET and not (at_edge and not char.isdigit()):
+            out.append(_LEET[char])
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _leet_sub(match: re.Match[str]) -> str:
+    return _leet_word(match.group(0))
+
+
+def fold_light(text: str) -> str:
+    """``fold`` without collapsing repeated letters and spaces or stripping: ``features.extract`` with
+    ``collapse=True`` does that part in numpy for a whole batch, which is where most of the time went."""
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS]
+    folded = text.translate(_TABLE)
+    if _LEET_CHAR.search(folded):
+        folded = _LEET_RUN.sub(_leet_sub, folded)
+    return folded
+
+
+def fold(text: str) -> str:
+    """The canonical form the model reads. Never raises on a ``str``."""
+    folded = _REPEATED_LETTER.sub(r"\1", fold_light(text))
+    return _SPACES.sub(" ", folded).strip(" ")
+
+
+@dataclass(frozen=True, slots=True)
+class FoldedText:
+    """``text`` is ``fold(original)``; ``starts[i]``/``ends[i]`` bound the original characters of ``text[i]``."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        if not self.text or end <= start:
+            return (0, 0)
+        start = max(0, min(start, len(self.text) - 1))
+        end = max(start + 1, min(end, len(self.text)))
+        return self.starts[start], self.ends[end - 1]
+
+
+def fold_with_map(text: str) -> FoldedText:
+    """``fold`` plus the offsets of every folded character in ``text`` (for explanations only)."""
+    text = text[:MAX_CHARS]
+    parts = [] if text.isascii() else [_TABLE[ord(char)] for char in text]
+    if not parts or (len("".join(parts)) == len(parts) and "" not in parts):
+        # the usual case (always for ASCII): one folded character per original one
+        joined = text.translate(_TABLE)
+        starts = list(range(len(text)))
+        ends = list(range(1, len(text) + 1))
+    else:
+        chars: list[str] = []
+        starts, ends = [], []
+        for position, part in enumerate(parts):
+            for char in part:
+                chars.append(char)
+                starts.append(position)
+                ends.append(position + 1)
+        joined = "".join(chars)
+    if _LEET_CHAR.search(joined):
+        joined = _LEET_RUN.sub(_leet_sub, joined)  # same length: offsets unchanged
+    # Collapse runs of one Latin letter and runs of spaces, keeping the first character of each run and
+    # widening it to cover the whole run (exactly what ``fold``'s two substitutions do).
+    out_chars: list[str] = []
+    out_starts: list[int] = []
+    out_ends: list[int] = []
+    previous = 0
+    for match in _COLLAPSE.finditer(joined):
+        first, last = match.start(), match.end()
+        ends[first] = ends[last - 1]
+        out_chars.append(joined[previous : first + 1])
+        out_starts.extend(starts[previous : first + 1])
+        out_ends.extend(ends[previous : first + 1])
+        previous = last
+    out_chars.append(joined[previous:])
+    out_starts.extend(starts[previous:])
+    out_ends.extend(ends[previous:])
+    folded = "".join(out_chars)
+    begin, finish = 0, len(folded)
+    while begin < finish and folded[begin] == " ":
+        begin += 1
+    while finish > begin and folded[finish - 1] == " ":
+        finish -= 1
+    return FoldedText(
+        text=folded[begin:finish], starts=tuple(out_starts[begin:finish]), ends=tuple(out_ends[begin:finish])
+    )

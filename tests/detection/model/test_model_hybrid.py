@@ -1,0 +1,109 @@
+"""The hybrid's combination rules, with stub rules (exact) and with the real lexicon rules (end to end)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lifeguard.detection.assessment import Assessment, DetectorInfo, Span, TextInput
+from lifeguard.detection.levels import Level
+from lifeguard.detection.model.hybrid import HybridDetector
+from lifeguard.detection.model.model import RiskModel
+
+
+class StubRules:
+    info = DetectorInfo(name="stub-rules", version="1", languages=("zh", "en"))
+
+    def __init__(self, result: Assessment | None = None, fail: bool = False) -> None:
+        self.result = result or Assessment(level=Level.NONE, score=0.0, detector="stub-rules/1")
+        self.fail = fail
+
+    def assess(self, item: TextInput) -> Assessment:
+        return self.assess_many([item])[0]
+
+    def assess_many(self, items: list[TextInput]) -> list[Assessment]:
+        if self.fail:
+            raise RuntimeError("boom")
+        return [self.result for _ in items]
+
+
+RISKY = "我想死"  # the tiny model reads this as ideation or above
+BENIGN = "where is my order"
+
+
+def _rules(level: Level, *reasons: str, **extra: object) -> StubRules:
+    return StubRules(Assessment(level=level, score=0.6 if level > Level.NONE else 0.0, reasons=reasons, **extra))  # type: ignore[arg-type]
+
+
+def test_model_level_when_rules_are_silent(tiny_model: RiskModel) -> None:
+    result = HybridDetector(tiny_model, StubRules()).assess(TextInput(RISKY))
+    assert result.level >= Level.IDEATION
+    assert f"model:{tiny_model.version}" in result.reasons
+    assert any(reason.startswith("p:") for reason in result.reasons)
+    assert result.spans and all(span.reason.startswith("model:ngram:") for span in result.spans)
+    assert result.detector.startswith("hybrid/")
+
+
+def test_negation_caps_the_model_below_ideation(tiny_model: RiskModel) -> None:
+    result = HybridDetector(tiny_model, _rules(Level.NONE, "negated:zh:想死")).assess(TextInput(RISKY))
+    assert result.level <= Level.INDICATOR
+    assert "hybrid:negation_caps_model" in result.reasons and "negated:zh:想死" in result.reasons
+
+
+def test_third_person_moves_the_models_reading_to_the_third_party(tiny_model: RiskModel) -> None:
+    rules = _rules(Level.NONE, "rule:support.third_party_risk", support=True, third_party_level=Level.IDEATION)
+    result = HybridDetector(tiny_model, rules).assess(TextInput(RISKY))
+    assert result.level is Level.NONE
+    assert result.support
+    assert result.third_party_level >= Level.IDEATION
+
+
+def test_idiom_caps_the_model(tiny_model: RiskModel) -> None:
+    result = HybridDetector(tiny_model, _rules(Level.NONE, "idiom:zh:笑死")).assess(TextInput(RISKY))
+    assert result.level <= Level.INDICATOR
+    assert "hybrid:idiom_caps_model" in result.reasons
+
+
+def test_rules_raise_the_level_and_bring_their_spans(tiny_model: RiskModel) -> None:
+    span = Span(0, 5, "rule:attempt.imminent_time")
+    rules = StubRules(
+        Assessment(level=Level.ATTEMPT, score=0.9, reasons=("rule:attempt.imminent_time",), spans=(span,))
+    )
+    result = HybridDetector(tiny_model, rules).assess(TextInput(BENIGN))
+    assert result.level is Level.ATTEMPT
+    assert result.spans == (span,)
+    assert "hybrid:rules_raise" in result.reasons and result.score >= 0.9
+
+
+def test_failing_rules_do_not_break_detection(tiny_model: RiskModel) -> None:
+    results = HybridDetector(tiny_model, StubRules(fail=True)).assess_many([TextInput(RISKY), TextInput(BENIGN)])
+    assert results[0].level >= Level.IDEATION and results[1].level is Level.NONE
+    assert "error:rules_failed" in results[0].reasons
+
+
+# -- end to end with the shipped model and the real rules -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def production() -> HybridDetector:
+    from lifeguard.detection.model import hybrid_detector
+
+    return hybrid_detector()
+
+
+@pytest.mark.parametrize(
+    ("text", "check"),
+    [
+        ("I don't want to die", lambda a: a.level < Level.IDEATION),
+        ("my friend wants to kill herself", lambda a: a.support and a.level < Level.IDEATION),
+        ("笑死我了", lambda a: a.level is Level.NONE),
+        ("我想死", lambda a: a.level >= Level.IDEATION),
+        ("I want to kill myself tonight", lambda a: a.level >= Level.IDEATION),
+        ("where is my parcel, it is late again", lambda a: a.level is Level.NONE),
+    ],
+)
+def test_production_hybrid(production: HybridDetector, text: str, check: object) -> None:
+    result = production.assess(TextInput(text))
+    assert callable(check) and check(result), result
+    assert any(reason.startswith("model:") for reason in result.reasons)
+    for span in result.spans:
+        assert 0 <= span.start <= span.end <= len(text)
