@@ -17,24 +17,16 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from lifeguard.detection import normalize
+
 MAX_CHARS = 5_000  # the model reads the first MAX_CHARS characters of a text
 
-_HOMOGLYPHS: dict[str, str] = {
-    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
-    "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d",
-    "ԛ": "q", "ԝ": "w", "ɡ": "g", "ı": "i",
-    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
-    "τ": "t", "υ": "u", "χ": "x", "ω": "w",
-}  # fmt: skip
-_PUNCTUATION: dict[str, str] = {
-    "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'", "`": "'", "\u00b4": "'",
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-}  # fmt: skip
-_LEET: dict[str, str] = {
-    "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
-    "@": "a", "$": "s", "!": "i", "|": "l",
-}  # fmt: skip
-_INVISIBLE_EXTRA = frozenset({"\u034f", "\u115f", "\u1160", "\u3164", "\uffa0"})
+# The same folding tables as the rules (one source): a change there changes the model's features, so retrain
+# (`lifeguard model train`) after editing them; test_model_shipped checks the shipped model still reproduces.
+_HOMOGLYPHS = normalize._HOMOGLYPHS
+_PUNCTUATION = normalize._PUNCTUATION
+_LEET = normalize._LEET
+_INVISIBLE_EXTRA = frozenset(normalize._INVISIBLE_EXTRA)
 
 # A run of Latin letters and leet characters that holds at least one leet character.
 _LEET_RUN = re.compile(r"(?<![a-z0-9@$!|])[a-z0-9@$!|]*[0-9@$!|][a-z0-9@$!|]*(?![a-z0-9@$!|])")
