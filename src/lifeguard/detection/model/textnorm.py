@@ -22,7 +22,7 @@ from lifeguard.detection import normalize
 MAX_CHARS = 5_000  # the model reads the first MAX_CHARS characters of a text
 
 # The same folding tables as the rules (one source): a change there changes the model's features, so retrain
-# (`lifeguard model train`) after editing them; test_model_shipped checks the shipped model still reproduces.
+# (`lifeguard model train`) after editing them, or the shipped weights no longer match the features they see.
 _HOMOGLYPHS = normalize._HOMOGLYPHS
 _PUNCTUATION = normalize._PUNCTUATION
 _LEET = normalize._LEET
