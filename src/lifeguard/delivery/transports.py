@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -61,7 +62,8 @@ class SmtpTransport:
         email["From"] = self.sender
         email["To"] = message.target
         email["Subject"] = message.subject or "Lifeguard"
-        email["Message-ID"] = f"<{message.idempotency_key}@lifeguard>"
+        # The idempotency key makes a retried page recognisable as one; only dot-atom characters survive parsing.
+        email["Message-ID"] = f"<{re.sub(r'[^A-Za-z0-9.-]', '.', message.idempotency_key)}@lifeguard>"
         email.set_content(str(message.payload.get("text", "")))
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout_seconds) as smtp:
