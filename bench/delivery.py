@@ -49,9 +49,24 @@ def main() -> None:
         with unit_of_work(rt.sessions) as s:
             auth.ensure_partner(s, partner_id="bench", name="Bench", now=now)
             for i in range(args.referrals):
-                signal = Signal(platform="bench", event_id=f"e{i}", kind="message", subject=f"s{i}", occurred_at=now,
-                                received_at=now, text="x", details={}, level="attempt", score=1.0, reasons=[], spans=[],
-                                support=False, third_party_level="none", subject_level="attempt", detector="bench")
+                signal = Signal(
+                    platform="bench",
+                    event_id=f"e{i}",
+                    kind="message",
+                    subject=f"s{i}",
+                    occurred_at=now,
+                    received_at=now,
+                    text="x",
+                    details={},
+                    level="attempt",
+                    score=1.0,
+                    reasons=[],
+                    spans=[],
+                    support=False,
+                    third_party_level="none",
+                    subject_level="attempt",
+                    detector="bench",
+                )
                 s.add(signal)
                 s.flush()
                 case = cases.on_signal(s, signal=signal, level=Level.ATTEMPT, case_floor=Level.IDEATION, now=now)
@@ -63,8 +78,15 @@ def main() -> None:
         latencies = []
         for case_id in case_ids:
             with unit_of_work(rt.sessions) as s:
-                referral = ladder.refer(s, case_id=case_id, units=[target], package={"case_ref": f"LG-{case_id}"},
-                                        actor="user:bench", now=datetime.now(UTC), ack_within=timedelta(minutes=10))
+                referral = ladder.refer(
+                    s,
+                    case_id=case_id,
+                    units=[target],
+                    package={"case_ref": f"LG-{case_id}"},
+                    actor="user:bench",
+                    now=datetime.now(UTC),
+                    ack_within=timedelta(minutes=10),
+                )
                 referral_id = referral.id
             committed = time.perf_counter()
             rt.bus.publish(OUTBOX_ENQUEUED, {})
@@ -81,8 +103,16 @@ def main() -> None:
         rt.close()
     latencies.sort()
     p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
-    print(json.dumps({"referrals": len(latencies), "p50_seconds": round(statistics.median(latencies), 4),
-                      "p99_seconds": round(p99, 4), "max_seconds": round(latencies[-1], 4)}))
+    print(
+        json.dumps(
+            {
+                "referrals": len(latencies),
+                "p50_seconds": round(statistics.median(latencies), 4),
+                "p99_seconds": round(p99, 4),
+                "max_seconds": round(latencies[-1], 4),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.middleware.sessions import SessionMiddleware
 
 from lifeguard import __version__
+from lifeguard.alerts.api import router as alerts_router
+from lifeguard.alerts.public import router as alerts_public_router
 from lifeguard.auth.web import LoginRequired
 from lifeguard.cases.api import router as cases_router
 from lifeguard.config import Settings
@@ -121,5 +123,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(cases_router)
     app.include_router(metrics_router)
     app.include_router(interventions_router)
+    app.include_router(alerts_router)
+    app.include_router(alerts_public_router)
     mount_console(app)
     return app

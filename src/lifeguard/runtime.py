@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from lifeguard.alerts import store as alerts
 from lifeguard.audit import service as audit
 from lifeguard.auth.models import User
 from lifeguard.auth.service import ApiKeyVerifier
@@ -117,6 +118,7 @@ def build_runtime(
             interventions.ACK_TIMER: functools.partial(
                 interventions.on_ack_timer, ack_within=timedelta(seconds=settings.referral_ack_seconds)
             ),
+            alerts.WIDEN_TIMER: alerts.on_widen_timer,
             recheck.RECHECK_TIMER: functools.partial(recheck.on_recheck_timer, engine=risk, sla=sla),
         },
     )

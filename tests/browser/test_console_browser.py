@@ -25,6 +25,7 @@ from lifeguard.runtime import Runtime, build_runtime
 from tests import factories as f
 from tests.conftest import ON_CI, issue_key, make_settings
 
+NOTE_BOX = "form[action$='/notes'] textarea[name=text]"  # the case page has other text boxes (the outreach draft)
 CHROMIUM = os.environ.get("LIFEGUARD_CHROMIUM", "/usr/bin/chromium")
 pytestmark = pytest.mark.browser
 
@@ -142,7 +143,7 @@ def test_login_queue_case_note_and_live_update(live: tuple[str, str], browser_pa
     page.keyboard.press("Enter")
     expect(page.locator(".case-head h1")).to_contain_text("Case #")
     expect(page.locator("mark").first).to_be_visible()
-    page.fill("textarea[name=text]", "Talked with her for an hour; she agreed to call her sister.")
+    page.fill(NOTE_BOX, "Talked with her for an hour; she agreed to call her sister.")
     page.click("form[action$='/notes'] button[type=submit]")
     expect(page.locator(".timeline .note-text").last).to_have_text(
         "Talked with her for an hour; she agreed to call her sister."
@@ -184,7 +185,7 @@ def test_take_next_escalation_outcome_and_role_denial(
         expect(page.locator("#claimer")).to_have_text("Demo Interventionist")
 
         # She writes a note and closes the case with an outcome.
-        page.fill("textarea[name=text]", "Spoke with her until midnight; her mother is with her now.")
+        page.fill(NOTE_BOX, "Spoke with her until midnight; her mother is with her now.")
         page.click("form[action$='/notes'] button[type=submit]")
         expect(page.locator(".timeline .note-text").last).to_contain_text("her mother is with her now")
         page.select_option("select[name=status]", "resolved")

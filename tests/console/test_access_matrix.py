@@ -22,6 +22,10 @@ PUBLIC = {
     ("GET", "/"),
     ("POST", "/logout"),
     ("POST", "/language"),
+    ("GET", "/cap/alerts/{public_id}.xml"),
+    ("GET", "/cap/feed.atom"),
+    ("GET", "/alerts/{public_id}"),
+    ("POST", "/alerts/{public_id}/tips"),
 }
 
 # route -> (roles allowed, key scopes allowed)
@@ -54,9 +58,21 @@ ROLE_ROUTES: dict[tuple[str, str], tuple[set[str], set[str]]] = {
     ("POST", "/v1/referrals/{referral_id}/ack"): (set(), {"referrals:respond"}),
     ("POST", "/v1/referrals/{referral_id}/outcome"): (set(), {"referrals:respond"}),
     ("POST", "/v1/referrals/{referral_id}/handover"): (set(), {"referrals:respond"}),
+    ("POST", "/v1/alerts"): (set(), {"alerts:publish"}),
+    ("POST", "/v1/alerts/{public_id}/close"): (set(), {"alerts:publish"}),
+    ("POST", "/v1/alerts/messages/{identifier}/ack"): (set(), {"alerts:receive"}),
+    ("PUT", "/v1/alerts/coverage"): (set(), {"alerts:receive"}),
 }
 ROLES = ["interventionist", "supervisor", "police_liaison", "auditor", "admin"]
-SCOPES = ["signals:write", "cases:read", "metrics:read", "orders:respond", "referrals:respond"]
+SCOPES = [
+    "signals:write",
+    "cases:read",
+    "metrics:read",
+    "orders:respond",
+    "referrals:respond",
+    "alerts:publish",
+    "alerts:receive",
+]
 
 
 DOCS = {"/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"}
@@ -92,6 +108,8 @@ def _call(client: TestClient, method: str, path: str, case_id: int, headers: dic
         .replace("{hold_id}", "999999")
         .replace("{referral_id}", "999999")
         .replace("{follow_up_id}", "999999")
+        .replace("{public_id}", "999999")
+        .replace("{identifier}", "999999")
     )
     if path == "/events":
         return _events_status(client, headers or {})
@@ -101,7 +119,8 @@ def _call(client: TestClient, method: str, path: str, case_id: int, headers: dic
         return client.post(url, headers=headers, json={"events": [f.message("hello there")]}).status_code
     # Console forms with a valid CSRF token, so that only the role decides.
     token = _csrf(client)
-    return client.post(
+    return client.request(
+        method,
         url,
         data={
             "text": "note",

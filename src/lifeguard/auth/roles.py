@@ -44,6 +44,8 @@ class Scope(StrEnum):
     METRICS_READ = "metrics:read"
     ORDERS_RESPOND = "orders:respond"  # a commerce partner answers hold requests
     REFERRALS_RESPOND = "referrals:respond"  # a police unit acknowledges, hands on, reports an outcome
+    ALERTS_PUBLISH = "alerts:publish"  # a police unit publishes and closes missing-person alerts
+    ALERTS_RECEIVE = "alerts:receive"  # a partner app sets its coverage and acknowledges CAP messages
 
 
 def allows(role: str, permission: Permission) -> bool:

@@ -1,5 +1,6 @@
 """Imports every domain's tables so that metadata (and Alembic) sees them all."""
 
+from lifeguard.alerts.models import AlertDelivery, AlertPartner, AlertRow, CapMessageRow, TipRow
 from lifeguard.audit.models import AuditRecord
 from lifeguard.auth.models import ApiKey, User
 from lifeguard.cases.escalation_models import Escalation, EscalationLog
@@ -14,6 +15,11 @@ from lifeguard.scheduling.models import Lease, Timer
 from lifeguard.signals.models import InboxEntry, Signal, SignalCount
 
 __all__ = [
+    "AlertDelivery",
+    "AlertPartner",
+    "AlertRow",
+    "CapMessageRow",
+    "TipRow",
     "ApiKey",
     "AuditRecord",
     "Base",

@@ -62,13 +62,24 @@ def _demo_team(session: Session, *, now: datetime) -> None:
     """A night team that speaks the demo's languages, with the demo interventionist on call for the next twelve
     hours and the demo supervisor over them: a missed SLA in the demo pages someone you can log in as."""
     oncall.add_team(
-        session, name="demo-night", languages=["zh", "en", "hi"], timezone="Asia/Shanghai", hours="20:00-08:00",
-        is_default=True, now=now, actor="system:demo",
+        session,
+        name="demo-night",
+        languages=["zh", "en", "hi"],
+        timezone="Asia/Shanghai",
+        hours="20:00-08:00",
+        is_default=True,
+        now=now,
+        actor="system:demo",
     )
     oncall.add_member(session, team="demo-night", username="demo", supervisor=False, now=now, actor="system:demo")
     oncall.add_member(session, team="demo-night", username="supervisor", supervisor=True, now=now, actor="system:demo")
     oncall.add_shift(
-        session, team="demo-night", username="demo", starts_at=now, ends_at=now + timedelta(hours=12), now=now,
+        session,
+        team="demo-night",
+        username="demo",
+        starts_at=now,
+        ends_at=now + timedelta(hours=12),
+        now=now,
         actor="system:demo",
     )
     for username in ("demo", "supervisor"):

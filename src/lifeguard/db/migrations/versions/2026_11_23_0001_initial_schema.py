@@ -422,8 +422,97 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_escalation_log_case_id"), ["case_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_escalation_log_escalation_id"), ["escalation_id"], unique=False)
 
+    op.create_table(
+        "alerts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("public_id", sa.String(length=64), nullable=False),
+        sa.Column("category", sa.String(length=32), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("content", JSONType, nullable=False),
+        sa.Column("created_by", sa.String(length=128), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("published_at", UTCDateTime(), nullable=True),
+        sa.Column("closed_at", UTCDateTime(), nullable=True),
+        sa.Column("outcome", sa.String(length=24), nullable=True),
+        sa.Column("done_steps", JSONType, nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alerts")),
+        sa.UniqueConstraint("public_id", name=op.f("uq_alerts_public_id")),
+    )
+    op.create_table(
+        "alert_partners",
+        sa.Column("partner_id", sa.String(length=64), nullable=False),
+        sa.Column("cells", JSONType, nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["partner_id"], ["partners.id"], name=op.f("fk_alert_partners_partner_id_partners")),
+        sa.PrimaryKeyConstraint("partner_id", name=op.f("pk_alert_partners")),
+    )
+    op.create_table(
+        "cap_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("alert_id", sa.Integer(), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("msg_type", sa.String(length=16), nullable=False),
+        sa.Column("identifier", sa.String(length=200), nullable=False),
+        sa.Column("xml", sa.Text(), nullable=False),
+        sa.Column("radius_km", sa.Float(), nullable=False),
+        sa.Column("sent_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["alert_id"], ["alerts.id"], name=op.f("fk_cap_messages_alert_id_alerts")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cap_messages")),
+        sa.UniqueConstraint("alert_id", "sequence", name="uq_cap_messages_alert_sequence"),
+        sa.UniqueConstraint("identifier", name=op.f("uq_cap_messages_identifier")),
+    )
+    op.create_table(
+        "alert_deliveries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cap_message_id", sa.Integer(), nullable=False),
+        sa.Column("partner_id", sa.String(length=64), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=128), nullable=False),
+        sa.Column("acknowledged_at", UTCDateTime(), nullable=True),
+        sa.Column("reached", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["cap_message_id"], ["cap_messages.id"], name=op.f("fk_alert_deliveries_cap_message_id_cap_messages")
+        ),
+        sa.ForeignKeyConstraint(["partner_id"], ["partners.id"], name=op.f("fk_alert_deliveries_partner_id_partners")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_deliveries")),
+        sa.UniqueConstraint("cap_message_id", "partner_id", name="uq_alert_deliveries_message_partner"),
+    )
+    with op.batch_alter_table("alert_deliveries", schema=None) as batch_op:
+        batch_op.create_index("ix_alert_deliveries_partner", ["partner_id"], unique=False)
+
+    op.create_table(
+        "tips",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("alert_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("had_links", sa.Boolean(), nullable=False),
+        sa.Column("lat", sa.Float(), nullable=True),
+        sa.Column("lon", sa.Float(), nullable=True),
+        sa.Column("seen_at", UTCDateTime(), nullable=True),
+        sa.Column("received_at", UTCDateTime(), nullable=False),
+        sa.Column("source_hash", sa.String(length=64), nullable=False),
+        sa.Column("duplicate_of", sa.Integer(), nullable=True),
+        sa.Column("sealed", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(["alert_id"], ["alerts.id"], name=op.f("fk_tips_alert_id_alerts")),
+        sa.ForeignKeyConstraint(["duplicate_of"], ["tips.id"], name=op.f("fk_tips_duplicate_of_tips")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tips")),
+    )
+    with op.batch_alter_table("tips", schema=None) as batch_op:
+        batch_op.create_index("ix_tips_alert", ["alert_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("tips", schema=None) as batch_op:
+        batch_op.drop_index("ix_tips_alert")
+
+    op.drop_table("tips")
+    with op.batch_alter_table("alert_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_alert_deliveries_partner")
+
+    op.drop_table("alert_deliveries")
+    op.drop_table("cap_messages")
+    op.drop_table("alert_partners")
+    op.drop_table("alerts")
     with op.batch_alter_table("escalation_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_escalation_log_escalation_id"))
         batch_op.drop_index(batch_op.f("ix_escalation_log_case_id"))
