@@ -84,9 +84,25 @@ def _serve(tmp: Path, detector: Detector, **settings: object) -> Iterator[Live]:
         rt.close()
 
 
+ALERT_KEY: list[str] = []  # the police unit's key for the live server, set by the fixture
+ALERT = {
+    "alert_id": "2026-0042",
+    "category": "child",
+    "person": {"name": "李小明", "age": 8, "sex": "male", "height_cm": 125, "clothing": "红色上衣，蓝色牛仔裤"},
+    "last_seen": {"lat": 34.75, "lon": 113.66, "place": "郑州市二七广场", "at": "2026-11-23T14:05:00+08:00"},
+    "contact": {"name": "郑州市公安局", "phone": "110"},
+    "police_confirmed_risk": True,
+}
+
+
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory, detector: Detector) -> Iterator[tuple[str, str]]:
     with _serve(tmp_path_factory.mktemp("browser"), detector) as server:
+        with unit_of_work(server.runtime.sessions) as s:
+            auth.ensure_partner(
+                s, partner_id="zz-police", name="Zhengzhou police", now=server.runtime.clock.now(), kind="police_unit"
+            )
+        ALERT_KEY[:] = [issue_key(server.runtime, "zz-police", scopes=["alerts:publish"])]
         yield server.base, server.key
 
 
@@ -221,3 +237,20 @@ def test_take_next_escalation_outcome_and_role_denial(
         page.select_option("#language-form select", "zh")
         expect(page.locator("h1")).to_contain_text("待处理个案")
         page.screenshot(path=str(artifacts_dir / "queue-zh.png"), full_page=True)
+
+
+def test_the_public_alert_page_on_a_phone(live: tuple[str, str], browser_page: Page, artifacts_dir: Path) -> None:
+    """A stranger opens a shared alert on a phone, reads it, and sends a tip with markup in it."""
+    base, _key = live
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    police = page.request.post(f"{base}/v1/alerts", headers={"Authorization": f"Bearer {ALERT_KEY[0]}"}, data=ALERT)
+    assert police.ok, police.text()
+    page.goto(f"{base}/alerts/{ALERT['alert_id']}")
+    expect(page.locator("h1")).to_contain_text("李小明")
+    expect(page.locator("a[href^='tel:']")).to_have_text("110")
+    page.screenshot(path=str(artifacts_dir / "alert-phone.png"), full_page=True)
+    page.fill("#tip-text", "<script>alert(1)</script> Saw a boy in a red top at the bus station, 15:20")
+    page.click("button[type=submit]")
+    expect(page.locator("[role=status] blockquote")).to_contain_text("Saw a boy in a red top")
+    assert "<script>" not in page.content().split("<blockquote>")[1].split("</blockquote>")[0]

@@ -114,10 +114,19 @@ def feed(request: Request, session: Session = Depends(db)) -> Response:
     return Response(body, media_type="application/atom+xml")
 
 
+# The console's policy, except that alert photos live on the police's own image hosts (https only).
+PUBLIC_CSP = (
+    "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
 @router.get("/alerts/{public_id}", response_class=HTMLResponse)
 def page(request: Request, public_id: str, session: Session = Depends(db)) -> Response:
     row = store.get_row(session, public_id)
-    return templates.TemplateResponse(request, "alert_public.html", _page_context(session, row))
+    response = templates.TemplateResponse(request, "alert_public.html", _page_context(session, row))
+    response.headers["Content-Security-Policy"] = PUBLIC_CSP
+    return response
 
 
 @router.post("/alerts/{public_id}/tips")
@@ -156,7 +165,11 @@ def submit_tip(
     if is_form:
         row = store.get_row(session, public_id)
         context = _page_context(session, row) | {"received": tip.text, "duplicate": duplicate}
-        return templates.TemplateResponse(request, "alert_public.html", context, status_code=200 if duplicate else 201)
+        response = templates.TemplateResponse(
+            request, "alert_public.html", context, status_code=200 if duplicate else 201
+        )
+        response.headers["Content-Security-Policy"] = PUBLIC_CSP
+        return response
     return JSONResponse(
         {"id": tip.id, "duplicate": duplicate, "text": tip.text, "had_links": tip.had_links},
         status_code=200 if duplicate else 201,
