@@ -31,6 +31,7 @@ from lifeguard.cases.transitions import TRANSITIONS, Outcome, Status
 from lifeguard.console import i18n
 from lifeguard.console.highlight import segments
 from lifeguard.db.engine import unit_of_work
+from lifeguard.delivery.worker import OUTBOX_ENQUEUED
 from lifeguard.errors import BadRequest, LifeguardError
 from lifeguard.interventions import follow_ups, outreach, referral_plan
 from lifeguard.interventions import service as ladder
@@ -264,10 +265,14 @@ def case_page(
     )
 
 
-def _done(request: Request, session: Session, case_ids: list[int], to: str) -> Response:
-    """Commit before the redirect (the page it leads to must show the change), then tell open consoles."""
+def _done(request: Request, session: Session, case_ids: list[int], to: str, *, outbox: bool = False) -> Response:
+    """Commit before the redirect (the page it leads to must show the change), then tell open consoles and, when
+    the action queued deliveries, wake the delivery worker: after the commit, so it finds them."""
     session.commit()
-    runtime(request).bus.publish(CASES_CHANGED, {"case_ids": case_ids})
+    bus = runtime(request).bus
+    bus.publish(CASES_CHANGED, {"case_ids": case_ids})
+    if outbox:
+        bus.publish(OUTBOX_ENQUEUED, {})
     return RedirectResponse(to, status_code=303)
 
 
@@ -323,8 +328,7 @@ def hold_orders(
 ) -> Response:
     check_csrf(request, csrf_token)
     ladder.request_holds(session, case_id=case_id, actor=f"user:{user.username}", now=runtime(request).clock.now())
-    runtime(request).bus.publish("outbox.enqueued", {})
-    return _done(request, session, [case_id], f"/cases/{case_id}")
+    return _done(request, session, [case_id], f"/cases/{case_id}", outbox=True)
 
 
 @router.post("/cases/{case_id}/refer")
@@ -349,8 +353,7 @@ def refer(
         now=now,
         ack_within=timedelta(seconds=rt.settings.referral_ack_seconds),
     )
-    rt.bus.publish("outbox.enqueued", {})
-    return _done(request, session, [case_id], f"/cases/{case_id}")
+    return _done(request, session, [case_id], f"/cases/{case_id}", outbox=True)
 
 
 @router.post("/cases/{case_id}/outreach")
@@ -364,8 +367,7 @@ def send_outreach(
 ) -> Response:
     check_csrf(request, csrf_token)
     outreach.send(session, case_id=case_id, text=text, actor=f"user:{user.username}", now=runtime(request).clock.now())
-    runtime(request).bus.publish("outbox.enqueued", {})
-    return _done(request, session, [case_id], f"/cases/{case_id}")
+    return _done(request, session, [case_id], f"/cases/{case_id}", outbox=True)
 
 
 @router.post("/follow-ups/{follow_up_id}/done")

@@ -133,4 +133,5 @@ def hand_over(
         ack_within=timedelta(seconds=rt.settings.referral_ack_seconds),
     )
     session.commit()
+    rt.delivery.notify()  # the next unit hears of it now, not at the next poll
     return Answered(id=onward.id, status=onward.status)
