@@ -7,7 +7,9 @@ and provinces with H3 cells of resolution 2 to 7, and people who opted in at a p
 subscriber and the exact cell-overlap test over every partner cell.
 
 Run: .venv/bin/python bench/alert_targeting.py [--subscriptions N] [--radius-km R] [--runs N].
-The last line is one JSON object. ``fanout_seconds`` is null: delivery to partners is measured separately.
+The last line is one JSON object. ``fanout_seconds`` is the time from one alert step's deliveries being committed
+to the outbox to all 1,000 partner endpoints (on loopback) having received them, through the real delivery worker
+(signed, 32 at a time); ``--fanout-partners 0`` skips it.
 """
 
 from __future__ import annotations
@@ -92,6 +94,70 @@ def _partner_cells(rng: random.Random, target: int) -> dict[str, set[int]]:
     return partners
 
 
+def fanout_seconds(partners: int) -> float:
+    """One alert step to ``partners`` endpoints: outbox rows committed, then the delivery worker sends them."""
+    import tempfile
+    import threading
+    from datetime import UTC, datetime
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from pathlib import Path
+
+    from lifeguard.config import Settings
+    from lifeguard.db.engine import unit_of_work
+    from lifeguard.db.migrate import upgrade
+    from lifeguard.delivery import service as outbox
+    from lifeguard.delivery.signing import new_secret
+    from lifeguard.runtime import build_runtime
+
+    received: set[str] = set()
+    done = threading.Event()
+    lock = threading.Lock()
+
+    class Partner(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("content-length", "0")))
+            self.send_response(200)
+            self.end_headers()
+            with lock:
+                received.add(self.path)
+                if len(received) >= partners:
+                    done.set()
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Partner)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'fanout.db'}"
+        upgrade(url)
+        rt = build_runtime(Settings(database_url=url, environment="test", workers="none"))
+        rt.delivery.start()
+        secret = new_secret()
+        cap = "<alert>" + "x" * 3000 + "</alert>"  # about the size of a CAP message with three languages
+        now = datetime.now(UTC)
+        with unit_of_work(rt.sessions) as s:
+            for i in range(partners):
+                outbox.enqueue(
+                    s,
+                    channel="webhook",
+                    target=f"http://127.0.0.1:{port}/partner/{i}",
+                    secret=secret,
+                    payload={"type": "alert", "cap_xml": cap},
+                    idempotency_key=f"fanout:{i}",
+                    now=now,
+                )
+        t0 = time.perf_counter()
+        rt.delivery.notify()
+        finished = done.wait(60)
+        elapsed = time.perf_counter() - t0
+        rt.close()
+    server.shutdown()
+    return round(elapsed, 3) if finished else float("inf")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subscriptions", type=int, default=1_000_000)
@@ -99,6 +165,7 @@ def main() -> None:
     parser.add_argument("--radius-km", type=float, default=500.0)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--fanout-partners", type=int, default=1000)
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -178,7 +245,7 @@ def main() -> None:
                 "missed_partners": missed_partners,
                 "extra_subscribers": extra_subscribers,
                 "extra_partners": extra_partners,
-                "fanout_seconds": None,
+                "fanout_seconds": fanout_seconds(args.fanout_partners) if args.fanout_partners else None,
                 "subscriptions": index.size,
                 "direct_subscribers": n_points,
                 "partner_cells": partner_cell_count,
