@@ -19,6 +19,7 @@ import json
 import random
 import statistics
 import time
+from typing import Any
 
 import numpy as np
 from h3.api import basic_int as h3
@@ -94,29 +95,21 @@ def _partner_cells(rng: random.Random, target: int) -> dict[str, set[int]]:
     return partners
 
 
-def fanout_seconds(partners: int) -> float:
-    """One alert step to ``partners`` endpoints: outbox rows committed, then the delivery worker sends them."""
-    import tempfile
+def _serve_partners(port_out: Any, done: Any, partners: int) -> None:
+    """The partner apps, in a process of their own (as they would be): count distinct endpoints reached."""
     import threading
-    from datetime import UTC, datetime
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-    from pathlib import Path
-
-    from lifeguard.config import Settings
-    from lifeguard.db.engine import unit_of_work
-    from lifeguard.db.migrate import upgrade
-    from lifeguard.delivery import service as outbox
-    from lifeguard.delivery.signing import new_secret
-    from lifeguard.runtime import build_runtime
 
     received: set[str] = set()
-    done = threading.Event()
     lock = threading.Lock()
 
     class Partner(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
         def do_POST(self) -> None:  # noqa: N802
             self.rfile.read(int(self.headers.get("content-length", "0")))
             self.send_response(200)
+            self.send_header("content-length", "0")
             self.end_headers()
             with lock:
                 received.add(self.path)
@@ -128,33 +121,56 @@ def fanout_seconds(partners: int) -> float:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Partner)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    port = server.server_address[1]
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'fanout.db'}"
-        upgrade(url)
-        rt = build_runtime(Settings(database_url=url, environment="test", workers="none"))
-        rt.delivery.start()
-        secret = new_secret()
-        cap = "<alert>" + "x" * 3000 + "</alert>"  # about the size of a CAP message with three languages
-        now = datetime.now(UTC)
-        with unit_of_work(rt.sessions) as s:
-            for i in range(partners):
-                outbox.enqueue(
-                    s,
-                    channel="webhook",
-                    target=f"http://127.0.0.1:{port}/partner/{i}",
-                    secret=secret,
-                    payload={"type": "alert", "cap_xml": cap},
-                    idempotency_key=f"fanout:{i}",
-                    now=now,
-                )
-        t0 = time.perf_counter()
-        rt.delivery.notify()
-        finished = done.wait(60)
-        elapsed = time.perf_counter() - t0
-        rt.close()
-    server.shutdown()
+    port_out.put(server.server_address[1])
+    server.serve_forever()
+
+
+def fanout_seconds(partners: int) -> float:
+    """One alert step to ``partners`` endpoints: outbox rows committed, then the delivery worker sends them."""
+    import multiprocessing
+    import tempfile
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from lifeguard.config import Settings
+    from lifeguard.db.engine import unit_of_work
+    from lifeguard.db.migrate import upgrade
+    from lifeguard.delivery import service as outbox
+    from lifeguard.delivery.signing import new_secret
+    from lifeguard.runtime import build_runtime
+
+    ctx = multiprocessing.get_context("spawn")
+    port_queue, done = ctx.Queue(), ctx.Event()
+    child = ctx.Process(target=_serve_partners, args=(port_queue, done, partners), daemon=True)
+    child.start()
+    port = port_queue.get(timeout=30)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{Path(tmp) / 'fanout.db'}"
+            upgrade(url)
+            rt = build_runtime(Settings(database_url=url, environment="test", workers="none"))
+            rt.delivery.start()
+            secret = new_secret()
+            cap = "<alert>" + "x" * 3000 + "</alert>"  # about the size of a CAP message with three languages
+            now = datetime.now(UTC)
+            with unit_of_work(rt.sessions) as s:
+                for i in range(partners):
+                    outbox.enqueue(
+                        s,
+                        channel="webhook",
+                        target=f"http://127.0.0.1:{port}/partner/{i}",
+                        secret=secret,
+                        payload={"type": "alert", "cap_xml": cap},
+                        idempotency_key=f"fanout:{i}",
+                        now=now,
+                    )
+            t0 = time.perf_counter()
+            rt.delivery.notify()
+            finished = done.wait(60)
+            elapsed = time.perf_counter() - t0
+            rt.close()
+    finally:
+        child.terminate()
     return round(elapsed, 3) if finished else float("inf")
 
 

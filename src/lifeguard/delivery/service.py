@@ -82,13 +82,14 @@ def claim_due(session: Session, *, now: datetime, limit: int, policy: RetryPolic
     return messages
 
 
-def record_success(session: Session, *, message_id: int, now: datetime) -> None:
-    message = session.get(OutboxMessage, message_id)
-    if message is not None and message.status == "pending":
-        message.status = "delivered"
-        message.delivered_at = now
-        message.attempts += 1
-        message.last_error = None
+def record_successes(session: Session, *, message_ids: list[int], now: datetime) -> None:
+    """One statement for a whole pass: a fan-out to a thousand partners is a thousand successes at once."""
+    if message_ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == "pending")
+            .values(status="delivered", delivered_at=now, attempts=OutboxMessage.attempts + 1, last_error=None)
+        )
 
 
 def record_failure(

@@ -75,11 +75,11 @@ class DeliveryWorker:
             report = DeliveryReport()
             finished = self._clock.now()
             with unit_of_work(self._sessions) as session:
-                for message, error in zip(messages, errors, strict=True):
-                    if error is None:
-                        service.record_success(session, message_id=message.id, now=finished)
-                        report.delivered += 1
-                        continue
+                delivered = [m.id for m, error in zip(messages, errors, strict=True) if error is None]
+                service.record_successes(session, message_ids=delivered, now=finished)
+                report.delivered = len(delivered)
+                failures = [(m, error) for m, error in zip(messages, errors, strict=True) if error is not None]
+                for message, error in failures:
                     report.failed += 1
                     exhausted = service.record_failure(
                         session, message_id=message.id, error=error, now=finished, policy=self.policy, rng=self._rng
