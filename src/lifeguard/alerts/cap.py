@@ -352,19 +352,15 @@ def _check_inputs(content: AlertContent, radius_km: float, sent: datetime) -> No
 def build_alert(content: AlertContent, *, issuer: Issuer, radius_km: float, sent: datetime) -> CapMessage:
     """The first message of an alert (sequence 1)."""
     _check_inputs(content, radius_km, sent)
-    identifier = message_identifier(issuer, content.alert_id, 1)
-    alert = _envelope(issuer, identifier, sent, MsgType.ALERT, content, (), None)
-    for language in content.languages:
-        _alert_info(alert, content, language, radius_km, sent, issuer)
-    return _finish(
-        alert,
-        identifier=identifier,
+    return _describing(
+        content,
         issuer=issuer,
+        radius_km=radius_km,
         sent=sent,
         msg_type=MsgType.ALERT,
-        content=content,
         sequence=1,
         references=(),
+        note=None,
     )
 
 
@@ -383,8 +379,32 @@ def build_update(
     if sequence < 2:
         raise InvalidAlertInput(f"an Update follows the Alert: sequence must be >= 2, got {sequence}")
     references = _references(previous, sent)
+    return _describing(
+        content,
+        issuer=issuer,
+        radius_km=radius_km,
+        sent=sent,
+        msg_type=MsgType.UPDATE,
+        sequence=sequence,
+        references=references,
+        note=note,
+    )
+
+
+def _describing(
+    content: AlertContent,
+    *,
+    issuer: Issuer,
+    radius_km: float,
+    sent: datetime,
+    msg_type: MsgType,
+    sequence: int,
+    references: tuple[CapReference, ...],
+    note: str | None,
+) -> CapMessage:
+    """An Alert or an Update: the envelope plus one ``info`` block per language, each describing the person."""
     identifier = message_identifier(issuer, content.alert_id, sequence)
-    alert = _envelope(issuer, identifier, sent, MsgType.UPDATE, content, references, note)
+    alert = _envelope(issuer, identifier, sent, msg_type, content, references, note)
     for language in content.languages:
         _alert_info(alert, content, language, radius_km, sent, issuer)
     return _finish(
@@ -392,7 +412,7 @@ def build_update(
         identifier=identifier,
         issuer=issuer,
         sent=sent,
-        msg_type=MsgType.UPDATE,
+        msg_type=msg_type,
         content=content,
         sequence=sequence,
         references=references,
