@@ -91,3 +91,42 @@ def test_no_location_is_a_clear_refusal(client: TestClient, runtime: Runtime) ->
     token = login(client, "alice")
     page = client.post(f"/cases/{case_id}/refer", data={"csrf_token": token})
     assert "no location is known" in page.text
+
+
+def test_a_check_in_message_goes_out_when_one_is_due(client: TestClient, runtime: Runtime) -> None:
+    from datetime import timedelta
+
+    from lifeguard.cases import service as cases
+
+    with endpoint() as shop:
+        case_id = _setup(runtime, client, shop.url)
+        add_user(runtime, "alice", "interventionist")
+        token = login(client, "alice")
+        with unit_of_work(runtime.sessions) as s:
+            cases.change_status(
+                s, case_id=case_id, status="resolved", outcome="dissuaded", actor="user:alice", now=runtime.clock.now()
+            )
+        early = client.post(
+            f"/cases/{case_id}/outreach",
+            data={"text": "你好，我是小李，想问问你最近怎么样。心理援助热线 12356。", "csrf_token": token},
+        )
+        assert "when a check-in is due" in early.text  # nothing due yet: a resolved case is not messaged
+        with unit_of_work(runtime.sessions) as s:
+            cases.change_status(s, case_id=case_id, status="open", actor="user:alice", now=runtime.clock.now())
+            cases.change_status(
+                s,
+                case_id=case_id,
+                status="resolved",
+                outcome="dissuaded",
+                actor="user:alice",
+                now=runtime.clock.now() - timedelta(days=1, minutes=5),
+            )
+        page = client.get(f"/cases/{case_id}").text
+        assert 'id="outreach-form"' in page and "day 1" in page
+        sent = client.post(
+            f"/cases/{case_id}/outreach",
+            data={"text": "你好，我是小李，想问问你最近怎么样。心理援助热线 12356 随时可以打。", "csrf_token": token},
+        )
+        assert sent.status_code == 200 and "not sent" not in sent.text
+        assert runtime.delivery.drain().delivered == 1
+    assert shop.received[-1].json["type"] == "outreach.message"

@@ -251,7 +251,8 @@ def case_page(
             "holds": ladder.for_case(session, case.id)[0],
             "referrals": ladder.for_case(session, case.id)[1],
             "checkins": follow_ups.for_case(session, case.id),
-            "draft": outreach.draft(session, case=case, agent_name=user.display_name),
+            "draft": outreach.draft(session, case=case, agent_name=user.display_name, now=now),
+            "check_in_day": outreach.due_check_in(session, case=case, now=now),
             "playbook": playbooks.recommend(
                 case.priority,
                 has_open_orders=any(s.kind == "order" for s in signals),

@@ -15,10 +15,11 @@ from lifeguard.actions import safe_messaging, templates
 from lifeguard.audit import service as audit
 from lifeguard.cases import service as cases
 from lifeguard.cases.models import Case, CaseEvent
-from lifeguard.cases.transitions import OPEN_STATUSES
+from lifeguard.cases.transitions import OPEN_STATUSES, Status
 from lifeguard.delivery import service as outbox
 from lifeguard.delivery.models import OutboxMessage
 from lifeguard.errors import BadRequest, Conflict
+from lifeguard.interventions import follow_ups
 from lifeguard.partners.models import Partner
 from lifeguard.signals.models import Signal
 
@@ -48,11 +49,21 @@ def region_of(session: Session, case: Case) -> str | None:
     return None
 
 
-def draft(session: Session, *, case: Case, agent_name: str) -> Draft:
+def due_check_in(session: Session, *, case: Case, now: datetime) -> int | None:
+    """The day of the latest check-in due on a resolved case (1, 3, 7, 30, 90), if any."""
+    if case.status != Status.RESOLVED.value:
+        return None
+    due = [f.day for f in follow_ups.for_case(session, case.id) if f.status == "due" and f.due_at <= now]
+    return due[-1] if due else None
+
+
+def draft(session: Session, *, case: Case, agent_name: str, now: datetime) -> Draft:
+    """The first-contact message for an open case; on a resolved case, the check-in that is due."""
     region = region_of(session, case)
     partner = session.get(Partner, case.platform)
+    day = due_check_in(session, case=case, now=now)
     rendered = templates.render(
-        "outreach.first_contact",
+        f"follow_up.day_{day}" if day else "outreach.first_contact",
         lang=case.language,
         channel="in_app",
         region=region,
@@ -63,8 +74,8 @@ def draft(session: Session, *, case: Case, agent_name: str) -> Draft:
 
 def send(session: Session, *, case_id: int, text: str, actor: str, now: datetime) -> OutboxMessage:
     case = cases.get_case(session, case_id)
-    if case.status not in {s.value for s in OPEN_STATUSES}:
-        raise Conflict(f"case {case_id} is {case.status}; messages go out on open cases (follow-ups have their own)")
+    if case.status not in {s.value for s in OPEN_STATUSES} and due_check_in(session, case=case, now=now) is None:
+        raise Conflict(f"case {case_id} is {case.status}; messages go out on open cases, or when a check-in is due")
     body = text.strip()
     if not body or len(body) > MAX_CHARS:
         raise BadRequest(f"a message has 1 to {MAX_CHARS} characters")
