@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # Service levels: seconds within which a human must acknowledge a case, by priority (P0..P3).
     sla_ack_seconds: dict[int, int] = Field(default_factory=lambda: {0: 120, 1: 600, 2: 3600, 3: 86400})
     claim_idle_seconds: int = 900  # a claim nobody acts on expires, and the case returns to the queue
+    # A named automatic step a platform may switch on: hold the orders of cases at this priority or more urgent
+    # (0 = P0) without waiting for a person; audited as "policy:auto_hold_orders". Off unless set.
+    auto_hold_orders_at: int | None = Field(None, ge=0, le=3)
     referral_ack_seconds: int = 600  # a unit that has not acknowledged by then: the next in the chain is tried
     # Field encryption keys, "kid:base64(32 bytes)[,kid:...]", first one active. Required in production; in
     # development and tests a key is derived from the secret key.

@@ -107,6 +107,7 @@ def build_runtime(
         sla=sla,
         risk=risk,
         case_priority_floor=settings.case_priority_floor,
+        auto_hold_at=settings.auto_hold_orders_at,
     )
     scheduler = Scheduler(
         sessions=sessions,

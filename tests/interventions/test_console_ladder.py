@@ -49,6 +49,8 @@ def test_hold_then_liaison_portal_then_check_in(client: TestClient, runtime: Run
     with unit_of_work(runtime.sessions) as s:
         referral_id = s.scalars(select(Referral.id)).one()
     client.post(f"/cases/{case_id}/referrals/{referral_id}/ack", data={"csrf_token": token})
+    notice = client.get(f"/cases/{case_id}").text
+    assert 'id="notice"' in notice and "Shenzhen police" in notice  # the data-shared notice, drafted for review
     done = client.post(
         f"/cases/{case_id}/referrals/{referral_id}/outcome",
         data={"outcome": "found_safe", "note": "At home with her mother.", "csrf_token": token},

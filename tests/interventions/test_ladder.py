@@ -289,3 +289,22 @@ def test_a_day_of_partner_downtime_loses_nothing(world: tuple[Runtime, FixedCloc
     with unit_of_work(rt.sessions) as s:
         states = [m.status for m in s.scalars(select(OutboxMessage))]
     assert len(states) == 20 and set(states) <= {"delivered", "escalated"}
+
+
+def test_a_platform_may_hold_orders_automatically_at_p0(db_url: str, detector: Detector) -> None:
+    clock = FixedClock(START)
+    rt = build_runtime(make_settings(db_url, auto_hold_orders_at=0), detector=detector, clock=clock)
+    try:
+        with TestClient(create_app(runtime=rt)) as client, endpoint() as shop:
+            case_id, key = _case_with_order(rt, client, shop.url, signing.new_secret())
+            with unit_of_work(rt.sessions) as s:
+                assert s.scalars(select(OrderHold)).all() == []  # P1 so far: a person decides
+            tonight = f.message("等爸妈睡了我就喝下去", subject="girl", occurred_at=START.isoformat(), locale="zh-CN")
+            client.post("/v1/signals", headers={"Authorization": f"Bearer {key}"}, json={"events": [tonight]})
+            with unit_of_work(rt.sessions) as s:
+                assert s.get(Case, case_id).priority == 0  # type: ignore[union-attr]
+                hold = s.scalars(select(OrderHold)).one()
+                assert hold.order_id == "o-77" and hold.requested_by == "policy:auto_hold_orders"
+            assert rt.delivery.drain().delivered == 1
+    finally:
+        rt.close()

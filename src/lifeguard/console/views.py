@@ -253,6 +253,7 @@ def case_page(
             "checkins": follow_ups.for_case(session, case.id),
             "draft": outreach.draft(session, case=case, agent_name=user.display_name, now=now),
             "check_in_day": outreach.due_check_in(session, case=case, now=now),
+            "notice": _notice(session, case),
             "playbook": playbooks.recommend(
                 case.priority,
                 has_open_orders=any(s.kind == "order" for s in signals),
@@ -264,6 +265,15 @@ def case_page(
             "outcomes": [o.value for o in Outcome],
         },
     )
+
+
+def _notice(session: Session, case: Any) -> outreach.Draft | None:
+    """Once a referral has been made and answered, the data-shared notice waits on the case for review."""
+    answered = [r for r in ladder.for_case(session, case.id)[1] if r.acknowledged_at is not None]
+    if not answered:
+        return None
+    first = answered[0]
+    return outreach.data_shared_notice(session, case=case, referral_unit=first.unit_name, shared_on=first.sent_at)
 
 
 def _done(request: Request, session: Session, case_ids: list[int], to: str, *, outbox: bool = False) -> Response:

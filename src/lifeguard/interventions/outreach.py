@@ -119,3 +119,22 @@ def send(session: Session, *, case_id: int, text: str, actor: str, now: datetime
         data={"chars": len(body), "region": region, "outbox_id": message.id},
     )
     return message
+
+
+def data_shared_notice(session: Session, *, case: Case, referral_unit: str, shared_on: datetime) -> Draft:
+    """After an emergency referral: the notice that the person's data was shared, drafted for a person to review
+    (notice duties differ by country; the template is marked for legal review) and send through the platform."""
+    region = region_of(session, case)
+    partner = session.get(Partner, case.platform)
+    rendered = templates.render(
+        "notice.data_shared",
+        lang=case.language,
+        channel="in_app",
+        region=region,
+        values={
+            "platform_name": (partner.name if partner else case.platform)[:80],
+            "recipient": referral_unit[:80],
+            "shared_on": shared_on.date().isoformat(),
+        },
+    )
+    return Draft(text=rendered.text, lang=rendered.lang, region=region, hotlines=rendered.hotline_ids)

@@ -19,6 +19,8 @@ from lifeguard.cases.sla import SlaPolicy
 from lifeguard.db.upsert import increment, insert_ignoring_conflicts
 from lifeguard.detection.assessment import Assessment, Detector, TextInput
 from lifeguard.detection.levels import Level
+from lifeguard.errors import Conflict
+from lifeguard.interventions import service as ladder
 from lifeguard.risk.recheck import schedule_recheck
 from lifeguard.risk.service import RiskEngine, signal_key
 from lifeguard.signals.models import InboxEntry, Signal, SignalCount
@@ -130,6 +132,7 @@ def process_entries(
     risk: RiskEngine,
     sla: SlaPolicy = DEFAULT_SLA,
     case_priority_floor: int = 2,
+    auto_hold_at: int | None = None,
 ) -> ProcessReport:
     """Assess each entry, fuse it into its person's risk, store it (or drop it), open or raise a case, and mark
     it processed: all in one transaction, so a crash leaves every entry either fully processed or pending.
@@ -182,6 +185,8 @@ def process_entries(
             )
             if case is not None:
                 report.changed_cases.add(case.id)
+                if auto_hold_at is not None and case.priority <= auto_hold_at:
+                    _auto_hold(session, case_id=case.id, now=now)
                 if fused.recheck_at is not None:
                     schedule_recheck(
                         session, platform=entry.platform, subject=entry.subject, due=fused.recheck_at, now=now
@@ -195,6 +200,16 @@ def process_entries(
         entry.attempts += 1
         report.processed += 1
     return report
+
+
+def _auto_hold(session: Session, *, case_id: int, now: datetime) -> None:
+    """A platform's named automatic step: hold the orders of a case this urgent at once, audited as the policy's.
+    Nothing to hold (or already asked, or no webhook) is not an error here: the case page shows what happened."""
+    try:
+        with session.begin_nested():
+            ladder.request_holds(session, case_id=case_id, actor="policy:auto_hold_orders", now=now)
+    except Conflict:
+        pass
 
 
 def record_failure(session: Session, *, entry_id: int, error: str) -> None:

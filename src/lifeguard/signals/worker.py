@@ -36,6 +36,7 @@ class SignalWorker:
         risk: RiskEngine,
         sla: SlaPolicy = DEFAULT_SLA,
         case_priority_floor: int = 2,
+        auto_hold_at: int | None = None,
         batch_size: int = 200,
         poll_seconds: float = 2.0,
     ) -> None:
@@ -48,6 +49,7 @@ class SignalWorker:
         self._sla = sla
         self._risk = risk
         self._case_priority_floor = case_priority_floor
+        self._auto_hold_at = auto_hold_at
         self._batch_size = batch_size
         self._drain_lock = threading.Lock()
         self._loop = BackgroundLoop(
@@ -88,6 +90,7 @@ class SignalWorker:
                 risk=self._risk,
                 sla=self._sla,
                 case_priority_floor=self._case_priority_floor,
+                auto_hold_at=self._auto_hold_at,
             )
 
     def _one_by_one(self, session: Session, ids: list[int], failed: set[int]) -> service.ProcessReport:
