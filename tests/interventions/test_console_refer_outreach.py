@@ -37,6 +37,7 @@ def test_outreach_draft_send_and_block(client: TestClient, runtime: Runtime) -> 
         token = login(client, "alice")
         page = client.get(f"/cases/{case_id}").text
         assert "12356" in page  # the draft carries China's mental-health line for a person in Shenzhen
+        assert 'id="replies"' in page  # replies for the shop's agent, in the person's language
         blocked = client.post(
             f"/cases/{case_id}/outreach", data={"text": "他自杀成功了，你别学他。", "csrf_token": token}
         )

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifeguard.actions import playbooks
+from lifeguard.actions import templates as message_templates
 from lifeguard.audit import service as audit
 from lifeguard.auth import service as auth
 from lifeguard.auth.models import User
@@ -254,6 +255,8 @@ def case_page(
             "draft": outreach.draft(session, case=case, agent_name=user.display_name, now=now),
             "check_in_day": outreach.due_check_in(session, case=case, now=now),
             "notice": _notice(session, case),
+            # For the shop's agent who is talking with the person now (the stories' agents kept them talking).
+            "replies": message_templates.suggested_replies(case.level, case.language) if case.level != "none" else [],
             "playbook": playbooks.recommend(
                 case.priority,
                 has_open_orders=any(s.kind == "order" for s in signals),
