@@ -226,6 +226,7 @@ def case_page(
     others = cases.other_signals(session, case=case)
     signals = [entry.signal for entry in entries if entry.signal is not None] + others
     now = runtime(request).clock.now()
+    holds, referrals = ladder.for_case(session, case.id)
     # Showing the words and places of a person is a disclosure: every look is on the record.
     audit.record(
         session,
@@ -249,12 +250,12 @@ def case_page(
             "claimer": session.get(User, case.claimed_by_id) if case.claimed_by_id else None,
             "claim_live": bool(case.claim_expires_at and case.claim_expires_at >= now),
             "escalation_log": escalation.log_for(session, case.id),
-            "holds": ladder.for_case(session, case.id)[0],
-            "referrals": ladder.for_case(session, case.id)[1],
+            "holds": holds,
+            "referrals": referrals,
             "checkins": follow_ups.for_case(session, case.id),
             "draft": outreach.draft(session, case=case, agent_name=user.display_name, now=now),
             "check_in_day": outreach.due_check_in(session, case=case, now=now),
-            "notice": _notice(session, case),
+            "notice": _notice(session, case, referrals),
             # For the shop's agent who is talking with the person now (the stories' agents kept them talking).
             "replies": message_templates.suggested_replies(case.level, case.language) if case.level != "none" else [],
             "playbook": playbooks.recommend(
@@ -262,7 +263,7 @@ def case_page(
                 has_open_orders=any(s.kind == "order" for s in signals),
                 has_location=any(s.location for s in signals),
                 outreach_sent=any(e.event.body.get("action") == "outreach_sent" for e in entries),
-                referred=bool(ladder.for_case(session, case.id)[1]),
+                referred=bool(referrals),
             ),
             "next_statuses": sorted(s.value for s in TRANSITIONS[Status(case.status)]),
             "outcomes": [o.value for o in Outcome],
@@ -270,9 +271,9 @@ def case_page(
     )
 
 
-def _notice(session: Session, case: Any) -> outreach.Draft | None:
+def _notice(session: Session, case: Any, referrals: list[Any]) -> outreach.Draft | None:
     """Once a referral has been made and answered, the data-shared notice waits on the case for review."""
-    answered = [r for r in ladder.for_case(session, case.id)[1] if r.acknowledged_at is not None]
+    answered = [r for r in referrals if r.acknowledged_at is not None]
     if not answered:
         return None
     first = answered[0]
