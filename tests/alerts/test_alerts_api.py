@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from lifeguard.alerts.cap import parse_cap
-from lifeguard.alerts.models import TipRow
+from lifeguard.alerts.models import AlertRow, TipRow
+from lifeguard.auth import service as auth
 from lifeguard.clock import FixedClock
 from lifeguard.db.engine import unit_of_work
 from lifeguard.runtime import Runtime
@@ -128,3 +129,19 @@ def test_a_flood_of_tips_from_one_client_is_rate_limited(world: World) -> None:
     assert limited.status_code == 429 and "try again" in limited.text
     clock.advance(timedelta(minutes=5))  # 12 an hour: one token back
     assert client.post("/alerts/2026-0042/tips", json={"text": "after a while"}).status_code == 201
+
+
+def test_only_the_publishing_unit_may_close_its_alert(world: World) -> None:
+    rt, _, client = world
+    _published(rt, client)
+    with unit_of_work(rt.sessions) as s:
+        auth.ensure_partner(s, partner_id="hf-police", name="Hefei police", now=fanout.START, kind="police_unit")
+    other = {"Authorization": f"Bearer {issue_key(rt, 'hf-police', scopes=['alerts:publish'])}"}
+    refused = client.post("/v1/alerts/2026-0042/close", headers=other, json={"outcome": "found_alive"})
+    assert refused.status_code == 403, refused.text
+    assert "another police unit" in refused.json()["error"]["message"]
+    closed = client.post("/v1/alerts/2026-0042/close", headers=police(rt), json={"outcome": "found_alive"})
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    with unit_of_work(rt.sessions) as s:
+        row = s.scalar(select(AlertRow).where(AlertRow.public_id == "2026-0042"))
+        assert row is not None and row.unit_id == "zz-police"

@@ -168,7 +168,12 @@ def publish(
     }
     facts = facts_about(person, **{k: v for k, v in officer.items() if v is not None})
     row, partners = store.publish(
-        session, content=content, facts=facts, actor=caller.actor, now=runtime(request).clock.now()
+        session,
+        content=content,
+        facts=facts,
+        actor=caller.actor,
+        now=runtime(request).clock.now(),
+        unit_id=caller.partner_id,
     )
     message = store.messages_of(session, row)[-1]
     session.commit()
@@ -193,7 +198,12 @@ def close(
     session: Session = Depends(db),
 ) -> Closed:
     row, partners = store.close(
-        session, public_id=public_id, outcome=body.outcome, actor=caller.actor, now=runtime(request).clock.now()
+        session,
+        public_id=public_id,
+        outcome=body.outcome,
+        actor=caller.actor,
+        now=runtime(request).clock.now(),
+        unit_id=caller.partner_id,
     )
     session.commit()
     runtime(request).delivery.notify()

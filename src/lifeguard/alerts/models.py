@@ -27,6 +27,9 @@ class AlertRow(Base):
     status: Mapped[str] = mapped_column(String(16))  # published, updated, closed (lifecycle.AlertState)
     content: Mapped[dict[str, Any]] = mapped_column(JSONType)
     created_by: Mapped[str] = mapped_column(String(128))
+    # The police unit that published the alert (a partner of kind police_unit, or a liaison's unit): only its
+    # officers may revise or close it and read its tips.
+    unit_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

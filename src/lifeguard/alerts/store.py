@@ -27,7 +27,7 @@ from lifeguard.alerts.tips import DuplicateFinder, Tip, TipSubmission, accept_ti
 from lifeguard.audit import service as audit
 from lifeguard.delivery import service as outbox
 from lifeguard.delivery.worker import OUTBOX_ENQUEUED
-from lifeguard.errors import Conflict
+from lifeguard.errors import Conflict, Forbidden
 from lifeguard.partners.models import Partner
 from lifeguard.scheduling import service as timers
 from lifeguard.scheduling.models import Timer
@@ -287,7 +287,13 @@ def _apply(row: AlertRow, alert: MissingPersonAlert) -> None:
 
 
 def publish(
-    session: Session, *, content: AlertContent, facts: dict[str, Any], actor: str, now: datetime
+    session: Session,
+    *,
+    content: AlertContent,
+    facts: dict[str, Any],
+    actor: str,
+    now: datetime,
+    unit_id: str | None = None,
 ) -> tuple[AlertRow, list[str]]:
     """Criteria, CAP Alert, fan-out to partners covering the first circle, and the timer for the next step."""
     if session.scalar(select(AlertRow.id).where(AlertRow.public_id == content.alert_id)) is not None:
@@ -300,6 +306,7 @@ def publish(
         status=alert.state.value,
         content=content_to_json(content),
         created_by=actor,
+        unit_id=unit_id,
         created_at=now,
         done_steps=[],
         sequence=0,
@@ -357,12 +364,25 @@ def on_widen_timer(session: Session, timer: Timer, now: datetime) -> list[Event]
     return [(OUTBOX_ENQUEUED, {"alert": row.public_id})] if widen(session, row, now=now) else []
 
 
+def check_unit(row: AlertRow, unit_id: str | None) -> None:
+    """Only the unit that published an alert may change it or read its tips (403 for any other unit)."""
+    if row.unit_id is not None and row.unit_id != unit_id:
+        raise Forbidden(f"alert {row.public_id!r} belongs to another police unit")
+
+
 def close(
-    session: Session, *, public_id: str, outcome: Outcome, actor: str, now: datetime
+    session: Session,
+    *,
+    public_id: str,
+    outcome: Outcome,
+    actor: str,
+    now: datetime,
+    unit_id: str | None = None,
 ) -> tuple[AlertRow, list[str]]:
     """Cancel to every partner that got anything; photos withdrawn (the public page and feed stop showing them),
-    tips sealed (kept for the police record, no new ones)."""
+    tips sealed (kept for the police record, no new ones). ``unit_id`` is the caller's unit, checked."""
     row = get_row(session, public_id, for_update=True)
+    check_unit(row, unit_id)
     closure = lifecycle.close(to_domain(session, row), issuer=ISSUER, outcome=outcome, now=now)
     _apply(row, closure.alert)
     partners: list[str] = []

@@ -1,0 +1,28 @@
+"""alerts belong to the police unit that published them
+
+Revision ID: 20261123_0002
+Revises: 20261123_0001
+Create Date: 2026-11-23 13:55:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "20261123_0002"
+down_revision = "20261123_0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("alerts") as batch:
+        batch.add_column(sa.Column("unit_id", sa.String(length=64), nullable=True))
+        batch.create_index("ix_alerts_unit_id", ["unit_id"])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("alerts") as batch:
+        batch.drop_index("ix_alerts_unit_id")
+        batch.drop_column("unit_id")
