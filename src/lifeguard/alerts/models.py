@@ -96,3 +96,7 @@ class TipRow(Base):
     source_hash: Mapped[str] = mapped_column(String(64))
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("tips.id"), nullable=True)
     sealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The officer's reading of the tip: new (unread), useful, not_useful. Set in the console's tip queue.
+    triage: Mapped[str] = mapped_column(String(16), default="new", server_default="new")
+    triaged_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
