@@ -27,7 +27,7 @@ from lifeguard.db.engine import unit_of_work
 from lifeguard.db.migrate import upgrade
 from lifeguard.db.models import Base
 from lifeguard.detection.assessment import Detector
-from lifeguard.detection.registry import default_detector
+from lifeguard.detection.registry import detector_named
 from lifeguard.runtime import Runtime, build_runtime
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
@@ -99,7 +99,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def detector() -> Detector:
-    return default_detector()
+    """The production default (``Settings().detector``); LIFEGUARD_TEST_DETECTOR=rules runs the suite on the rules."""
+    return detector_named(os.environ.get("LIFEGUARD_TEST_DETECTOR") or Settings.model_fields["detector"].default)
 
 
 def make_settings(db_url: str, **overrides: object) -> Settings:

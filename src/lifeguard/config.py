@@ -24,8 +24,9 @@ class Settings(BaseSettings):
 
     # Signals scoring below this level are counted, not stored (privacy by design).
     store_floor: Level = Level.INDICATOR
-    # Which detector scores text: "rules" (default) or "hybrid" (rules plus the trained model); see registry.py.
-    detector: str = "rules"
+    # Which detector scores text: "hybrid" (default: the trained model corrected by the rules) or "rules" (the
+    # rule-and-lexicon detector alone); see detection/registry.py.
+    detector: str = "hybrid"
     # A subject whose assessed level reaches this gets an open case.
     case_floor: Level = Level.IDEATION
 

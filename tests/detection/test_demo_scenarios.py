@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
-from lifeguard.detection.assessment import Assessment, TextInput
+from lifeguard.detection.assessment import Assessment, Detector, TextInput
 from lifeguard.detection.levels import Level, highest
-from lifeguard.detection.registry import default_detector
 
 SCENARIOS: dict[str, Any] = json.loads(
     resources.files("lifeguard.demo").joinpath("scenarios.json").read_text(encoding="utf-8")
@@ -42,8 +41,7 @@ def _scenario_ids() -> list[str]:
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS["scenarios"], ids=_scenario_ids())
-def test_scenario_level_and_case(scenario: dict[str, Any]) -> None:
-    detector = default_detector()
+def test_scenario_level_and_case(scenario: dict[str, Any], detector: Detector) -> None:
     results = [(event, detector.assess(event_input(event))) for event in scenario["events"]]
     level = highest([event_level(event, result) for event, result in results])
     detail = [(event_input(event).text, result.level.value, result.reasons) for event, result in results]
@@ -52,8 +50,7 @@ def test_scenario_level_and_case(scenario: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS["scenarios"], ids=_scenario_ids())
-def test_staff_replies_never_raise_risk(scenario: dict[str, Any]) -> None:
-    detector = default_detector()
+def test_staff_replies_never_raise_risk(scenario: dict[str, Any], detector: Detector) -> None:
     for event in scenario["events"]:
         if event["kind"] == "message" and event["speaker_role"] in ("agent", "merchant"):
             result = detector.assess(event_input(event))

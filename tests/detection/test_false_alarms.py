@@ -16,9 +16,8 @@ from typing import Any
 
 import pytest
 
-from lifeguard.detection.assessment import TextInput
+from lifeguard.detection.assessment import Detector, TextInput
 from lifeguard.detection.levels import Level
-from lifeguard.detection.registry import default_detector
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("LIFEGUARD_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
@@ -60,10 +59,9 @@ def test_benign_sets_are_present() -> None:
 
 @needs_data
 @pytest.mark.parametrize("name", _benign_sets() or ["<none>"])
-def test_false_alarm_share_at_or_above_ideation(name: str) -> None:
+def test_false_alarm_share_at_or_above_ideation(name: str, detector: Detector) -> None:
     if name == "<none>":
         pytest.skip("no benign sets found")
-    detector = default_detector()
     kind = "search" if "search" in name else "message"
     total = alarms = death_total = death_alarms = 0
     examples: list[str] = []
@@ -88,8 +86,9 @@ def test_false_alarm_share_at_or_above_ideation(name: str) -> None:
     assert share <= MAX_FALSE_ALARM_SHARE, "\n".join(examples)
 
 
-def _recall(name: str, is_positive: Callable[[dict[str, Any]], bool], kind: str = "post") -> tuple[float, int]:
-    detector = default_detector()
+def _recall(
+    detector: Detector, name: str, is_positive: Callable[[dict[str, Any]], bool], kind: str = "post"
+) -> tuple[float, int]:
     positives = found = 0
     for record in _records(DATA_DIR / name):
         if not is_positive(record):
@@ -99,20 +98,20 @@ def _recall(name: str, is_positive: Callable[[dict[str, Any]], bool], kind: str 
     return (found / positives if positives else 0.0), positives
 
 
-def _flag_rate(name: str, label: str) -> float:
-    detector = default_detector()
+def _flag_rate(detector: Detector, name: str, label: str) -> float:
     records = [record for record in _records(DATA_DIR / name) if record["label"] == label]
     flagged = sum(detector.assess(TextInput(text=r["text"], kind="post")).level >= Level.IDEATION for r in records)
     return flagged / len(records) if records else 0.0
 
 
 @needs_data
-def test_recall_on_sos_4k_chinese() -> None:
+def test_recall_on_sos_4k_chinese(lexicon_detector: Detector) -> None:
+    """The rules alone (the model trained on most of these texts: its figures are on held-out parts, docs/model.md)."""
     if not (DATA_DIR / "sos-4k-zh").is_dir():
         pytest.skip("sos-4k-zh not staged")
-    high, high_n = _recall("sos-4k-zh", lambda r: r["label"] >= 6)
-    wish, wish_n = _recall("sos-4k-zh", lambda r: 4 <= r["label"] <= 5)
-    low, low_n = _recall("sos-4k-zh", lambda r: r["label"] <= 2)
+    high, high_n = _recall(lexicon_detector, "sos-4k-zh", lambda r: r["label"] >= 6)
+    wish, wish_n = _recall(lexicon_detector, "sos-4k-zh", lambda r: 4 <= r["label"] <= 5)
+    low, low_n = _recall(lexicon_detector, "sos-4k-zh", lambda r: r["label"] <= 2)
     print(
         f"\n[recall >= ideation] sos-4k-zh label 6-10 (plan..imminent): {high:.2f} of {high_n}; "
         f"label 4-5 (wish to die): {wish:.2f} of {wish_n}; label 0-2 (no wish) flagged: {low:.2f} of {low_n}"
@@ -128,11 +127,11 @@ def test_recall_on_sos_4k_chinese() -> None:
     ("name", "positive", "negative"),
     [("sdcnl-train-en", "suicide", "depression"), ("kaggle-suicide-watch-sample-en", "suicide", "non-suicide")],
 )
-def test_recall_on_english_reddit_sets(name: str, positive: str, negative: str) -> None:
+def test_recall_on_english_reddit_sets(name: str, positive: str, negative: str, lexicon_detector: Detector) -> None:
     if not (DATA_DIR / name).is_dir():
         pytest.skip(f"{name} not staged")
-    recall, count = _recall(name, lambda r: r["label"] == positive)
-    other = _flag_rate(name, negative)
+    recall, count = _recall(lexicon_detector, name, lambda r: r["label"] == positive)
+    other = _flag_rate(lexicon_detector, name, negative)
     print(f"\n[recall >= ideation] {name}: {positive} {recall:.2f} of {count}; {negative} flagged {other:.2f}")
     assert recall >= 0.35
     assert recall > other  # the rules separate the classes, even where "depression" posts mention death

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from lifeguard.db.engine import unit_of_work
+from lifeguard.detection.assessment import Detector
 from lifeguard.runtime import Runtime
 from lifeguard.signals.models import InboxEntry, Signal, SignalCount
 from tests import factories as f
@@ -177,14 +178,14 @@ def test_below_the_floor_is_counted_not_stored(client: TestClient, api_key: str,
 
 
 def test_risky_signal_is_stored_with_its_assessment_and_opens_a_case(
-    client: TestClient, api_key: str, runtime: Runtime
+    client: TestClient, api_key: str, runtime: Runtime, detector: Detector
 ) -> None:
     event = f.message(IDEATION_ZH, locale="zh-CN", location={"admin_code": "440300"})
     post(client, api_key, [event])
     with unit_of_work(runtime.sessions) as s:
         signal = s.scalars(select(Signal)).one()
     assert signal.level in {"ideation", "behavior", "attempt"}
-    assert signal.detector.startswith("lexicon-rules/")
+    assert signal.detector == detector.info.label
     assert signal.reasons and signal.spans
     assert all(0 <= span["start"] < span["end"] <= len(signal.text) for span in signal.spans)
     assert signal.location == {"admin_code": "440300"}

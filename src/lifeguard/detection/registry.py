@@ -1,10 +1,11 @@
 """Where the rest of Lifeguard gets a detector from, without knowing which one it is.
 
-``rules`` (the default) is the rule-and-lexicon detector: precise on look-alikes (barbecue charcoal, recovery
-stories, idioms) and the one the scenario suite is tuned on. ``hybrid`` adds the trained model's calibrated
-probabilities (more recall on long forum posts, measured in docs/model.md) at the cost of false alarms on some
-look-alikes; a platform chooses it with LIFEGUARD_DETECTOR=hybrid after checking it on its own data
-(`lifeguard model eval` / `cv`)."""
+``hybrid`` (the default, ``Settings.detector``) is the trained model's calibrated level corrected by the rules
+where they are precise (negation, third person, idioms, past attempts, means words alone, order lines; see
+``model/hybrid.py``): it passes the scenario suite and the demo look-alikes, and adds the model's recall on
+paraphrased risk (docs/model.md). ``rules`` is the rule-and-lexicon detector alone, about twice as fast; a
+platform chooses it with LIFEGUARD_DETECTOR=rules. ``default_detector()`` is the rules detector, which the
+hybrid wraps and the lexicon tests test."""
 
 from __future__ import annotations
 

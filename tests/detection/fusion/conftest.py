@@ -13,7 +13,6 @@ from lifeguard.detection.assessment import NO_RISK, Detector, TextInput
 from lifeguard.detection.fusion import Observation, Policy, load_policy, observe
 from lifeguard.detection.fusion.scenarios import text_of
 from lifeguard.detection.products import Catalogue, load_catalogue
-from lifeguard.detection.registry import default_detector
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 12, 5, 20, 0, tzinfo=CST)
@@ -29,11 +28,6 @@ def catalogue() -> Catalogue:
 @pytest.fixture(scope="session")
 def policy() -> Policy:
     return load_policy()
-
-
-@pytest.fixture(scope="session")
-def detector() -> Detector:
-    return default_detector()
 
 
 @pytest.fixture(scope="session")

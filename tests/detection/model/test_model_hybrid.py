@@ -35,7 +35,7 @@ def _rules(level: Level, *reasons: str, **extra: object) -> StubRules:
 
 
 def test_model_level_when_rules_are_silent(tiny_model: RiskModel) -> None:
-    result = HybridDetector(tiny_model, StubRules()).assess(TextInput(RISKY))
+    result = HybridDetector(tiny_model, StubRules()).assess(TextInput(RISKY * 4))
     assert result.level >= Level.IDEATION
     assert f"model:{tiny_model.version}" in result.reasons
     assert any(reason.startswith("p:") for reason in result.reasons)
@@ -61,6 +61,47 @@ def test_idiom_caps_the_model(tiny_model: RiskModel) -> None:
     result = HybridDetector(tiny_model, _rules(Level.NONE, "idiom:zh:笑死")).assess(TextInput(RISKY))
     assert result.level <= Level.INDICATOR
     assert "hybrid:idiom_caps_model" in result.reasons
+
+
+def test_a_past_attempt_the_rules_read_as_past_caps_the_model_at_the_rules_level(tiny_model: RiskModel) -> None:
+    rules = _rules(Level.INDICATOR, "rule:indicator.past_attempt_recovered", "past:zh:自杀过")
+    result = HybridDetector(tiny_model, rules).assess(TextInput(RISKY))
+    assert result.level is Level.INDICATOR
+    assert "hybrid:past_caps_model" in result.reasons
+
+
+def test_distress_words_need_a_confident_model_to_read_ideation(tiny_model: RiskModel) -> None:
+    detector = HybridDetector(tiny_model, _rules(Level.INDICATOR, "rule:indicator.distress"))
+    at_or_above = tiny_model.at_or_above([RISKY])[0]
+    result = detector.assess(TextInput(RISKY))
+    if at_or_above[1] >= 0.9 or at_or_above[2] >= tiny_model.thresholds[2]:
+        assert result.level >= Level.IDEATION  # confident, or beyond ideation: the model stands
+    else:
+        assert result.level is Level.INDICATOR
+        assert "hybrid:distress_needs_confident_model" in result.reasons
+
+
+def test_means_words_alone_do_not_let_an_unsure_model_read_behavior(tiny_model: RiskModel) -> None:
+    detector = HybridDetector(tiny_model, _rules(Level.INDICATOR, "rule:indicator.means.charcoal", "means:charcoal"))
+    result = detector.assess(TextInput(RISKY))
+    if tiny_model.at_or_above([RISKY])[0][2] < 0.9:
+        assert result.level is Level.INDICATOR
+        assert "hybrid:means_words_alone_cap_model" in result.reasons
+    else:
+        assert result.level >= Level.BEHAVIOR
+
+
+def test_a_word_or_two_the_rules_find_nothing_in_is_at_most_indicator(tiny_model: RiskModel) -> None:
+    assert tiny_model.predict([RISKY])[0] >= Level.IDEATION
+    result = HybridDetector(tiny_model, StubRules()).assess(TextInput(RISKY))
+    assert result.level is Level.INDICATOR
+    assert "hybrid:too_short_for_model_alone" in result.reasons
+
+
+def test_order_lines_are_read_by_the_rules_alone(tiny_model: RiskModel) -> None:
+    rules = _rules(Level.INDICATOR, "rule:indicator.means.charcoal")
+    result = HybridDetector(tiny_model, rules).assess(TextInput(RISKY, kind="order"))
+    assert result == rules.result
 
 
 def test_rules_raise_the_level_and_bring_their_spans(tiny_model: RiskModel) -> None:
@@ -99,6 +140,11 @@ def production() -> HybridDetector:
         ("我想死", lambda a: a.level >= Level.IDEATION),
         ("I want to kill myself tonight", lambda a: a.level >= Level.IDEATION),
         ("where is my parcel, it is late again", lambda a: a.level is Level.NONE),
+        ("周末朋友聚会烧烤，五斤木炭够用吗？", lambda a: a.level <= Level.INDICATOR),
+        ("几年前我自杀过，现在已经走出来了，生活好多了，想鼓励大家", lambda a: a.level <= Level.INDICATOR),
+        ("I feel so hopeless, everything is pointless", lambda a: a.level <= Level.INDICATOR),
+        ("木炭买好了，门窗也封好了，就今晚", lambda a: a.level >= Level.BEHAVIOR),
+        ("tonight", lambda a: a.level <= Level.INDICATOR),
     ],
 )
 def test_production_hybrid(production: HybridDetector, text: str, check: object) -> None:

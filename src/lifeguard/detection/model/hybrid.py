@@ -11,7 +11,17 @@ lexicons. The combination, for one text:
 3. If the rules found the risk words negated ("I don't want to die"), the model may say at most
    ``indicator``; if they found an idiom or hyperbole ("笑死", "killing me"), the model may say at most
    ``indicator``, and only when it is confident of distress (P(>= indicator) >= 0.9), else ``none``.
-4. If the rules' level is higher (a wish with a method, a time or a place: escalations; a past attempt;
+4. If the rules read the risk words as past ("five years ago I attempted", "几年前我自杀过") and found nothing
+   current, the model may say at most what the rules say: a recovery story is not a present plan. If the rules
+   read them as distress only (indicator: "I feel hopeless"), the model must be confident
+   (P(>= ideation) >= 0.9) to read ideation: hopelessness is a risk factor, not a wish to die.
+   If the rules found only a means word ("木炭", "pills") and the model reads behavior without confidence
+   (P(>= behavior) < 0.9), the model may say at most indicator: method words alone are not a plan, and a
+   barbecue is not a suicide. Order lines (product titles) are read by the rules and the product catalogue
+   only: the model learnt from posts, not from shop listings. A text too short to carry a thought ("tonight",
+   "pills": under three words and twelve characters) in which the rules found nothing is at most indicator:
+   one word is context for fusion, not a level of its own.
+5. If the rules' level is higher (a wish with a method, a time or a place: escalations; a past attempt;
    Hindi and Hinglish phrases the model barely knows), the rules' level wins.
 
 Reasons carry ``model:<version>``, the top level probabilities, the rule reasons and a ``hybrid:`` reason
@@ -29,7 +39,20 @@ from lifeguard.detection.model.model import RiskModel, Scored, _coerce_text, pro
 log = logging.getLogger(__name__)
 
 CONFIDENT_DISTRESS = 0.9
+CONFIDENT_IDEATION = 0.9
 _NEGATION = ("negated:",)
+_PAST = ("past:",)
+_DISTRESS_ONLY = "rule:indicator.distress"
+_MEANS_RULE = "rule:indicator.means."
+CONFIDENT_BEHAVIOR = 0.9
+RULES_ONLY_KINDS = frozenset({"order"})
+SHORT_WORDS, SHORT_CHARS = 3, 12
+
+
+def _too_short(folded: str) -> bool:
+    return len(folded) < SHORT_CHARS and len(folded.split()) < SHORT_WORDS
+
+
 _IDIOM = ("idiom:",)
 _OTHER = ("addressee:", "other_directed:", "third_party:")
 
@@ -75,7 +98,7 @@ class HybridDetector:
         return results
 
     def _combine(self, item: TextInput, text: str, scored: Scored | None, index: int, rule: Assessment) -> Assessment:
-        if scored is None:
+        if scored is None or item.kind in RULES_ONLY_KINDS:
             return rule
         at_or_above = scored.at_or_above[index]
         model_level = LEVELS[int(scored.ranks[index])]
@@ -95,6 +118,27 @@ class HybridDetector:
                 cap = Level.INDICATOR if at_or_above[0] >= CONFIDENT_DISTRESS else Level.NONE
                 level = max(rule.level, min(model_level, cap))
                 notes.append("hybrid:idiom_caps_model")
+            elif _has(rule.reasons, _PAST) and rule.level <= Level.INDICATOR:
+                level = rule.level
+                notes.append("hybrid:past_caps_model")
+            elif (
+                rule.level is Level.INDICATOR
+                and _DISTRESS_ONLY in rule.reasons
+                and model_level is Level.IDEATION
+                and at_or_above[1] < CONFIDENT_IDEATION
+            ):
+                level = Level.INDICATOR
+                notes.append("hybrid:distress_needs_confident_model")
+            elif (
+                rule.level is Level.INDICATOR
+                and all(reason.startswith(_MEANS_RULE) for reason in rule.reasons if reason.startswith("rule:"))
+                and at_or_above[2] < CONFIDENT_BEHAVIOR
+            ):
+                level = Level.INDICATOR
+                notes.append("hybrid:means_words_alone_cap_model")
+            elif rule.level is Level.NONE and not rule.reasons and _too_short(scored.folded[index]):
+                level = Level.INDICATOR
+                notes.append("hybrid:too_short_for_model_alone")
         if rule.level > level:
             level = rule.level
             notes.append("hybrid:rules_raise")
