@@ -101,15 +101,30 @@ class Features:
     starts: np.ndarray | None = None  # int64, offset inside the folded text of its doc
     lengths: np.ndarray | None = None  # int64
     blocks: tuple[int, ...] = ()  # offsets of the per-kind blocks; inside a block ``docs`` never decreases
+    block_kinds: tuple[str, ...] = ()  # the kind (a key of KIND_SEEDS) of each block
+    han_counts: np.ndarray | None = None  # per text: Han characters (for the language guess)
+    deva_counts: np.ndarray | None = None  # per text: Devanagari characters
+
+    def block(self, kind: str) -> slice | None:
+        """Where the n-grams of ``kind`` are, or None when the batch has none."""
+        for index, name in enumerate(self.block_kinds):
+            if name == kind:
+                return slice(self.blocks[index], self.blocks[index + 1])
+        return None
 
 
-def _run_remaining(mask: np.ndarray) -> np.ndarray:
-    """For each position, how many consecutive positions from it (inclusive) are True in ``mask``."""
-    n = len(mask)
-    index = np.arange(n, dtype=np.int64)
-    stops = np.where(mask, n, index)
-    next_stop = np.minimum.accumulate(stops[::-1])[::-1]
-    return next_stop - index
+def _framed_lengths(texts: list[str]) -> np.ndarray:
+    return np.fromiter((len(text) + 3 for text in texts), dtype=np.int64, count=len(texts))
+
+
+def _is_han(codes: np.ndarray) -> np.ndarray:
+    """Han ideographs (the same ranges as ``detection.language``), for the language guess."""
+    return (
+        ((codes >= 0x4E00) & (codes <= 0x9FFF))
+        | ((codes >= 0x3400) & (codes <= 0x4DBF))
+        | ((codes >= 0xF900) & (codes <= 0xFAFF))
+        | ((codes >= 0x20000) & (codes <= 0x3134F))
+    )
 
 
 def _seeded(hashes: np.ndarray, kind: str) -> np.ndarray:
@@ -119,9 +134,8 @@ def _seeded(hashes: np.ndarray, kind: str) -> np.ndarray:
 def extract(texts: list[str], config: FeatureConfig, positions: bool = False, collapse: bool = False) -> Features:
     """Hashed features of folded texts (``textnorm.fold``), or of lightly folded ones (``textnorm.fold_light``)
     with ``collapse=True``, which finishes the folding here: runs of one Latin letter and runs of spaces become
-    one character, exactly as ``fold`` does (positions are then not available)."""
-    if positions and collapse:
-        raise ValueError("positions need fully folded texts")
+    one character, exactly as ``fold`` does. Positions index the texts as given: with ``collapse`` an n-gram
+    over a collapsed run covers the whole run ("feeeel" for "fel")."""
     n_docs = len(texts)
     if n_docs == 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -129,21 +143,28 @@ def extract(texts: list[str], config: FeatureConfig, positions: bool = False, co
     # Each text is framed as " text \n": the spaces pad Latin n-grams at the edges, "\n" separates texts.
     joined = "".join([f" {text} \n" for text in texts])
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    original_index: np.ndarray | None = None  # with collapse and positions: index in the uncollapsed codes
+    if positions:
+        lengths = np.fromiter((len(text) + 3 for text in texts), dtype=np.int64, count=n_docs)
+        doc_start = np.cumsum(lengths) - lengths + 1  # where each text's first character sits (uncollapsed)
+    else:
+        doc_start = np.zeros(n_docs, dtype=np.int64)  # unused without positions
     if collapse:
         repeated = np.empty(len(codes), dtype=bool)
         repeated[0] = False
         np.equal(codes[1:], codes[:-1], out=repeated[1:])
         repeated &= ((codes >= 97) & (codes <= 122)) | (codes == _SPACE)
+        if positions:
+            original_index = np.flatnonzero(~repeated)
         codes = codes[~repeated]
         doc_of = np.empty(len(codes), dtype=np.int64)
         doc_of[0] = 0
         np.cumsum(codes[:-1] == 10, out=doc_of[1:])  # texts hold no "\n" (folding made it a space)
-        doc_start = np.zeros(n_docs, dtype=np.int64)  # unused without positions
     else:
-        lengths = np.fromiter((len(text) + 3 for text in texts), dtype=np.int64, count=n_docs)
-        doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-        doc_start = np.cumsum(lengths) - lengths + 1  # where each text's first character sits in ``codes``
+        doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths if positions else _framed_lengths(texts))
     classes = _CLASSES.lookup(codes)
+    han_counts = np.bincount(doc_of[_is_han(codes)], minlength=n_docs)
+    deva_counts = np.bincount(doc_of[classes == DEVA], minlength=n_docs)
     table, powers = prefix_tables(codes)
     shift = np.uint64(64 - config.bits)
 
@@ -152,15 +173,19 @@ def extract(texts: list[str], config: FeatureConfig, positions: bool = False, co
     all_kinds: list[np.ndarray] = []
     all_starts: list[np.ndarray] = []
     all_lengths: list[np.ndarray] = []
+    kinds_emitted: list[str] = []
 
     def emit(kind: str, hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> None:
         if len(starts) == 0:
             return
+        kinds_emitted.append(kind)
         docs = doc_of[starts]
         all_docs.append(docs)
         all_buckets.append((hashes >> shift).astype(np.int64))
         if positions:
             all_kinds.append(np.full(len(starts), _KIND_INDEX[kind], dtype=np.uint8))
+            if original_index is not None:  # back to uncollapsed positions; an end covers a collapsed run
+                starts, ends = original_index[starts], original_index[ends]
             all_starts.append(starts - doc_start[docs])
             all_lengths.append(ends - starts)
 
@@ -173,9 +198,14 @@ def extract(texts: list[str], config: FeatureConfig, positions: bool = False, co
     ):
         if not mask.any():
             continue
-        remaining = _run_remaining(mask)
-        for size in sizes:
-            starts = np.flatnonzero(remaining >= size)
+        # ``run`` holds where ``size`` consecutive positions are in the mask (one AND per extra character)
+        run = mask
+        for size in range(1, sizes[-1] + 1):
+            if size > 1:
+                run = run[:-1] & mask[size - 1 :]
+            if size < sizes[0]:
+                continue
+            starts = np.flatnonzero(run)
             ends = starts + size
             kind = f"{prefix}{size}"
             emit(kind, _seeded(substring_hashes(table, powers, starts, ends), kind), starts, ends)
@@ -203,13 +233,25 @@ def extract(texts: list[str], config: FeatureConfig, positions: bool = False, co
 
     if not all_docs:
         empty = np.zeros(0, dtype=np.int64)
-        return Features(n_docs, empty, empty, np.zeros(0, np.uint8) if positions else None, empty, empty)
+        return Features(
+            n_docs,
+            empty,
+            empty,
+            np.zeros(0, np.uint8) if positions else None,
+            empty,
+            empty,
+            han_counts=han_counts,
+            deva_counts=deva_counts,
+        )
     offsets = [0]
     for part in all_docs:
         offsets.append(offsets[-1] + len(part))
     return Features(
         n_docs=n_docs,
         blocks=tuple(offsets),
+        block_kinds=tuple(kinds_emitted),
+        han_counts=han_counts,
+        deva_counts=deva_counts,
         docs=np.concatenate(all_docs),
         buckets=np.concatenate(all_buckets),
         kinds=np.concatenate(all_kinds) if positions else None,

@@ -156,7 +156,8 @@ class HybridDetector:
             for evidence in self.model.explain(text, level.rank - 1):
                 reasons.append(f"ngram:{evidence.ngram}")
                 spans.append(Span(evidence.start, evidence.end, f"model:ngram:{evidence.ngram}"))
-        lang = rule.lang or self.model.language(item, scored.folded[index])
+        guessed = scored.langs[index] if scored.langs else None
+        lang = rule.lang or self.model.language(item, scored.folded[index], guessed)
         return Assessment(
             level=level,
             score=round(score, 4),

@@ -23,17 +23,17 @@ from lifeguard.detection.language import canonical_hint, guess_language
 from lifeguard.detection.levels import LEVELS, Level
 from lifeguard.detection.model import artifact as artifact_io
 from lifeguard.detection.model.calibrate import Platt, sigmoid
-from lifeguard.detection.model.features import FeatureConfig, Rows, extract, raw_scale, weigh
+from lifeguard.detection.model.features import FeatureConfig, Features, Rows, extract, raw_scale, weigh
 from lifeguard.detection.model.labels import LEVEL_NAMES, N_HEADS, SOS_CLASSES
 from lifeguard.detection.model.second_stage import NoSecondStage, SecondStage
-from lifeguard.detection.model.textnorm import fold, fold_light, fold_with_map
+from lifeguard.detection.model.textnorm import finish_fold, fold, fold_light, light_offsets
 
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "risk-model"
 MAX_EXPLAINED_NGRAMS = 3
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_WORD_CHAR = re.compile(r"[a-z0-9']")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789'")
 _LATIN_WORDS = re.compile(r"\b[a-z]+\b")
 # Frequent Hindi function words in Latin script (as in ``detection.language``, checked with a set lookup
 # instead of a large alternation: the regex costs more than scoring a short message). Words that are also
@@ -54,6 +54,7 @@ class Scored:
     folded: list[str]  # ``fold_light`` of each text: canonical except for repeated letters and spaces
     at_or_above: np.ndarray  # (n, 4) float64
     ranks: np.ndarray  # (n,) int: index into LEVELS
+    langs: list[str | None] | None = None  # the language read from each text's scripts and words (no hint)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +93,17 @@ class RiskModel:
             dense[index[part], head] = weight[part]
         dense.setflags(write=False)
         self._weights = dense
+        self._explain_floor = np.array(
+            [float(np.median(column[column > 0])) if (column > 0).any() else 0.0 for column in dense.T],
+            dtype=np.float32,
+        )
         self._bias = np.asarray(heads["bias"], dtype=np.float64)
         self._platt = [Platt.from_json(item) for item in meta["calibration"]]
         self._calib_a = np.array([platt.a for platt in self._platt])
         self._calib_b = np.array([platt.b for platt in self._platt])
         self.thresholds = np.asarray(meta["thresholds"], dtype=np.float64)
         self.second_stage: SecondStage = second_stage or NoSecondStage()
+        self._hinglish = _marker_buckets(self.config)
         self._sos_rows: np.ndarray | None = None
         self._sos_weight: np.ndarray | None = None
         self._sos_bias: np.ndarray | None = None
@@ -134,6 +140,10 @@ class RiskModel:
     def raw_scores(self, folded: list[str], collapse: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Uncalibrated head scores (n, 4) of folded texts (lightly folded with ``collapse``), and which texts
         had any feature at all."""
+        scores, has_features, _ = self._raw_scores(folded, collapse)
+        return scores, has_features
+
+    def _raw_scores(self, folded: list[str], collapse: bool) -> tuple[np.ndarray, np.ndarray, Features | None]:
         has_features = np.zeros(len(folded), dtype=bool)
         if self.config.tf == "raw":
             # No sort at all: inside each feature-kind block the texts come in order, so the weights of a
@@ -147,12 +157,40 @@ class RiskModel:
                 rows = np.take(self._weights, features.buckets[begin:end], axis=0)
                 sums[docs[firsts]] += np.add.reduceat(rows, firsts, axis=0)
             has_features[features.docs] = True
-            return sums * raw_scale(features)[:, None] + self._bias, has_features
+            return sums * raw_scale(features)[:, None] + self._bias, has_features, features
         rows = self._rows(folded, collapse)
         contributions = np.take(self._weights, rows.buckets, axis=0) * rows.values[:, None]
         scores = self._sum_by_doc(rows, contributions, N_HEADS) + self._bias
         has_features[rows.docs] = True
-        return scores, has_features
+        return scores, has_features, None
+
+    def _languages(self, features: Features | None, folded: list[str]) -> list[str | None]:
+        """``guess_language`` for the whole batch from the features already extracted: Han before Devanagari
+        (by count), then romanized Hindi by its function words (hashed word buckets, two distinct Hindi-only
+        ones or one beside an ambiguous one), else English; None for a text with nothing in it."""
+        if features is None or features.han_counts is None or features.deva_counts is None:
+            return [guess_language(text) if text.strip() else None for text in folded]
+        n = features.n_docs
+        han, deva = features.han_counts, features.deva_counts
+        hindi_only = np.zeros(n, dtype=np.int64)
+        distinct = np.zeros(n, dtype=np.int64)
+        words = features.block("word")
+        if words is not None:
+            buckets = features.buckets[words]
+            marks = self._hinglish[buckets]  # 0: no marker, 1: also an English word, 2: Hindi only
+            hit = np.flatnonzero(marks)
+            if len(hit):
+                keys = np.unique((features.docs[words][hit] << self.config.bits) | buckets[hit])
+                docs = keys >> self.config.bits
+                distinct = np.bincount(docs, minlength=n)
+                only = self._hinglish[keys & (self.config.buckets - 1)] == 2
+                hindi_only = np.bincount(docs[only], minlength=n)
+        hinglish = (hindi_only >= 2) | ((hindi_only >= 1) & (distinct >= 2))
+        codes = np.where(
+            (han > 0) & (han >= deva), 0, np.where(deva > 0, 1, np.where(hinglish, 2, 3))
+        ).tolist()
+        names = ("zh", "hi", "hi-Latn", "en")
+        return [names[code] if text.strip() else None for code, text in zip(codes, folded, strict=True)]
 
     def _calibrated(self, scores: np.ndarray, has_features: np.ndarray) -> np.ndarray:
         probabilities = sigmoid(scores * self._calib_a + self._calib_b)
@@ -166,7 +204,8 @@ class RiskModel:
 
     def score_folded(self, folded: list[str], texts: list[str] | None = None, collapse: bool = False) -> Scored:
         """First stage for folded texts (``fold``), or lightly folded ones (``fold_light``) with ``collapse``."""
-        scores, has_features = self.raw_scores(folded, collapse)
+        scores, has_features, features = self._raw_scores(folded, collapse)
+        langs = self._languages(features, folded)
         at_or_above = self._calibrated(scores, has_features)
         ranks = self.ranks_from(at_or_above)
         if self._sos_rows is not None:
@@ -194,7 +233,7 @@ class RiskModel:
                         log.warning("second stage %s returned a bad shape; kept first stage", self.second_stage.name)
                 except Exception:  # noqa: BLE001 - a plug-in must never break detection
                     log.exception("second stage %s failed; kept first stage", self.second_stage.name)
-        return Scored(folded=folded, at_or_above=at_or_above, ranks=ranks)
+        return Scored(folded=folded, at_or_above=at_or_above, ranks=ranks, langs=langs)
 
     def score_texts(self, texts: list[str]) -> Scored:
         texts = [_coerce_text(text) for text in texts]
@@ -239,35 +278,46 @@ class RiskModel:
     def explain(self, text: str, head: int, limit: int = MAX_EXPLAINED_NGRAMS) -> list[Evidence]:
         """The n-grams that pushed ``head`` up the most, as spans of the original ``text``."""
         text = _coerce_text(text)
-        return self.explain_many([text], [fold(text)], [head], limit)[0]
+        return self.explain_many([text], [fold_light(text)], [head], limit)[0]
 
     def explain_many(
-        self, texts: list[str], folded: list[str], heads: list[int], limit: int = MAX_EXPLAINED_NGRAMS
+        self, texts: list[str], light: list[str], heads: list[int], limit: int = MAX_EXPLAINED_NGRAMS
     ) -> list[list[Evidence]]:
-        """``explain`` for a batch: one feature pass for all texts, then a few candidates per text."""
+        """``explain`` for a batch of texts and their ``fold_light``: one feature pass for all texts, then a
+        few candidates per text."""
         results: list[list[Evidence]] = [[] for _ in texts]
-        features = extract(folded, self.config, positions=True)
+        features = extract(light, self.config, positions=True, collapse=True)
         if len(features.buckets) == 0 or features.starts is None or features.lengths is None:
             return results
         bits = self.config.bits
-        keys = (features.docs << bits) | features.buckets
+        head_of_doc = np.asarray(heads, dtype=np.int64)
+        occurrence_heads = head_of_doc[features.docs]
+        weights = np.take(self._weights.ravel(), features.buckets * N_HEADS + occurrence_heads)
+        # Only the heavier half of a head's positive weights can be among a text's top few; a text with
+        # none of those (rare) is read again with every positive weight.
+        candidate = weights > self._explain_floor[occurrence_heads]
+        texts_with = np.zeros(len(texts), dtype=bool)
+        texts_with[features.docs[candidate]] = True
+        if not texts_with.all():
+            candidate |= ~texts_with[features.docs] & (weights > 0)
+        where = np.flatnonzero(candidate)
+        keys = (features.docs[where] << bits) | features.buckets[where]
         unique, first, counts = np.unique(keys, return_index=True, return_counts=True)
         docs = unique >> bits
-        head_of_doc = np.asarray(heads, dtype=np.int64)
-        weights = self._weights[unique & (self.config.buckets - 1), head_of_doc[docs]].astype(np.float64)
-        strength = weights * (1.0 + np.log(counts))
-        positive = strength > 0
-        order = np.lexsort((-strength[positive], docs[positive]))  # by text, strongest first
-        kept_docs = docs[positive][order]
-        starts = features.starts[first[positive][order]].tolist()
-        lengths = features.lengths[first[positive][order]].tolist()
-        kept_weights = weights[positive][order].tolist()
+        picked = where[first]
+        weights64 = weights[picked].astype(np.float64)
+        strength = weights64 * (1.0 + np.log(counts))
+        order = np.argsort(docs.astype(np.float64) * 1e6 - strength, kind="stable")  # by text, strongest first
+        kept_docs = docs[order]
+        starts = features.starts[picked[order]].tolist()
+        lengths = features.lengths[picked[order]].tolist()
+        kept_weights = weights64[order].tolist()
         boundaries = np.searchsorted(kept_docs, np.arange(len(texts) + 1)).tolist()
         for doc in range(len(texts)):
             begin, end = boundaries[doc], min(boundaries[doc + 1], boundaries[doc] + limit * 4)
             if end > begin:
                 candidates = list(zip(starts[begin:end], lengths[begin:end], kept_weights[begin:end], strict=True))
-                results[doc] = _evidence(texts[doc], folded[doc], candidates, limit)
+                results[doc] = _evidence(texts[doc], light[doc], candidates, limit)
         return results
 
     # -- the Detector protocol ------------------------------------------------------------------------
@@ -291,8 +341,12 @@ class RiskModel:
             log.exception("risk model failed on one input")
             return Assessment(level=Level.NONE, score=0.0, reasons=("error:model_failed",), detector=self._label)
 
-    def language(self, item: TextInput, folded: str) -> str | None:
+    def language(self, item: TextInput, folded: str, guessed: str | None = None) -> str | None:
+        """The platform's hint when it names a supported language, else ``guessed`` (from the batch), else
+        a guess from this text alone."""
         hinted = canonical_hint(item.lang) if item.lang else None
+        if hinted or guessed:
+            return hinted or guessed
         if hinted or not folded.strip():
             return hinted
         if folded.isascii():  # Latin only: English or Hinglish, by the Hindi function words it uses
@@ -307,12 +361,13 @@ class RiskModel:
         evidence: dict[int, list[Evidence]] = {}
         if flagged:
             found = self.explain_many(
-                [texts[i] for i in flagged], [fold(texts[i]) for i in flagged], [ranks[i] - 1 for i in flagged]
+                [texts[i] for i in flagged], [scored.folded[i] for i in flagged], [ranks[i] - 1 for i in flagged]
             )
             evidence = dict(zip(flagged, found, strict=True))
         reasons_by_item = probability_reasons_many(scored.at_or_above)
         at_or_above = scored.at_or_above.tolist()
         model_reason = f"model:{self.version}"
+        langs = scored.langs or [None] * len(items)
         out: list[Assessment] = []
         for index, item in enumerate(items):
             rank = ranks[index]
@@ -320,20 +375,37 @@ class RiskModel:
             score = probabilities[0] if rank == 0 else probabilities[rank - 1]
             reasons = [model_reason, *reasons_by_item[index]]
             spans: list[Span] = []
-            for found_here in evidence.get(index, ()):
-                reasons.append(f"ngram:{found_here.ngram}")
-                spans.append(Span(found_here.start, found_here.end, f"model:ngram:{found_here.ngram}"))
+            found = evidence.get(index)
+            if found:
+                for found_here in found:
+                    reasons.append(f"ngram:{found_here.ngram}")
+                    spans.append(Span(found_here.start, found_here.end, f"model:ngram:{found_here.ngram}"))
+                reasons = list(dict.fromkeys(reasons))
             out.append(
                 Assessment(
                     level=LEVELS[rank],
                     score=round(score, 4),
-                    reasons=tuple(dict.fromkeys(reasons)),
+                    reasons=tuple(reasons),
                     spans=tuple(spans),
                     detector=self._label,
-                    lang=self.language(item, scored.folded[index]),
+                    lang=self.language(item, scored.folded[index], langs[index]),
                 )
             )
         return out
+
+
+def _marker_buckets(config: FeatureConfig) -> np.ndarray:
+    """Per word bucket: 2 for a Hinglish function word that is not English, 1 for one that also is, else 0."""
+    words = sorted({fold(word) for word in _HINGLISH_WORDS})
+    ambiguous = {fold(word) for word in _AMBIGUOUS_WORDS}
+    table = np.zeros(config.buckets, dtype=np.uint8)
+    features = extract(words, config)
+    where = features.block("word")
+    if where is not None:
+        for doc, bucket in zip(features.docs[where].tolist(), features.buckets[where].tolist(), strict=True):
+            table[bucket] = max(int(table[bucket]), 1 if words[doc] in ambiguous else 2)
+    table.setflags(write=False)
+    return table
 
 
 def _looks_hinglish(folded: str) -> bool:
@@ -343,7 +415,8 @@ def _looks_hinglish(folded: str) -> bool:
 
 
 def _evidence(text: str, folded: str, candidates: list[tuple[int, int, float]], limit: int) -> list[Evidence]:
-    """Turn (start, length, weight) n-grams of ``folded`` into at most ``limit`` readable original spans."""
+    """Turn (start, length, weight) n-grams of ``folded`` (the text's ``fold_light``) into at most ``limit``
+    readable original spans."""
     picked: list[tuple[int, int, float]] = []
     for start, length, weight in candidates:
         end = min(len(folded), start + length)
@@ -354,10 +427,10 @@ def _evidence(text: str, folded: str, candidates: list[tuple[int, int, float]], 
             end -= 1
         if end <= start:
             continue
-        if _WORD_CHAR.match(folded[start]):  # Latin: show whole words, not "i w" or "ant t"
-            while start > 0 and _WORD_CHAR.match(folded[start - 1]):
+        if folded[start] in _WORD_CHARS:  # Latin: show whole words, not "i w" or "ant t"
+            while start > 0 and folded[start - 1] in _WORD_CHARS:
                 start -= 1
-            while end < len(folded) and _WORD_CHAR.match(folded[end]):
+            while end < len(folded) and folded[end] in _WORD_CHARS:
                 end += 1
             if end - start < 3:
                 continue  # "i", "to": too short to mean anything to a reader
@@ -376,13 +449,14 @@ def _evidence(text: str, folded: str, candidates: list[tuple[int, int, float]], 
         else:
             merged.append([start, end, weight])
     merged.sort(key=lambda item: -item[2])
-    mapped = fold_with_map(text)
-    if mapped.text != folded:  # cannot happen for texts folded by ``fold``; never report wrong offsets
+    starts, ends = light_offsets(text)
+    if len(starts) != len(folded):  # cannot happen for ``fold_light`` of ``text``; never report wrong offsets
         return []
     evidence: list[Evidence] = []
     for start, end, weight in merged[:limit]:
-        original_start, original_end = mapped.original_span(int(start), int(end))
-        evidence.append(Evidence(original_start, original_end, folded[int(start) : int(end)], round(weight, 4)))
+        begin, finish = int(start), int(end)
+        ngram = finish_fold(folded[begin:finish])  # as the model read it
+        evidence.append(Evidence(starts[begin], ends[finish - 1], ngram, round(weight, 4)))
     return evidence
 
 
@@ -398,11 +472,17 @@ def probability_reasons(at_or_above: np.ndarray, top: int = 2) -> list[str]:
     return probability_reasons_many(np.atleast_2d(at_or_above), top)[0]
 
 
+# "p:<level>=0.123" for every level and every probability in thousandths: formatting is then a lookup
+_P_REASONS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(f"p:{name}={k / 1000:.3f}" for k in range(1001)) for name in LEVEL_NAMES
+)
+
+
 def probability_reasons_many(at_or_above: np.ndarray, top: int = 2) -> list[list[str]]:
     probabilities = to_level_probabilities(at_or_above)
     order = np.argsort(-probabilities, axis=1, kind="stable")[:, :top]
-    values = np.take_along_axis(probabilities, order, axis=1).tolist()
+    thousandths = np.rint(np.take_along_axis(probabilities, order, axis=1) * 1000).astype(np.int64).tolist()
     return [
-        [f"p:{LEVEL_NAMES[i]}={p:.3f}" for i, p in zip(row, value_row, strict=True)]
-        for row, value_row in zip(order.tolist(), values, strict=True)
+        [_P_REASONS[i][k] for i, k in zip(row, value_row, strict=True)]
+        for row, value_row in zip(order.tolist(), thousandths, strict=True)
     ]

@@ -13,9 +13,12 @@ property tests keep all three in agreement.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from lifeguard.detection import normalize
 
@@ -57,17 +60,24 @@ def _fold_one(char: str) -> str:
 
 class _FoldTable(dict[int, str]):
     """``str.translate`` table filled on first sight of each code point (read-mostly, thread-safe enough:
-    a racing fill writes the same value)."""
+    a racing fill writes the same value). ``reshaping`` holds the characters that do not fold to exactly one
+    character (dropped, or expanded like "ß" -> "ss"): a text without any keeps its offsets."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reshaping: set[str] = set()
 
     def __missing__(self, code: int) -> str:
         value = _fold_one(chr(code))
+        if len(value) != 1:
+            self.reshaping.add(chr(code))
         self[code] = value
         return value
 
 
 _TABLE = _FoldTable()
 for _code in range(128):
-    _TABLE[_code] = _fold_one(chr(_code))
+    _TABLE[_code]  # noqa: B018 - fills the entry (and ``reshaping``) through __missing__
 
 
 def _leet_word(word: str) -> str:
@@ -107,8 +117,14 @@ def fold_light(text: str) -> str:
 
 def fold(text: str) -> str:
     """The canonical form the model reads. Never raises on a ``str``."""
-    folded = _REPEATED_LETTER.sub(r"\1", fold_light(text))
-    return _SPACES.sub(" ", folded).strip(" ")
+    return finish_fold(fold_light(text))
+
+
+def finish_fold(light: str) -> str:
+    """``fold`` of a text from its ``fold_light``: collapse repeated letters and spaces, strip."""
+    if _COLLAPSE.search(light) is None:  # most short texts: nothing to collapse
+        return light.strip(" ")
+    return _SPACES.sub(" ", _REPEATED_LETTER.sub(r"\1", light)).strip(" ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +132,8 @@ class FoldedText:
     """``text`` is ``fold(original)``; ``starts[i]``/``ends[i]`` bound the original characters of ``text[i]``."""
 
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: Sequence[int]
+    ends: Sequence[int]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         if not self.text or end <= start:
@@ -127,24 +143,108 @@ class FoldedText:
         return self.starts[start], self.ends[end - 1]
 
 
+class _RunOffsets(Sequence[int]):
+    """Original offsets of a folded text made from a one-to-one translation by collapsing runs and stripping
+    ``begin`` leading spaces: run k keeps its first character at collapsed position ``heads[k]``, which covers
+    the originals up to ``run_ends[k]``; ``shifts[k]`` characters were removed before run k."""
+
+    __slots__ = ("_length", "_begin", "_heads", "_shifts", "_run_ends", "_ends")
+
+    def __init__(
+        self, length: int, begin: int, heads: list[int], shifts: list[int], run_ends: list[int], ends: bool
+    ) -> None:
+        self._length, self._begin, self._ends = length, begin, ends
+        self._heads, self._shifts, self._run_ends = heads, shifts, run_ends
+
+    def __len__(self) -> int:
+        return self._length
+
+    def _at(self, index: int) -> int:
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError(index)
+        position = index + self._begin  # in the collapsed text
+        k = bisect.bisect_right(self._heads, position) - 1
+        if k >= 0 and self._heads[k] == position:
+            return self._run_ends[k] if self._ends else position + self._shifts[k]
+        removed = 0 if k < 0 else self._shifts[k + 1]
+        return position + removed + (1 if self._ends else 0)
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            return [self._at(i) for i in range(*index.indices(self._length))]
+        return self._at(index)
+
+
+def _fold_one_to_one(joined: str) -> FoldedText:
+    heads: list[int] = []
+    shifts: list[int] = [0]
+    run_ends: list[int] = []
+    pieces: list[str] = []
+    previous = 0
+    for match in _COLLAPSE.finditer(joined):
+        first, last = match.start(), match.end()
+        heads.append(first - shifts[-1])
+        run_ends.append(last)
+        shifts.append(shifts[-1] + last - first - 1)
+        pieces.append(joined[previous : first + 1])
+        previous = last
+    pieces.append(joined[previous:])
+    collapsed = "".join(pieces) if heads else joined
+    folded = collapsed.strip(" ")
+    begin = len(collapsed) - len(collapsed.lstrip(" ")) if folded else 0
+    n = len(folded)
+    return FoldedText(
+        text=folded,
+        starts=_RunOffsets(n, begin, heads, shifts, run_ends, ends=False),
+        ends=_RunOffsets(n, begin, heads, shifts, run_ends, ends=True),
+    )
+
+
+def light_offsets(text: str) -> tuple[Sequence[int], Sequence[int]]:
+    """For each character of ``fold_light(text)``, the original characters it came from (starts, ends)."""
+    text = text[:MAX_CHARS]
+    if _TABLE.reshaping.isdisjoint(text):
+        return range(len(text)), range(1, len(text) + 1)
+    starts: list[int] = []
+    ends: list[int] = []
+    for position, char in enumerate(text):
+        width = len(_TABLE[ord(char)])
+        starts.extend([position] * width)
+        ends.extend([position + 1] * width)
+    return starts, ends
+
+
 def fold_with_map(text: str) -> FoldedText:
     """``fold`` plus the offsets of every folded character in ``text`` (for explanations only)."""
     text = text[:MAX_CHARS]
-    parts = [] if text.isascii() else [_TABLE[ord(char)] for char in text]
-    if not parts or (len("".join(parts)) == len(parts) and "" not in parts):
-        # the usual case (always for ASCII): one folded character per original one
-        joined = text.translate(_TABLE)
-        starts = list(range(len(text)))
-        ends = list(range(1, len(text) + 1))
-    else:
-        chars: list[str] = []
-        starts, ends = [], []
-        for position, part in enumerate(parts):
-            for char in part:
-                chars.append(char)
-                starts.append(position)
-                ends.append(position + 1)
-        joined = "".join(chars)
+    joined = text.translate(_TABLE)
+    if len(joined) == len(text) and _TABLE.reshaping.isdisjoint(text):
+        # the usual case: one folded character per original one; only collapsed runs and the stripped edges
+        # move offsets, so they are computed on demand from the runs (explanations read a few of them)
+        if _LEET_CHAR.search(joined):
+            joined = _LEET_RUN.sub(_leet_sub, joined)  # same length: offsets unchanged
+        return _fold_one_to_one(joined)
+    return _fold_with_map_general(text)
+
+
+def _fold_with_map_general(text: str) -> FoldedText:
+    """Any text, one list entry per folded character (characters that fold to none or to several)."""
+    text = text[:MAX_CHARS]
+    parts = [_TABLE[ord(char)] for char in text]
+    chars: list[str] = []
+    starts, ends = [], []
+    for position, part in enumerate(parts):
+        for char in part:
+            chars.append(char)
+            starts.append(position)
+            ends.append(position + 1)
+    joined = "".join(chars)
     if _LEET_CHAR.search(joined):
         joined = _LEET_RUN.sub(_leet_sub, joined)  # same length: offsets unchanged
     # Collapse runs of one Latin letter and runs of spaces, keeping the first character of each run and
