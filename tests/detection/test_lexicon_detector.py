@@ -364,3 +364,21 @@ def test_info_and_registry() -> None:
 def test_to_json_round_trip(assess_text: Assess) -> None:
     result = assess_text("等爸妈睡了我就从楼上跳下去")
     assert Assessment.from_json(result.to_json()) == result
+
+
+@pytest.mark.parametrize(
+    ("text", "commerce"),
+    [
+        ("我的快递到了吗，亲", True),
+        ("where is my refund", True),
+        ("mera order kab aayega", True),
+        ("今天天气不错", False),
+        ("亲人都走了", False),
+    ],
+)
+def test_shop_service_talk_is_noted_as_context_when_nothing_risky_is_found(
+    assess_text: Assess, text: str, commerce: bool
+) -> None:
+    result = assess_text(text)
+    assert result.level is Level.NONE
+    assert ("context:commerce" in result.reasons) is commerce

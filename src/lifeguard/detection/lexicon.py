@@ -57,7 +57,10 @@ DEFAULT_RULE: dict[str, str] = {
 }
 
 PERSONS = ("self", "second", "third", "generic")
-CUE_NAMES = ("past", "recovery", "time", "place", "report_verbs", "dose_question", "lethal_question")
+CUE_NAMES = (
+    "past", "recovery", "time", "place", "report_verbs", "dose_question", "lethal_question",
+    "commerce",  # the register of shop service chat ("亲", "refund", "parcel"): context, never risk
+)  # fmt: skip
 # Word edges per script. Han has no word gaps, so Chinese entries are written as whole phrases instead.
 # Devanagari vowel signs are not "word" characters to ``re``, so \b would split words: use the block.
 _EDGES: dict[str, tuple[str, str]] = {

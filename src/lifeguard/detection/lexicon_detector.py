@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 MAX_CHARS = 20_000  # longer texts are assessed on their first MAX_CHARS characters
 MAX_SPANS = 64
+COMMERCE_NOTE = "context:commerce"
 _MASK_CHAR = "\ufffc"  # stands in for masked words: neither a letter nor a space, so nothing matches across it
 _SCRIPT_OF_LANG = {"zh": "han", "hi": "devanagari", "en": "latin", "hi-Latn": "latin"}
 
@@ -78,6 +79,8 @@ class LexiconDetector:
         hits = self._find(masked, lexicons)
         supports = [hit for lexicon in lexicons for hit in lexicon.support.finditer(masked)]
         if not hits and not supports:
+            if any(lexicon.cues["commerce"] and lexicon.cues["commerce"].search(masked) for lexicon in lexicons):
+                notes.append(COMMERCE_NOTE)  # tells a model combined with these rules that this is shop talk
             return Assessment(level=Level.NONE, score=0.0, reasons=tuple(notes), detector=self._label, lang=lang)
 
         default_person = "third" if kind == "report" else "self"

@@ -98,6 +98,12 @@ def test_a_word_or_two_the_rules_find_nothing_in_is_at_most_indicator(tiny_model
     assert "hybrid:too_short_for_model_alone" in result.reasons
 
 
+def test_shop_talk_without_risk_words_caps_the_model(tiny_model: RiskModel) -> None:
+    result = HybridDetector(tiny_model, _rules(Level.NONE, "context:commerce")).assess(TextInput(RISKY * 4))
+    assert result.level is Level.INDICATOR
+    assert "hybrid:shop_talk_caps_model" in result.reasons
+
+
 def test_order_lines_are_read_by_the_rules_alone(tiny_model: RiskModel) -> None:
     rules = _rules(Level.INDICATOR, "rule:indicator.means.charcoal")
     result = HybridDetector(tiny_model, rules).assess(TextInput(RISKY, kind="order"))
@@ -145,6 +151,9 @@ def production() -> HybridDetector:
         ("I feel so hopeless, everything is pointless", lambda a: a.level <= Level.INDICATOR),
         ("木炭买好了，门窗也封好了，就今晚", lambda a: a.level >= Level.BEHAVIOR),
         ("tonight", lambda a: a.level <= Level.INDICATOR),
+        ("要是我走了那我就拒收可以吗亲", lambda a: a.level <= Level.INDICATOR),
+        ("亲，我不想活了，安眠药有货吗", lambda a: a.level >= Level.BEHAVIOR),
+        ("where is my refund, I want to die", lambda a: a.level >= Level.IDEATION),
     ],
 )
 def test_production_hybrid(production: HybridDetector, text: str, check: object) -> None:

@@ -20,7 +20,9 @@ lexicons. The combination, for one text:
    barbecue is not a suicide. Order lines (product titles) are read by the rules and the product catalogue
    only: the model learnt from posts, not from shop listings. A text too short to carry a thought ("tonight",
    "pills": under three words and twelve characters) in which the rules found nothing is at most indicator:
-   one word is context for fusion, not a level of its own.
+   one word is context for fusion, not a level of its own. Likewise shop service talk in which the rules
+   found no risk words (``context:commerce``: "要是我走了那我就拒收可以吗亲", "if I'm gone can I refuse the
+   parcel"): the model, which learnt "走了" from farewell posts, may say at most indicator there.
 5. If the rules' level is higher (a wish with a method, a time or a place: escalations; a past attempt;
    Hindi and Hinglish phrases the model barely knows), the rules' level wins.
 
@@ -47,6 +49,7 @@ _MEANS_RULE = "rule:indicator.means."
 CONFIDENT_BEHAVIOR = 0.9
 RULES_ONLY_KINDS = frozenset({"order"})
 SHORT_WORDS, SHORT_CHARS = 3, 12
+_COMMERCE = "context:commerce"  # lexicon_detector.COMMERCE_NOTE (the model package does not import the rules)
 
 
 def _too_short(folded: str) -> bool:
@@ -139,6 +142,9 @@ class HybridDetector:
             elif rule.level is Level.NONE and not rule.reasons and _too_short(scored.folded[index]):
                 level = Level.INDICATOR
                 notes.append("hybrid:too_short_for_model_alone")
+            elif rule.level is Level.NONE and rule.reasons == (_COMMERCE,):
+                level = Level.INDICATOR
+                notes.append("hybrid:shop_talk_caps_model")
         if rule.level > level:
             level = rule.level
             notes.append("hybrid:rules_raise")

@@ -186,9 +186,7 @@ class RiskModel:
                 only = self._hinglish[keys & (self.config.buckets - 1)] == 2
                 hindi_only = np.bincount(docs[only], minlength=n)
         hinglish = (hindi_only >= 2) | ((hindi_only >= 1) & (distinct >= 2))
-        codes = np.where(
-            (han > 0) & (han >= deva), 0, np.where(deva > 0, 1, np.where(hinglish, 2, 3))
-        ).tolist()
+        codes = np.where((han > 0) & (han >= deva), 0, np.where(deva > 0, 1, np.where(hinglish, 2, 3))).tolist()
         names = ("zh", "hi", "hi-Latn", "en")
         return [names[code] if text.strip() else None for code, text in zip(codes, folded, strict=True)]
 
