@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from lifeguard.detection.assessment import Assessment, TextInput
 from lifeguard.detection.levels import LEVELS
 from lifeguard.detection.model.model import RiskModel
+from lifeguard.detection.model.textnorm import fold, fold_light
 
 nasty = st.one_of(
     st.text(alphabet=st.characters(codec=None), max_size=200),
@@ -75,3 +76,35 @@ def test_batch_equals_one_by_one(tiny_model: RiskModel) -> None:
     batch = tiny_model.assess_many([TextInput(text) for text in texts])
     single = [tiny_model.assess(TextInput(text)) for text in texts]
     assert batch == single
+
+
+risky_and_noisy = st.lists(
+    st.sampled_from(
+        ["I", " ", "  ", "want", "wannnnt", "to", "DIE", "die", "\u200b", "ｋｉｌｌ", "myself", "ß", "我想死", "想死了",
+         "，", "😭", "\u00a0", "k1ll", "tonight", "pills", "mar", "jaana", "hai"]
+    ),
+    min_size=1,
+    max_size=25,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(risky_and_noisy, min_size=1, max_size=6))
+def test_evidence_spans_point_at_the_ngrams_in_the_original_text(tiny_model: RiskModel, texts: list[str]) -> None:
+    """Each span of the original text folds to something that holds the n-gram the model read there, also
+    across zero-width characters, full-width letters, leet, collapsed letter runs and stripped edges."""
+    heads = [1] * len(texts)
+    for text, found in zip(texts, tiny_model.explain_many(texts, [fold_light(t) for t in texts], heads), strict=True):
+        for evidence in found:
+            assert 0 <= evidence.start < evidence.end <= len(text)
+            assert evidence.ngram and evidence.ngram in fold(text[evidence.start : evidence.end]), (text, evidence)
+
+
+def test_evidence_of_a_noisy_risky_text_maps_back_to_its_words(tiny_model: RiskModel) -> None:
+    text = "  I\u200b wannnnt to ＤＩＥ... 我想死了  "
+    found = tiny_model.explain(text, 1)
+    assert found, "the tiny model reads this text as ideation: it must say why"
+    for evidence in found:
+        original = text[evidence.start : evidence.end]
+        assert original.strip() == original and original  # no edge spaces in a span
+        assert evidence.ngram in fold(original)
