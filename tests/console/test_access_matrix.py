@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from lifeguard.app import create_app
+from lifeguard.auth.models import User
+from lifeguard.db.engine import unit_of_work
 from lifeguard.runtime import Runtime
 from tests import factories as f
 from tests.conftest import add_user, issue_key, login
@@ -26,12 +29,19 @@ PUBLIC = {
     ("GET", "/cap/feed.atom"),
     ("GET", "/alerts/{public_id}"),
     ("POST", "/alerts/{public_id}/tips"),
+    ("GET", "/alert-subscriptions"),
+    ("POST", "/alert-subscriptions"),
+    ("GET", "/alert-subscriptions/confirm/{token}"),
+    ("POST", "/alert-subscriptions/confirm/{token}"),
+    ("GET", "/alert-subscriptions/unsubscribe/{token}"),
+    ("POST", "/alert-subscriptions/unsubscribe/{token}"),
 }
 
 # route -> (roles allowed, key scopes allowed)
 VIEW = {"interventionist", "supervisor", "auditor", "admin"}
 WORK = {"interventionist", "supervisor", "admin"}
 LIAISON = {"police_liaison"}  # sees the queue and pages, filtered to cases referred to their unit
+ALERT_READERS = {"supervisor", "auditor", "admin"}  # every unit's alerts and figures, read only
 ROLE_ROUTES: dict[tuple[str, str], tuple[set[str], set[str]]] = {
     ("GET", "/queue"): (VIEW | LIAISON, set()),
     ("GET", "/queue/rows"): (VIEW | LIAISON, set()),
@@ -62,6 +72,18 @@ ROLE_ROUTES: dict[tuple[str, str], tuple[set[str], set[str]]] = {
     ("POST", "/v1/alerts/{public_id}/close"): (set(), {"alerts:publish"}),
     ("POST", "/v1/alerts/messages/{identifier}/ack"): (set(), {"alerts:receive"}),
     ("PUT", "/v1/alerts/coverage"): (set(), {"alerts:receive"}),
+    ("POST", "/v1/alerts/{public_id}/revise"): (set(), {"alerts:publish"}),
+    ("POST", "/v1/alerts/{public_id}/refresh"): (set(), {"alerts:publish"}),
+    # The officer's console for alerts: a liaison manages their unit's (the matrix's liaison has a unit).
+    ("GET", "/console/alerts"): (ALERT_READERS | LIAISON, set()),
+    ("GET", "/console/alerts/stats"): (ALERT_READERS | LIAISON, set()),
+    ("GET", "/console/alerts/stats.csv"): (ALERT_READERS | LIAISON, set()),
+    ("GET", "/console/alerts/{public_id}"): (ALERT_READERS | LIAISON, set()),
+    ("GET", "/console/alerts/new"): (LIAISON, set()),
+    ("POST", "/console/alerts/new"): (LIAISON, set()),
+    ("POST", "/console/alerts/{public_id}/tips/{tip_id}/triage"): (LIAISON, set()),
+    ("GET", "/console/alerts/{public_id}/close"): (LIAISON, set()),
+    ("POST", "/console/alerts/{public_id}/close"): (LIAISON, set()),
 }
 ROLES = ["interventionist", "supervisor", "police_liaison", "auditor", "admin"]
 SCOPES = [
@@ -110,6 +132,7 @@ def _call(client: TestClient, method: str, path: str, case_id: int, headers: dic
         .replace("{follow_up_id}", "999999")
         .replace("{public_id}", "999999")
         .replace("{identifier}", "999999")
+        .replace("{tip_id}", "999999")
     )
     if path == "/events":
         return _events_status(client, headers or {})
@@ -169,6 +192,9 @@ def test_roles(client: TestClient, runtime: Runtime, case_id: int, method: str, 
     if path == "/events" and role in ROLE_ROUTES[(method, path)][0]:
         pytest.skip("an allowed SSE stream stays open; the browser test covers it")
     add_user(runtime, f"u-{role}", role)
+    if role == "police_liaison":
+        with unit_of_work(runtime.sessions) as s:
+            s.scalars(select(User).where(User.username == f"u-{role}")).one().unit = "matrix-unit"
     login(client, f"u-{role}")
     status = _call(client, method, path, case_id)
     allowed = role in ROLE_ROUTES[(method, path)][0]

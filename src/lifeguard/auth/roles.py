@@ -20,18 +20,38 @@ class Permission(StrEnum):
     AUDIT_VIEW = "audit.view"
     METRICS_VIEW = "metrics.view"
     REFERRALS_RESPOND = "referrals.respond"  # a liaison answers for their unit in the police portal
+    # Missing-person alerts of the user's own unit: publish, read and triage the tips, close with an outcome.
+    ALERTS_MANAGE = "alerts.manage"
+    ALERTS_VIEW = "alerts.view"  # every unit's alerts and their statistics, read only (no tips: they are the unit's)
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.INTERVENTIONIST: frozenset({Permission.CASES_VIEW, Permission.CASES_WORK}),
     Role.SUPERVISOR: frozenset(
-        {Permission.CASES_VIEW, Permission.CASES_WORK, Permission.AUDIT_VIEW, Permission.METRICS_VIEW}
+        {
+            Permission.CASES_VIEW,
+            Permission.CASES_WORK,
+            Permission.AUDIT_VIEW,
+            Permission.METRICS_VIEW,
+            Permission.ALERTS_VIEW,
+        }
     ),
     # A police liaison sees only cases referred to their unit; referrals arrive with the intervention ladder.
-    Role.POLICE_LIAISON: frozenset({Permission.CASES_VIEW_REFERRED, Permission.REFERRALS_RESPOND}),
-    Role.AUDITOR: frozenset({Permission.CASES_VIEW, Permission.AUDIT_VIEW, Permission.METRICS_VIEW}),
+    # Alerts are their unit's too: a liaison without a unit publishes nothing and sees no alert.
+    Role.POLICE_LIAISON: frozenset(
+        {Permission.CASES_VIEW_REFERRED, Permission.REFERRALS_RESPOND, Permission.ALERTS_MANAGE}
+    ),
+    Role.AUDITOR: frozenset(
+        {Permission.CASES_VIEW, Permission.AUDIT_VIEW, Permission.METRICS_VIEW, Permission.ALERTS_VIEW}
+    ),
     Role.ADMIN: frozenset(
-        {Permission.CASES_VIEW, Permission.CASES_WORK, Permission.AUDIT_VIEW, Permission.METRICS_VIEW}
+        {
+            Permission.CASES_VIEW,
+            Permission.CASES_WORK,
+            Permission.AUDIT_VIEW,
+            Permission.METRICS_VIEW,
+            Permission.ALERTS_VIEW,
+        }
     ),
 }
 

@@ -85,12 +85,19 @@ _CASE_FORM = re.compile(
 )
 
 
+_ALERT_FORM = re.compile(r"^/console/alerts/([^/]+)/(close|tips/\d+/triage)$")
+
+
 def render_error(request: Request, exc: LifeguardError) -> Response:
     form = _CASE_FORM.match(request.url.path)
     if request.method == "POST" and form and exc.status_code in (400, 409):
         # A refused action on a case: back to the case, with the reason where the person is looking.
         request.session["flash_error"] = exc.message
         return RedirectResponse(f"/cases/{form.group(1)}", status_code=303)
+    alert_form = _ALERT_FORM.match(request.url.path)
+    if request.method == "POST" and alert_form and exc.status_code in (400, 409):
+        request.session["flash_error"] = exc.message  # the same for an action on an alert
+        return RedirectResponse(f"/console/alerts/{alert_form.group(1)}", status_code=303)
     if request.headers.get("hx-request"):
         return HTMLResponse(
             f'<div class="flash error" role="alert">{_escape(exc.message)}</div>', status_code=exc.status_code
@@ -547,5 +554,9 @@ def _offer(queue: asyncio.Queue[dict[str, Any]], message: dict[str, Any]) -> Non
 
 
 def mount_console(app: FastAPI) -> None:
+    # The alert pages build on this module's rendering, so their module is imported here, not at the top.
+    from lifeguard.console.alerts_views import router as alerts_router
+
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(router)
+    app.include_router(alerts_router)
