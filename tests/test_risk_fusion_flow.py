@@ -16,7 +16,9 @@ from lifeguard.clock import FixedClock
 from lifeguard.db.engine import unit_of_work
 from lifeguard.detection.assessment import Detector
 from lifeguard.risk.models import RiskObservation, SubjectRiskRow
+from lifeguard.risk.recheck import RECHECK_TIMER
 from lifeguard.runtime import Runtime, build_runtime
+from lifeguard.scheduling.models import Timer
 from tests import factories as f
 from tests.conftest import issue_key, make_settings
 
@@ -103,3 +105,19 @@ def test_the_clock_alone_raises_a_priority(clocked: tuple[Runtime, FixedClock, T
     raised = _case(rt, "morning")
     assert raised is not None and raised.priority == 0
     assert any(r.startswith("priority:") for r in raised.risk_reasons["reasons"])  # type: ignore[index]
+
+
+def test_repeated_signals_keep_one_pending_recheck(clocked: tuple[Runtime, FixedClock, TestClient, str]) -> None:
+    rt, clock, client, key = clocked
+    clock.advance(timedelta(hours=-10))  # 10:00 in Shenzhen: "tonight" is a time to look again at
+    for text in ("我不想活了，今晚就从楼上跳下去", "今晚就跳", "真的不想活了"):
+        _send(client, key, clock, f.message(text, subject="repeat", locale="zh-CN"))
+        clock.advance(timedelta(minutes=1))
+    case = _case(rt, "repeat")
+    assert case is not None
+    with unit_of_work(rt.sessions) as s:
+        pending = list(s.scalars(select(Timer).where(Timer.kind == RECHECK_TIMER, Timer.fired_at.is_(None))))
+        row = s.get(SubjectRiskRow, ("shop-a", "repeat"))
+        assert row is not None and row.recheck_at is not None
+        assert len(pending) == 1
+        assert pending[0].payload["due"] == row.recheck_at.isoformat()

@@ -21,13 +21,24 @@ RECHECK_TIMER = "risk.recheck"
 Event = tuple[str, dict[str, Any]]
 
 
-def schedule_recheck(session: Session, *, platform: str, subject: str, due: datetime, now: datetime) -> None:
+def schedule_recheck(
+    session: Session, *, platform: str, subject: str, due: datetime, now: datetime, case_id: int | None = None
+) -> None:
+    """One pending re-check per case: a signal that leaves the time unchanged adds nothing, and one that moves it
+    retires the earlier timer (marked fired, ``superseded``) instead of leaving it to fire for nothing."""
+    wanted = due.isoformat()
+    if case_id is not None:
+        for pending in timers.pending_for_case(session, case_id, kind=RECHECK_TIMER):
+            if pending.payload.get("due") == wanted and pending.payload.get("subject") == subject:
+                return
+            pending.fired_at, pending.last_error = now, "superseded"
     timers.schedule(
         session,
         kind=RECHECK_TIMER,
         due_at=due,
         now=now,
-        payload={"platform": platform, "subject": subject, "due": due.isoformat()},
+        payload={"platform": platform, "subject": subject, "due": wanted},
+        case_id=case_id,
     )
 
 
@@ -41,9 +52,16 @@ def on_recheck_timer(
     fused = engine.recheck(session, platform=platform, subject=subject, now=now)
     if fused is None:
         return []
-    if fused.recheck_at is not None:
-        schedule_recheck(session, platform=platform, subject=subject, due=fused.recheck_at, now=now)
     case = cases.open_case_for(session, platform=platform, subject=subject)
+    if fused.recheck_at is not None:
+        schedule_recheck(
+            session,
+            platform=platform,
+            subject=subject,
+            due=fused.recheck_at,
+            now=now,
+            case_id=case.id if case is not None else None,
+        )
     if case is None or (fused.priority >= case.priority and fused.level <= Level(case.level)):
         return []
     cases.raise_risk(session, case, level=fused.level, priority=fused.priority, now=now, sla=sla, actor="system:clock")

@@ -189,7 +189,12 @@ def process_entries(
                     _auto_hold(session, case_id=case.id, now=now)
                 if fused.recheck_at is not None:
                     schedule_recheck(
-                        session, platform=entry.platform, subject=entry.subject, due=fused.recheck_at, now=now
+                        session,
+                        platform=entry.platform,
+                        subject=entry.subject,
+                        due=fused.recheck_at,
+                        now=now,
+                        case_id=case.id,
                     )
             report.stored += 1
         else:
