@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,29 @@ def test_a_platform_can_choose_the_hybrid_detector(tmp_path: Path) -> None:
     assert assessment.level >= assessment.level.IDEATION
     with pytest.raises(ValueError, match="rules or hybrid"):
         Settings(detector="oracle")
+
+
+def test_outbox_retry_puts_escalated_messages_back(db: str) -> None:
+    from lifeguard.delivery.models import OutboxMessage
+
+    engine = make_engine(db)
+    with make_session_factory(engine)() as s:
+        now = datetime.now(UTC)
+        for key, target in (("a", "https://unit.example.invalid/hook"), ("b", "https://shop.example.invalid/x")):
+            s.add(
+                OutboxMessage(
+                    idempotency_key=key, channel="webhook", target=target, payload={}, status="escalated",
+                    attempts=8, next_attempt_at=now, created_at=now, last_error="HTTP 503\ndown",
+                )
+            )  # fmt: skip
+        s.commit()
+    listed = runner.invoke(app, ["outbox", "escalated"])
+    assert listed.exit_code == 0 and "unit.example.invalid" in listed.output and "HTTP 503" in listed.output
+    refused = runner.invoke(app, ["outbox", "retry"])
+    assert refused.exit_code == 2 and "--id or --target" in refused.output
+    done = runner.invoke(app, ["outbox", "retry", "--target", "https://unit.example.invalid"])
+    assert done.exit_code == 0 and "requeued 1 message" in done.output
+    with make_session_factory(engine)() as s:
+        statuses = dict(s.execute(select(OutboxMessage.idempotency_key, OutboxMessage.status)).all())
+    engine.dispose()
+    assert statuses == {"a": "pending", "b": "escalated"}

@@ -446,6 +446,40 @@ def retention_run() -> None:
     typer.echo(json.dumps(report.__dict__))
 
 
+outbox_app = typer.Typer(help="Deliveries to partners and police units.", no_args_is_help=True)
+app.add_typer(outbox_app, name="outbox")
+
+
+@outbox_app.command("escalated")
+def outbox_escalated(
+    target: Annotated[str | None, typer.Option(help="Only messages to targets starting with this.")] = None,
+) -> None:
+    """List the messages that ran out of tries (a person must decide what happens to them)."""
+    from lifeguard.delivery.service import escalated
+
+    with _unit_of_work() as session:
+        for message in escalated(session, target_prefix=target):
+            error = (message.last_error or "").splitlines()[0][:80] if message.last_error else ""
+            typer.echo(f"{message.id}\t{message.channel}\t{message.target}\t{message.attempts} tries\t{error}")
+
+
+@outbox_app.command("retry")
+def outbox_retry(
+    message_id: Annotated[list[int] | None, typer.Option("--id", help="A message id (repeat for several).")] = None,
+    target: Annotated[str | None, typer.Option(help="Every escalated message to targets starting with this.")] = None,
+) -> None:
+    """Put escalated messages back in the queue once the receiver is back (audited)."""
+    from lifeguard.delivery.service import requeue_escalated
+
+    if not message_id and not target:
+        raise typer.BadParameter("give --id or --target: which escalated messages to send again")
+    with _unit_of_work() as session:
+        ids = requeue_escalated(
+            session, now=SystemClock().now(), actor="cli", message_ids=message_id or None, target_prefix=target
+        )
+    typer.echo(f"requeued {len(ids)} message(s)" + (f": {', '.join(map(str, ids))}" if ids else ""))
+
+
 @keys_app.command("rotate")
 def keys_rotate() -> None:
     """Re-encrypt every protected field with the active key (the first in LIFEGUARD_ENCRYPTION_KEYS)."""

@@ -135,3 +135,27 @@ def test_unknown_channel_is_refused(clocked: tuple[Runtime, FixedClock]) -> None
     rt, _ = clocked
     with unit_of_work(rt.sessions) as s, pytest.raises(ValueError, match="unknown channel"):
         outbox.enqueue(s, channel="pigeon", target="x", payload={}, idempotency_key="p", now=START)
+
+
+def test_a_person_puts_escalated_messages_back_once_the_receiver_is_back(clocked: tuple[Runtime, FixedClock]) -> None:
+    rt, clock = clocked
+    with endpoint() as down, endpoint() as other:
+        _enqueue(rt, down.url, "held-1")
+        _enqueue(rt, down.url, "held-2")
+        _enqueue(rt, other.url + "/x", "elsewhere")
+        with unit_of_work(rt.sessions) as s:
+            for message in s.scalars(select(OutboxMessage)):
+                message.status, message.attempts = "escalated", rt.delivery.policy.max_attempts
+        assert rt.delivery.drain().delivered == 0  # escalated messages are not retried on their own
+        with unit_of_work(rt.sessions) as s:
+            requeued = outbox.requeue_escalated(s, now=clock.now(), actor="user:li", target_prefix=down.url)
+        assert len(requeued) == 2
+        assert rt.delivery.drain().delivered == 2
+    assert sorted(r.headers["webhook-id"] for r in down.received) == ["held-1", "held-2"]
+    assert other.received == []
+    with unit_of_work(rt.sessions) as s:
+        statuses = dict(s.execute(select(OutboxMessage.idempotency_key, OutboxMessage.status)).all())
+        assert statuses == {"held-1": "delivered", "held-2": "delivered", "elsewhere": "escalated"}
+        record = s.scalars(select(AuditRecord).where(AuditRecord.action == "outbox.requeued")).one()
+        assert record.actor == "user:li" and record.data["count"] == 2
+        assert outbox.requeue_escalated(s, now=clock.now(), actor="user:li", message_ids=[999_999]) == []

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from lifeguard.audit import service as audit
 from lifeguard.delivery.models import OutboxMessage
 
 CHANNELS = frozenset({"webhook", "email"})
@@ -106,3 +107,41 @@ def record_failure(
         return message
     message.next_attempt_at = now + policy.delay(message.attempts, rng)
     return None
+
+
+def escalated(session: Session, *, target_prefix: str | None = None, limit: int = 1000) -> list[OutboxMessage]:
+    """Messages that ran out of tries, oldest first; ``target_prefix`` narrows them to one receiver."""
+    stmt = select(OutboxMessage).where(OutboxMessage.status == "escalated")
+    if target_prefix:
+        stmt = stmt.where(OutboxMessage.target.startswith(target_prefix, autoescape=True))
+    return list(session.scalars(stmt.order_by(OutboxMessage.created_at, OutboxMessage.id).limit(limit)))
+
+
+def requeue_escalated(
+    session: Session,
+    *,
+    now: datetime,
+    actor: str,
+    message_ids: list[int] | None = None,
+    target_prefix: str | None = None,
+) -> list[int]:
+    """A person decided the receiver is back: its escalated messages go back in the queue now, with a fresh
+    count of tries, and the decision is audited. Nothing else is touched (delivered and pending stay)."""
+    chosen = [
+        message
+        for message in escalated(session, target_prefix=target_prefix, limit=100_000)
+        if message_ids is None or message.id in set(message_ids)
+    ]
+    for message in chosen:
+        message.status, message.attempts, message.next_attempt_at = "pending", 0, now
+    if chosen:
+        audit.record(
+            session,
+            at=now,
+            actor=actor,
+            action="outbox.requeued",
+            object_type="outbox",
+            object_id=(target_prefix or "escalated")[:64],
+            data={"count": len(chosen), "target_prefix": target_prefix, "ids": [m.id for m in chosen[:200]]},
+        )
+    return [message.id for message in chosen]
