@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -13,8 +14,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.middleware.sessions import SessionMiddleware
 
 from lifeguard import __version__
+from lifeguard.alerts import public as alerts_public
 from lifeguard.alerts.api import router as alerts_router
-from lifeguard.alerts.public import router as alerts_public_router
 from lifeguard.auth.web import LoginRequired
 from lifeguard.cases.api import router as cases_router
 from lifeguard.config import Settings
@@ -86,9 +87,16 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     @app.exception_handler(LifeguardError)
     async def _lifeguard_error(request: Request, exc: LifeguardError) -> Response:
+        if alerts_public.is_public(request.url.path):
+            return alerts_public.render_error(request, exc)  # in the visitor's language; JSON for JSON callers
         if _is_api(request):
-            return JSONResponse(exc.to_json(), status_code=exc.status_code)
-        return render_error(request, exc)
+            response: Response = JSONResponse(exc.to_json(), status_code=exc.status_code)
+        else:
+            response = render_error(request, exc)
+        retry = getattr(exc, "retry_after_seconds", None)
+        if retry is not None:
+            response.headers["Retry-After"] = str(max(1, math.ceil(retry)))
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -124,6 +132,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(metrics_router)
     app.include_router(interventions_router)
     app.include_router(alerts_router)
-    app.include_router(alerts_public_router)
+    app.include_router(alerts_public.router)
+    alerts_public.mount_static(app)
     mount_console(app)
     return app

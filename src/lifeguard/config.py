@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from lifeguard.detection.levels import Level
 from lifeguard.privacy.keyring import KeyRing
@@ -62,6 +65,9 @@ class Settings(BaseSettings):
     smtp_port: int = 25
     smtp_from: str = "lifeguard@localhost"
     session_max_age_seconds: int = 12 * 3600
+    # Reverse proxies whose X-Forwarded-For is believed (CIDRs, comma-separated or a JSON list). Empty: the
+    # direct peer is the client, and X-Forwarded-For is ignored (anyone can write it).
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     data_dir: Path = Path("../shared/data")
 
     @field_validator("store_floor", "case_floor", mode="before")
@@ -74,6 +80,26 @@ class Settings(BaseSettings):
     def _known_detector(cls, value: str) -> str:
         if value not in {"rules", "hybrid"}:
             raise ValueError("detector must be rules or hybrid")
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_cidrs(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                raise ValueError(f"trusted proxy {cidr!r} is not an IP address or CIDR such as 10.0.0.0/8") from None
         return value
 
     @field_validator("workers")

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from lifeguard.alerts import store as alerts
+from lifeguard.alerts import subscribers
 from lifeguard.audit import service as audit
 from lifeguard.auth.models import User
 from lifeguard.auth.service import ApiKeyVerifier
@@ -19,7 +20,7 @@ from lifeguard.cases import escalation
 from lifeguard.cases.sla import SlaPolicy
 from lifeguard.clock import Clock, SystemClock
 from lifeguard.config import Settings
-from lifeguard.db.engine import make_engine, make_session_factory
+from lifeguard.db.engine import make_engine, make_session_factory, unit_of_work
 from lifeguard.delivery.models import OutboxMessage
 from lifeguard.delivery.transports import SmtpTransport, Transport, WebhookTransport
 from lifeguard.delivery.worker import DeliveryWorker
@@ -78,6 +79,14 @@ def _tell_seniors(session: Session, message: OutboxMessage, now: datetime) -> No
     )
 
 
+def _mail_address(sessions: sessionmaker[Session], target: str) -> str | None:
+    """Outbox rows for alert subscribers name them by reference; the address is read (decrypted) at send time."""
+    if not target.startswith(subscribers.MAIL_TARGET):
+        return target
+    with unit_of_work(sessions) as session:
+        return subscribers.mail_address(session, target)
+
+
 def build_runtime(
     settings: Settings,
     *,
@@ -120,6 +129,7 @@ def build_runtime(
                 interventions.on_ack_timer, ack_within=timedelta(seconds=settings.referral_ack_seconds)
             ),
             alerts.WIDEN_TIMER: alerts.on_widen_timer,
+            alerts.REFRESH_TIMER: alerts.on_refresh_timer,
             recheck.RECHECK_TIMER: functools.partial(recheck.on_recheck_timer, engine=risk, sla=sla),
         },
     )
@@ -127,7 +137,10 @@ def build_runtime(
         transports = {"webhook": WebhookTransport()}
         if settings.smtp_host:
             transports["email"] = SmtpTransport(
-                host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                sender=settings.smtp_from,
+                resolve=functools.partial(_mail_address, sessions),
             )
     delivery = DeliveryWorker(
         sessions=sessions, clock=clock, bus=bus, transports=transports, on_exhausted=_tell_seniors

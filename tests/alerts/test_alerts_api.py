@@ -71,7 +71,7 @@ def test_public_cap_feed_and_page_before_and_after_close(world: World) -> None:
     assert feed.status_code == 200 and PHOTO in feed.text and "李小明" in feed.text
     page = client.get("/alerts/2026-0042")
     assert page.status_code == 200 and PHOTO in page.text and "郑州市二七广场" in page.text
-    assert 'action="/alerts/2026-0042/tips"' in page.text
+    assert 'action="/alerts/2026-0042/tips?lang=zh"' in page.text  # the alert's first language, by default
 
     assert (
         client.post("/v1/alerts/2026-0042/close", headers=police(rt), json={"outcome": "found_alive"}).status_code
@@ -80,7 +80,7 @@ def test_public_cap_feed_and_page_before_and_after_close(world: World) -> None:
     assert parse_cap(client.get("/cap/alerts/2026-0042.xml").content).msg_type == "Cancel"
     feed = client.get("/cap/feed.atom").text
     assert PHOTO not in feed and "李小明" not in feed and "has ended" in feed
-    page = client.get("/alerts/2026-0042").text
+    page = client.get("/alerts/2026-0042?lang=en").text
     assert PHOTO not in page and "李小明" not in page and "has ended" in page and "<form" not in page
 
 

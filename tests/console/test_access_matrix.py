@@ -29,6 +29,12 @@ PUBLIC = {
     ("GET", "/cap/feed.atom"),
     ("GET", "/alerts/{public_id}"),
     ("POST", "/alerts/{public_id}/tips"),
+    ("GET", "/alert-subscriptions"),
+    ("POST", "/alert-subscriptions"),
+    ("GET", "/alert-subscriptions/confirm/{token}"),
+    ("POST", "/alert-subscriptions/confirm/{token}"),
+    ("GET", "/alert-subscriptions/unsubscribe/{token}"),
+    ("POST", "/alert-subscriptions/unsubscribe/{token}"),
 }
 
 # route -> (roles allowed, key scopes allowed)
@@ -66,6 +72,8 @@ ROLE_ROUTES: dict[tuple[str, str], tuple[set[str], set[str]]] = {
     ("POST", "/v1/alerts/{public_id}/close"): (set(), {"alerts:publish"}),
     ("POST", "/v1/alerts/messages/{identifier}/ack"): (set(), {"alerts:receive"}),
     ("PUT", "/v1/alerts/coverage"): (set(), {"alerts:receive"}),
+    ("POST", "/v1/alerts/{public_id}/revise"): (set(), {"alerts:publish"}),
+    ("POST", "/v1/alerts/{public_id}/refresh"): (set(), {"alerts:publish"}),
     # The officer's console for alerts: a liaison manages their unit's (the matrix's liaison has a unit).
     ("GET", "/console/alerts"): (ALERT_READERS | LIAISON, set()),
     ("GET", "/console/alerts/stats"): (ALERT_READERS | LIAISON, set()),

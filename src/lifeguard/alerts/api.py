@@ -1,7 +1,8 @@
 """The alerts API for police units and partner apps, each calling with a partner API key.
 
-- ``alerts:publish``: a police unit publishes and closes alerts. Issue this scope only to partners of kind
-  ``police_unit`` (``lifeguard apikey create --partner <unit> --scope alerts:publish``).
+- ``alerts:publish``: a police unit publishes, revises, refreshes and closes alerts. Issue this scope only to
+  partners of kind ``police_unit`` (``lifeguard apikey create --partner <unit> --scope alerts:publish``). Only the
+  unit that published an alert may change it (403 for another unit).
 - ``alerts:receive``: a partner app sets the H3 cells it serves and acknowledges the CAP messages it got at its
   ``webhook_url`` (signed with its ``webhook_secret``).
 """
@@ -83,6 +84,37 @@ class Published(BaseModel):
     partners: list[str]
     page: str
     cap: str
+
+
+class PersonChanges(BaseModel):
+    """Only the fields given change; the others stay as published."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    age: int | None = Field(default=None, ge=0, le=130)
+    sex: Sex | None = None
+    height_cm: int | None = Field(default=None, ge=30, le=260)
+    clothing: str | None = Field(default=None, max_length=1000)
+    distinguishing_marks: list[str] | None = Field(default=None, max_length=20)
+    photos: list[Photo] | None = Field(default=None, max_length=10)
+
+
+class ReviseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    person: PersonChanges | None = None
+    last_seen: Seen | None = Field(default=None, description="a confirmed sighting: the new last known place and time")
+    contact: Contact | None = None
+    note: str | None = Field(default=None, max_length=500, description="what changed, for partners (CAP note)")
+
+
+class Revised(BaseModel):
+    id: str
+    status: str
+    identifier: str
+    sequence: int
+    radius_km: float
+    partners: list[str]
+    subscribers: int
 
 
 class CloseRequest(BaseModel):
@@ -186,6 +218,75 @@ def publish(
         partners=partners,
         page=f"{base}/alerts/{row.public_id}",
         cap=f"{base}/cap/alerts/{row.public_id}.xml",
+    )
+
+
+@router.post("/{public_id}/revise", response_model=Revised, responses=_ERRORS)
+def revise(
+    request: Request,
+    public_id: str,
+    body: ReviseRequest,
+    caller: Caller = Depends(api_caller(scope=Scope.ALERTS_PUBLISH)),
+    session: Session = Depends(db),
+) -> Revised:
+    """New facts (a confirmed sighting that moves the last known place, clothing, marks, photos): a CAP Update
+    to every partner reached before and every partner covering the current circle, and e-mails to subscribers."""
+    person = None
+    if body.person is not None:
+        person = {k: v for k, v in body.person.model_dump(exclude_unset=True).items() if v is not None}
+        if body.person.photos is not None:
+            person["photos"] = [PhotoRef(**p.model_dump()) for p in body.person.photos]
+    seen = body.last_seen
+    row, message, partners, mailed = store.revise(
+        session,
+        public_id=public_id,
+        person=person,
+        last_seen=LastSeen(lat=seen.lat, lon=seen.lon, place=seen.place, at=seen.at) if seen else None,
+        contact=(
+            ContactUnit(name=body.contact.name, phone=body.contact.phone, email=body.contact.email)
+            if body.contact
+            else None
+        ),
+        note=body.note,
+        actor=caller.actor,
+        now=runtime(request).clock.now(),
+        unit_id=caller.partner_id,
+    )
+    session.commit()
+    runtime(request).delivery.notify()
+    return Revised(
+        id=row.public_id,
+        status=row.status,
+        identifier=message.identifier,
+        sequence=message.sequence,
+        radius_km=message.radius_km,
+        partners=partners,
+        subscribers=mailed,
+    )
+
+
+@router.post("/{public_id}/refresh", response_model=Revised, responses=_ERRORS)
+def refresh(
+    request: Request,
+    public_id: str,
+    caller: Caller = Depends(api_caller(scope=Scope.ALERTS_PUBLISH)),
+    session: Session = Depends(db),
+) -> Revised:
+    """The current content again as an Update, renewing its expiry at partners (the timer does this by itself
+    two hours before expiry; this is for a unit that wants it now)."""
+    row, message, partners = store.refresh(
+        session, public_id=public_id, actor=caller.actor, now=runtime(request).clock.now(), unit_id=caller.partner_id
+    )
+    session.commit()
+    runtime(request).delivery.notify()
+    return Revised(
+        id=row.public_id,
+        status=row.status,
+        identifier=message.identifier,
+        sequence=message.sequence,
+        radius_km=message.radius_km,
+        partners=partners,
+        subscribers=0,
     )
 
 

@@ -203,6 +203,42 @@ def _describe(content: AlertContent, texts: AlertTexts) -> tuple[str, str]:
     return who, texts.separator.join(sentences) + texts.sentence_end
 
 
+@dataclass(frozen=True)
+class AlertWords:
+    """What one language block of an Alert or Update says, for the other places that say it (the public page,
+    the e-mails to people who opted in): the same words as the CAP message, from one place."""
+
+    event: str
+    headline: str
+    description: str
+    instruction: str
+
+
+def alert_words(content: AlertContent, language: str) -> AlertWords:
+    texts = _texts(language)
+    who, description = _describe(content, texts)
+    event = texts.event(content.category)
+    headline = texts.headline.format(event=event, who=who, place=content.last_seen.place)
+    instruction = texts.instruction.format(
+        name=content.person.name, phone=content.contact.phone, unit=content.contact.name, web=content.web_url
+    )
+    return AlertWords(
+        event=event, headline=_clip(headline, HEADLINE_MAX), description=description, instruction=instruction
+    )
+
+
+def cancel_words(content: AlertContent, language: str) -> AlertWords:
+    """A Cancel's words: that the alert ended, nothing about the person."""
+    texts = _texts(language)
+    event = texts.event(content.category)
+    return AlertWords(
+        event=event,
+        headline=texts.cancel_headline.format(event=event),
+        description=texts.cancel_description,
+        instruction="",
+    )
+
+
 def _info_common(
     alert: ET.Element, content: AlertContent, language: str, texts: AlertTexts, *, cancel: bool
 ) -> ET.Element:
@@ -231,21 +267,14 @@ def _alert_info(
     alert: ET.Element, content: AlertContent, language: str, radius_km: float, sent: datetime, issuer: Issuer
 ) -> None:
     texts = _texts(language)
+    words = alert_words(content, language)
     info = _info_common(alert, content, language, texts, cancel=False)
     _sub(info, "onset", format_cap_time(content.last_seen.at))
     _sub(info, "expires", format_cap_time(sent + issuer.validity))
     _sub(info, "senderName", content.contact.name)
-    who, description = _describe(content, texts)
-    headline = texts.headline.format(event=texts.event(content.category), who=who, place=content.last_seen.place)
-    _sub(info, "headline", _clip(headline, HEADLINE_MAX))
-    _sub(info, "description", description)
-    _sub(
-        info,
-        "instruction",
-        texts.instruction.format(
-            name=content.person.name, phone=content.contact.phone, unit=content.contact.name, web=content.web_url
-        ),
-    )
+    _sub(info, "headline", words.headline)
+    _sub(info, "description", words.description)
+    _sub(info, "instruction", words.instruction)
     _sub(info, "web", content.web_url)
     _sub(info, "contact", f"{content.contact.name}, {content.contact.phone}")
     _pair(info, "parameter", "lifeguard:alertId", content.alert_id)
@@ -266,10 +295,11 @@ def _cancel_info(alert: ET.Element, content: AlertContent, language: str, radius
     # No name, description or photo: the person has been found (or the alert withdrawn) and their details
     # should leave public screens, not be repeated once more.
     texts = _texts(language)
+    words = cancel_words(content, language)
     info = _info_common(alert, content, language, texts, cancel=True)
     _sub(info, "senderName", content.contact.name)
-    _sub(info, "headline", texts.cancel_headline.format(event=texts.event(content.category)))
-    _sub(info, "description", texts.cancel_description)
+    _sub(info, "headline", words.headline)
+    _sub(info, "description", words.description)
     _sub(info, "web", content.web_url)
     _pair(info, "parameter", "lifeguard:alertId", content.alert_id)
     _add_area(info, content, texts, radius_km)

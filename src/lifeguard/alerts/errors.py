@@ -53,6 +53,13 @@ class StaleAcknowledgement(Conflict):
     code = "stale_acknowledgement"
 
 
+class MailNotConfigured(LifeguardError):
+    """Alert e-mails asked for on a server with no mail relay (LIFEGUARD_SMTP_HOST unset)."""
+
+    status_code = 503
+    code = "email_not_configured"
+
+
 class RateLimited(LifeguardError):
     status_code = 429
     code = "rate_limited"

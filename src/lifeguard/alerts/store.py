@@ -4,36 +4,48 @@ the CAP messages out to partners through the outbox, all in the caller's transac
 Partners receive each CAP message as a Standard Webhooks delivery (signed with their ``webhook_secret``) whose
 JSON body is ``{"type": "cap", "msg_type", "identifier", "alert_id", "sequence", "cap_xml"}``; the webhook id is
 stable per (message, partner), so a resend is a duplicate the partner can drop.
+
+People who opted in (``subscribers``) get one e-mail per message of each step (publish, widen, revise, close), in
+their language, through the same outbox; a refresh, which only renews the message's expiry at partners, is not
+mailed. Who gets a step is ``lifecycle.plan_delivery`` over the target index (partners' cells and subscribers'
+points): partners covering the current circle plus every partner reached before; subscribers inside any circle
+the alert went out with. A Cancel goes to every partner and subscriber that got anything.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
-from typing import Any
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any, Final
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from lifeguard.alerts import lifecycle
+from lifeguard.alerts import lifecycle, subscribers
 from lifeguard.alerts.acks import AckLedger, AckResult
 from lifeguard.alerts.cap import CapMessage, Issuer, MsgType
-from lifeguard.alerts.errors import InvalidAlertInput, UnknownAlert, UnknownMessage
+from lifeguard.alerts.errors import InvalidAlertInput, InvalidAlertTransition, UnknownAlert, UnknownMessage
 from lifeguard.alerts.lifecycle import AlertState, MissingPersonAlert, Outcome, SentCircle
 from lifeguard.alerts.model import AlertContent, Category, ContactUnit, LastSeen, MissingPerson, PhotoRef, Sex
-from lifeguard.alerts.models import AlertDelivery, AlertPartner, AlertRow, CapMessageRow, TipRow
+from lifeguard.alerts.models import AlertDelivery, AlertPartner, AlertRow, CapMessageRow, TipPhoto, TipRow
+from lifeguard.alerts.photos import PhotoInfo
 from lifeguard.alerts.targeting import TargetIndex, TargetIndexBuilder
 from lifeguard.alerts.tips import DuplicateFinder, Tip, TipSubmission, accept_tip
 from lifeguard.audit import service as audit
 from lifeguard.delivery import service as outbox
 from lifeguard.delivery.worker import OUTBOX_ENQUEUED
-from lifeguard.errors import Conflict, Forbidden
+from lifeguard.errors import Conflict, Forbidden, NotFound
 from lifeguard.partners.models import Partner
 from lifeguard.scheduling import service as timers
 from lifeguard.scheduling.models import Timer
 
 ISSUER = Issuer(sender="alerts@lifeguard.invalid", identifier_prefix="lifeguard.alerts")
 WIDEN_TIMER = "alert.widen"
+REFRESH_TIMER = "alert.refresh"
+# Partners drop a message at its <expires> (sent + ISSUER.validity, 24 h): the current content goes out again as
+# an Update this long before, so a still-open alert never lapses on their screens.
+REFRESH_MARGIN: Final = timedelta(hours=2)
 Event = tuple[str, dict[str, Any]]
 
 
@@ -149,7 +161,11 @@ def to_domain(session: Session, row: AlertRow) -> MissingPersonAlert:
         if m.msg_type == MsgType.CANCEL.value:
             continue
         radius = m.radius_km
-        circle = SentCircle(content.last_seen.lat, content.last_seen.lon, m.radius_km)
+        # Each message's own centre (a revision may have moved the last known place); rows from before
+        # migration 0003 have none, and were all sent at the alert's one place.
+        lat = m.centre_lat if m.centre_lat is not None else content.last_seen.lat
+        lon = m.centre_lon if m.centre_lon is not None else content.last_seen.lon
+        circle = SentCircle(lat, lon, m.radius_km)
         if circle not in circles:
             circles.append(circle)
     closed = row.status == AlertState.CLOSED.value
@@ -186,25 +202,19 @@ def set_coverage(session: Session, *, partner_id: str, cells: list[str], now: da
         session.add(row)
     else:
         row.cells, row.updated_at = normalised, now
+    subscribers.changed(session, now=now)  # every process's target index is rebuilt on its next fan-out
     session.flush()
     return row
 
 
-def target_index(session: Session) -> TargetIndex | None:
-    builder = TargetIndexBuilder()
-    rows = list(session.scalars(select(AlertPartner).order_by(AlertPartner.partner_id)))
-    for row in rows:
-        if row.cells:
-            builder.add_partner(row.partner_id, row.cells)
-    return builder.build() if rows else None
+def target_index(session: Session) -> TargetIndex:
+    """Partners' H3 cells and confirmed subscribers' points (cached per process; see ``subscribers``)."""
+    return subscribers.target_index(session)
 
 
 def _partners_in(session: Session, row: AlertRow, radius_km: float) -> frozenset[str]:
-    index = target_index(session)
-    if index is None:
-        return frozenset()
     seen = row.content["last_seen"]
-    return index.select(float(seen["lat"]), float(seen["lon"]), radius_km).partner_ids
+    return target_index(session).select(float(seen["lat"]), float(seen["lon"]), radius_km).partner_ids
 
 
 def _store_message(session: Session, row: AlertRow, message: CapMessage, radius_km: float) -> CapMessageRow:
@@ -216,6 +226,8 @@ def _store_message(session: Session, row: AlertRow, message: CapMessage, radius_
         xml=message.xml.decode(),
         radius_km=radius_km,
         sent_at=message.sent,
+        centre_lat=float(row.content["last_seen"]["lat"]),
+        centre_lon=float(row.content["last_seen"]["lon"]),
     )
     session.add(stored)
     row.sequence = message.sequence
@@ -275,6 +287,30 @@ def _schedule_next(session: Session, row: AlertRow, alert: MissingPersonAlert, n
         timers.schedule(session, kind=WIDEN_TIMER, due_at=due, now=now, payload={"alert_id": row.id})
 
 
+def _schedule_refresh(session: Session, row: AlertRow, message: CapMessage, now: datetime) -> None:
+    """After every describing message: a timer for just before it expires at partners. A later message makes
+    this timer's check (``lifecycle.refresh_due``) come out false, and schedules its own."""
+    due = message.sent + ISSUER.validity - REFRESH_MARGIN
+    timers.schedule(
+        session, kind=REFRESH_TIMER, due_at=due, now=now, payload={"alert_id": row.id, "after": message.identifier}
+    )
+
+
+def _fan_out(
+    session: Session, row: AlertRow, alert: MissingPersonAlert, stored: CapMessageRow, *, kind: str, now: datetime
+) -> tuple[list[str], int]:
+    """``lifecycle.plan_delivery`` over the target index: partners (webhooks) and, unless a refresh, subscribers
+    (e-mails). Returns the partners sent to and how many e-mails were queued."""
+    plan = lifecycle.plan_delivery(alert, target_index(session))
+    partners = _deliver(session, row, stored, plan.partner_ids, now)
+    mailed = 0
+    if kind != "refreshed":
+        mailed = subscribers.mail_step(
+            session, content=alert.content, message=stored, subscriber_ids=plan.subscriber_ids, kind=kind, now=now
+        )
+    return partners, mailed
+
+
 def _apply(row: AlertRow, alert: MissingPersonAlert) -> None:
     row.status = alert.state.value
     row.published_at = alert.published_at
@@ -315,8 +351,9 @@ def publish(
     session.flush()
     _apply(row, alert)
     stored = _store_message(session, row, message, alert.radius_km)
-    partners = _deliver(session, row, stored, _partners_in(session, row, alert.radius_km), now)
+    partners, mailed = _fan_out(session, row, alert, stored, kind="published", now=now)
     _schedule_next(session, row, alert, now)
+    _schedule_refresh(session, row, message, now)
     audit.record(
         session,
         at=now,
@@ -324,7 +361,12 @@ def publish(
         action="alert.published",
         object_type="alert",
         object_id=row.public_id,
-        data={"identifier": message.identifier, "radius_km": alert.radius_km, "partners": partners},
+        data={
+            "identifier": message.identifier,
+            "radius_km": alert.radius_km,
+            "partners": partners,
+            "subscribers": mailed,
+        },
     )
     return row, partners
 
@@ -341,9 +383,9 @@ def widen(session: Session, row: AlertRow, *, now: datetime) -> list[str]:
     assert widened.radius_km is not None
     _apply(row, widened)
     stored = _store_message(session, row, message, widened.radius_km)
-    targets = _partners_in(session, row, widened.radius_km) | alert.recipients
-    partners = _deliver(session, row, stored, targets, now)
+    partners, mailed = _fan_out(session, row, widened, stored, kind="widened", now=now)
     _schedule_next(session, row, widened, now)
+    _schedule_refresh(session, row, message, now)
     audit.record(
         session,
         at=now,
@@ -351,7 +393,12 @@ def widen(session: Session, row: AlertRow, *, now: datetime) -> list[str]:
         action="alert.widened",
         object_type="alert",
         object_id=row.public_id,
-        data={"identifier": message.identifier, "radius_km": widened.radius_km, "partners": partners},
+        data={
+            "identifier": message.identifier,
+            "radius_km": widened.radius_km,
+            "partners": partners,
+            "subscribers": mailed,
+        },
     )
     return partners
 
@@ -386,9 +433,14 @@ def close(
     closure = lifecycle.close(to_domain(session, row), issuer=ISSUER, outcome=outcome, now=now)
     _apply(row, closure.alert)
     partners: list[str] = []
+    mailed = 0
     if closure.cancel is not None:
+        reached = subscribers.mailed_before(session, row)
         stored = _store_message(session, row, closure.cancel, closure.alert.radius_km or 0.0)
         partners = _deliver(session, row, stored, closure.cancel_partners, now)
+        mailed = subscribers.mail_step(
+            session, content=closure.alert.content, message=stored, subscriber_ids=reached, kind="closed", now=now
+        )
     session.execute(update(TipRow).where(TipRow.alert_id == row.id).values(sealed=True))
     audit.record(
         session,
@@ -397,9 +449,152 @@ def close(
         action="alert.closed",
         object_type="alert",
         object_id=row.public_id,
-        data={"outcome": outcome.value, "partners": partners},
+        data={"outcome": outcome.value, "partners": partners, "subscribers": mailed},
     )
     return row, partners
+
+
+PERSON_FIELDS: Final = frozenset({"name", "age", "sex", "height_cm", "clothing", "distinguishing_marks", "photos"})
+
+
+def revised_content(
+    content: AlertContent,
+    *,
+    person: dict[str, Any] | None = None,
+    last_seen: LastSeen | None = None,
+    contact: ContactUnit | None = None,
+) -> AlertContent:
+    """The alert's content with new facts: person fields (``PERSON_FIELDS``), a confirmed sighting that moves the
+    last known place and time, or the contact. The domain values check themselves (InvalidAlertInput, 400)."""
+    person = dict(person or {})
+    unknown = set(person) - PERSON_FIELDS
+    if unknown:
+        raise InvalidAlertInput(
+            f"cannot revise {', '.join(sorted(unknown))}; revisable: {', '.join(sorted(PERSON_FIELDS))}"
+        )
+    if "distinguishing_marks" in person:
+        person["distinguishing_marks"] = tuple(person["distinguishing_marks"])
+    if "photos" in person:
+        person["photos"] = tuple(person["photos"])
+    return replace(
+        content,
+        person=replace(content.person, **person) if person else content.person,
+        last_seen=last_seen or content.last_seen,
+        contact=contact or content.contact,
+    )
+
+
+def _open_for_change(session: Session, public_id: str, unit_id: str | None) -> tuple[AlertRow, MissingPersonAlert]:
+    row = get_row(session, public_id, for_update=True)
+    check_unit(row, unit_id)
+    alert = to_domain(session, row)
+    if not alert.is_open:
+        raise InvalidAlertTransition(f"alert {public_id!r} is {alert.state.value}; only an open alert is revised")
+    return row, alert
+
+
+def _restate(
+    session: Session,
+    row: AlertRow,
+    alert: MissingPersonAlert,
+    *,
+    content: AlertContent,
+    note: str,
+    kind: str,
+    now: datetime,
+) -> tuple[CapMessageRow, list[str], int]:
+    revised, message = lifecycle.revise(alert, issuer=ISSUER, now=now, content=content, note=note)
+    assert revised.radius_km is not None
+    row.content = content_to_json(content)
+    _apply(row, revised)
+    stored = _store_message(session, row, message, revised.radius_km)
+    partners, mailed = _fan_out(session, row, revised, stored, kind=kind, now=now)
+    _schedule_refresh(session, row, message, now)
+    return stored, partners, mailed
+
+
+def revise(
+    session: Session,
+    *,
+    public_id: str,
+    content: AlertContent | None = None,
+    person: dict[str, Any] | None = None,
+    last_seen: LastSeen | None = None,
+    contact: ContactUnit | None = None,
+    note: str | None = None,
+    actor: str,
+    now: datetime,
+    unit_id: str | None = None,
+) -> tuple[AlertRow, CapMessageRow, list[str], int]:
+    """New facts as a CAP Update (same radius; a moved last known place moves the circle), to every partner that
+    got earlier messages plus those covering the current circle, and by e-mail to subscribers inside any circle
+    the alert went out with. Only the publishing unit (403), only while open (409). Returns (row, message,
+    partners, e-mails queued)."""
+    row, alert = _open_for_change(session, public_id, unit_id)
+    if content is None:
+        content = revised_content(alert.content, person=person, last_seen=last_seen, contact=contact)
+    if content == alert.content:
+        raise InvalidAlertInput("nothing to revise: the new facts are the same as the alert's (a refresh is /refresh)")
+    changed = sorted(
+        [k for k in PERSON_FIELDS if getattr(content.person, k) != getattr(alert.content.person, k)]
+        + [k for k in ("last_seen", "contact") if getattr(content, k) != getattr(alert.content, k)]
+    )
+    text = note or "Revised by the police: " + ", ".join(changed).replace("_", " ") + "."
+    stored, partners, mailed = _restate(session, row, alert, content=content, note=text[:500], kind="revised", now=now)
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="alert.revised",
+        object_type="alert",
+        object_id=row.public_id,
+        data={"identifier": stored.identifier, "changed": changed, "partners": partners, "subscribers": mailed},
+    )
+    return row, stored, partners, mailed
+
+
+REFRESH_NOTE: Final = "Still active: restated so that it does not expire."
+
+
+def refresh(
+    session: Session, *, public_id: str, actor: str, now: datetime, unit_id: str | None = None
+) -> tuple[AlertRow, CapMessageRow, list[str]]:
+    """The current content again as an Update, to renew its expiry at partners (not e-mailed: nothing is new)."""
+    row, alert = _open_for_change(session, public_id, unit_id)
+    stored, partners = _refresh_row(session, row, alert, actor=actor, now=now)
+    return row, stored, partners
+
+
+def _refresh_row(
+    session: Session, row: AlertRow, alert: MissingPersonAlert, *, actor: str, now: datetime
+) -> tuple[CapMessageRow, list[str]]:
+    stored, partners, _ = _restate(
+        session, row, alert, content=alert.content, note=REFRESH_NOTE, kind="refreshed", now=now
+    )
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="alert.refreshed",
+        object_type="alert",
+        object_id=row.public_id,
+        data={"identifier": stored.identifier, "partners": partners},
+    )
+    return stored, partners
+
+
+def on_refresh_timer(session: Session, timer: Timer, now: datetime) -> list[Event]:
+    """Refresh when ``lifecycle.refresh_due`` says the last message is about to expire; a timer outrun by a later
+    message (a widening, a revision, a refresh) finds nothing due and does nothing."""
+    locking = session.get_bind().dialect.name == "postgresql"
+    row = session.get(AlertRow, int(timer.payload.get("alert_id", 0)), with_for_update=locking)
+    if row is None or row.status == AlertState.CLOSED.value:
+        return []
+    alert = to_domain(session, row)
+    if not lifecycle.refresh_due(alert, issuer=ISSUER, now=now, margin=REFRESH_MARGIN):
+        return []
+    _refresh_row(session, row, alert, actor="system:alerts", now=now)
+    return [(OUTBOX_ENQUEUED, {"alert": row.public_id})]
 
 
 # --- acknowledgements -------------------------------------------------------------------------------------------
@@ -446,15 +641,26 @@ def _as_tip(row: TipRow, public_id: str) -> Tip:
         received_at=row.received_at,
         lat=row.lat,
         lon=row.lon,
+        place_text=row.place_text,
         seen_at=row.seen_at,
     )
 
 
-def add_tip(session: Session, *, public_id: str, submission: TipSubmission) -> tuple[TipRow, bool]:
-    """Clean, check and keep a tip; returns (the stored tip or its original, whether it was a duplicate)."""
+def add_tip(
+    session: Session,
+    *,
+    public_id: str,
+    submission: TipSubmission,
+    photo: tuple[PhotoInfo, bytes] | None = None,
+) -> tuple[TipRow, bool]:
+    """Clean, check and keep a tip, with its photo if one came (already through ``photos.check_photo``); returns
+    (the stored tip or its original, whether it was a duplicate). A duplicate's photo joins the original when
+    the original has none; otherwise it is not kept."""
     row = get_row(session, public_id)
     if row.status == AlertState.CLOSED.value:
         raise Conflict(f"alert {public_id!r} has ended; it takes no more tips")
+    if photo is not None:
+        submission = replace(submission, photo_ref=photo[0].sha256_hex)
     tip = accept_tip(submission, tip_id="new")
     finder = DuplicateFinder()
     earlier = list(session.scalars(select(TipRow).where(TipRow.alert_id == row.id).order_by(TipRow.id)))
@@ -463,7 +669,10 @@ def add_tip(session: Session, *, public_id: str, submission: TipSubmission) -> t
         finder.add(_as_tip(stored, public_id))
     original = finder.original_of(tip)
     if original is not None:
-        return by_id[original.tip_id], True
+        kept = by_id[original.tip_id]
+        if photo is not None and session.scalar(select(TipPhoto.id).where(TipPhoto.tip_id == kept.id)) is None:
+            _keep_photo(session, kept, photo, submission.received_at)
+        return kept, True
     stored = TipRow(
         alert_id=row.id,
         text=tip.text,
@@ -472,9 +681,41 @@ def add_tip(session: Session, *, public_id: str, submission: TipSubmission) -> t
         lon=tip.lon,
         seen_at=tip.seen_at,
         received_at=tip.received_at,
+        place_text=tip.place_text,
         source_hash=tip.source_id[:64],
         sealed=False,
     )
     session.add(stored)
     session.flush()
+    if photo is not None:
+        _keep_photo(session, stored, photo, submission.received_at)
     return stored, False
+
+
+def _keep_photo(session: Session, tip: TipRow, photo: tuple[PhotoInfo, bytes], now: datetime) -> TipPhoto:
+    info, data = photo
+    kept = TipPhoto(
+        tip_id=tip.id,
+        sha256=info.sha256_hex,
+        mime_type=info.mime_type,
+        size_bytes=info.size_bytes,
+        width=info.width,
+        height=info.height,
+        data=data,
+        received_at=now,
+    )
+    session.add(kept)
+    session.flush()
+    return kept
+
+
+def tip_photo(session: Session, tip_id: int) -> tuple[str, bytes]:
+    """The photo sent with a tip, as (MIME type, bytes), for the console's tip queue. It carries no permission
+    check of its own: serve it only to a logged-in officer of the unit that published the tip's alert
+    (``check_unit`` on the alert of ``TipRow.alert_id``), with ``Content-Type`` set to the MIME type and
+    ``Content-Disposition: inline`` and ``X-Content-Type-Options: nosniff``. Raises NotFound (404) when the tip
+    has no photo."""
+    photo = session.scalar(select(TipPhoto).where(TipPhoto.tip_id == tip_id))
+    if photo is None:
+        raise NotFound(f"tip {tip_id} has no photo")
+    return photo.mime_type, photo.data

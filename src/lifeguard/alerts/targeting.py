@@ -247,6 +247,15 @@ class TargetIndex:
     def size(self) -> int:
         return self.points.size + self.partner_cells.size + self.wide_cells.size
 
+    def subscriber_points(self) -> dict[str, tuple[float, float]]:
+        """The subscribers' points (degrees) by id, so that a rebuilt index can reuse them without reloading."""
+        if self.points.size == 0:
+            return {}
+        ids = self.subscriber_ids[self.points.owner].tolist()
+        lats = np.degrees(self.points.lat_rad).tolist()
+        lons = np.degrees(self.points.lon_rad).tolist()
+        return {i: (la, lo) for i, la, lo in zip(ids, lats, lons, strict=True)}
+
     def _bucket_circumradius(self, bucket: int) -> float:
         largest = _largest_reach_km(self.bucket_resolution)
         if largest is not None:

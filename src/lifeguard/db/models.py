@@ -1,6 +1,17 @@
 """Imports every domain's tables so that metadata (and Alembic) sees them all."""
 
-from lifeguard.alerts.models import AlertDelivery, AlertPartner, AlertRow, CapMessageRow, TipRow
+from lifeguard.alerts.models import (
+    AlertDelivery,
+    AlertPartner,
+    AlertRow,
+    AlertSubscriber,
+    AlertSubscriberMail,
+    AlertTargetsVersion,
+    CapMessageRow,
+    RateBucket,
+    TipPhoto,
+    TipRow,
+)
 from lifeguard.audit.models import AuditRecord
 from lifeguard.auth.models import ApiKey, User
 from lifeguard.cases.escalation_models import Escalation, EscalationLog
@@ -18,7 +29,12 @@ __all__ = [
     "AlertDelivery",
     "AlertPartner",
     "AlertRow",
+    "AlertSubscriber",
+    "AlertSubscriberMail",
+    "AlertTargetsVersion",
     "CapMessageRow",
+    "RateBucket",
+    "TipPhoto",
     "TipRow",
     "ApiKey",
     "AuditRecord",

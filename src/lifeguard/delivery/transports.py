@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import re
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Final, Protocol
 
 import httpx
 
@@ -50,21 +51,37 @@ class WebhookTransport:
         self._client.close()
 
 
+# Headers a payload may set (``payload["headers"]``); anything else is ignored, so a payload cannot forge routing.
+MAIL_HEADERS: Final = frozenset({"Content-Language", "List-Unsubscribe", "List-Unsubscribe-Post"})
+# Resolves an outbox target to an address at send time; None means "nobody to send to any more" (the message is
+# then finished without sending). Lets an outbox row name a person by reference instead of holding their address.
+AddressResolver = Callable[[str], str | None]
+
+
 @dataclass
 class SmtpTransport:
     host: str
     port: int = 25
     sender: str = "lifeguard@localhost"
     timeout_seconds: float = 10.0
+    resolve: AddressResolver | None = None
 
     def send(self, message: OutboxMessage, *, timestamp: int) -> None:
+        recipient = self.resolve(message.target) if self.resolve is not None else message.target
+        if recipient is None:
+            return  # unsubscribed or gone since the message was queued: nothing to send, nothing to retry
         email = EmailMessage()
         email["From"] = self.sender
-        email["To"] = message.target
+        email["To"] = recipient
         email["Subject"] = message.subject or "Lifeguard"
         # The idempotency key makes a retried page recognisable as one; only dot-atom characters survive parsing.
         email["Message-ID"] = f"<{re.sub(r'[^A-Za-z0-9.-]', '.', message.idempotency_key)}@lifeguard>"
-        email.set_content(str(message.payload.get("text", "")))
+        email.set_content(str(message.payload.get("text", "")))  # first: it replaces any Content-* header
+        headers = message.payload.get("headers")
+        if isinstance(headers, dict):
+            for name, value in headers.items():
+                if name in MAIL_HEADERS and isinstance(value, str):
+                    email[name] = value
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout_seconds) as smtp:
                 smtp.send_message(email)

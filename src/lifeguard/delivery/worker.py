@@ -118,6 +118,10 @@ class DeliveryWorker:
             return f"{type(exc).__name__}: {exc}"
         return None
 
+    def can_send(self, channel: str) -> bool:
+        """Whether a transport is configured for ``channel`` (e-mail needs LIFEGUARD_SMTP_HOST)."""
+        return channel in self._transports
+
     def notify(self, _topic: str = OUTBOX_ENQUEUED, _message: dict[str, Any] | None = None) -> None:
         self._loop.wake()
 

@@ -1,6 +1,7 @@
 """Delete on schedule. Closed cases keep their outcome and timings (reports need them) but lose the person's
 words, places and the platform's id for them; stored signals that never joined a case and processed dedupe
-keys are deleted outright."""
+keys are deleted outright, and so are alert sign-ups nobody confirmed within 7 days and idle rate-limit
+buckets."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from lifeguard.alerts import ratelimit, subscribers
 from lifeguard.audit import service as audit
 from lifeguard.cases.models import Case, CaseEvent
 from lifeguard.signals.models import InboxEntry, Signal
@@ -23,6 +25,7 @@ class RetentionPolicy:
     closed_case_days: int = 180
     unattached_signal_days: int = 30
     inbox_days: int = 30
+    unconfirmed_subscriber_days: int = 7  # alert sign-ups without the e-mailed confirmation
 
 
 @dataclass
@@ -32,6 +35,8 @@ class RetentionReport:
     notes_erased: int = 0
     unattached_signals_deleted: int = 0
     inbox_keys_deleted: int = 0
+    unconfirmed_subscribers_deleted: int = 0
+    rate_buckets_deleted: int = 0
 
 
 def run(session: Session, *, now: datetime, policy: RetentionPolicy, batch: int = 500) -> RetentionReport:
@@ -55,6 +60,10 @@ def run(session: Session, *, now: datetime, policy: RetentionPolicy, batch: int 
             delete(InboxEntry).where(InboxEntry.processed_at.is_not(None), InboxEntry.processed_at < inbox_cutoff)
         )
     )
+    report.unconfirmed_subscribers_deleted = subscribers.delete_unconfirmed(
+        session, now=now, older_than=timedelta(days=policy.unconfirmed_subscriber_days)
+    )
+    report.rate_buckets_deleted = ratelimit.forget_idle(session, now=now)
     audit.record(
         session,
         at=now,

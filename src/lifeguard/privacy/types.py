@@ -49,3 +49,24 @@ class EncryptedJSON(TypeDecorator[Any]):
         if value is None:
             return None
         return json.loads(keyring.current().decrypt(value, context=self.context))
+
+
+class EncryptedBytes(TypeDecorator[bytes]):
+    """Binary values (a tip's photo), encrypted like the text columns; stored as the same text token."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, context: str) -> None:
+        super().__init__()
+        self.context = context
+
+    def process_bind_param(self, value: bytes | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return keyring.current().encrypt(bytes(value), context=self.context)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> bytes | None:
+        if value is None:
+            return None
+        return keyring.current().decrypt(value, context=self.context)
