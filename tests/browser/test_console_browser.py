@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import socket
+import struct
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -91,6 +93,7 @@ ALERT = {
     "person": {"name": "李小明", "age": 8, "sex": "male", "height_cm": 125, "clothing": "红色上衣，蓝色牛仔裤"},
     "last_seen": {"lat": 34.75, "lon": 113.66, "place": "郑州市二七广场", "at": "2026-11-23T14:05:00+08:00"},
     "contact": {"name": "郑州市公安局", "phone": "110"},
+    "languages": ["zh-CN", "en-US", "hi-IN"],
     "police_confirmed_risk": True,
 }
 
@@ -254,3 +257,44 @@ def test_the_public_alert_page_on_a_phone(live: tuple[str, str], browser_page: P
     page.click("button[type=submit]")
     expect(page.locator("[role=status] blockquote")).to_contain_text("Saw a boy in a red top")
     assert "<script>" not in page.content().split("<blockquote>")[1].split("</blockquote>")[0]
+
+    # In Chinese (?lang=zh), with the phone's location added by the page's own script.
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 34.7521, "longitude": 113.6649})
+    page.goto(f"{base}/alerts/{ALERT['alert_id']}?lang=zh")
+    expect(page.locator("html")).to_have_attribute("lang", "zh")
+    expect(page.locator("h1")).to_have_text("寻人：李小明")
+    expect(page.locator("label[for=tip-text]")).to_have_text("您在何时何地看到了什么？")
+    page.screenshot(path=str(artifacts_dir / "alert-phone-zh.png"), full_page=True)
+    page.fill("#tip-text", "在火车站看到一个穿红色上衣的男孩")
+    page.click("button[data-locate]")
+    expect(page.locator("[data-locate-status]")).to_have_text("已添加您的位置。")
+    assert page.input_value("input[name=lat]") == "34.75210"
+    page.click("button[type=submit]")
+    expect(page.locator("section.flash[role=status]")).to_contain_text("谢谢。警方已收到您的线索：")
+    expect(page.locator("section.flash blockquote")).to_have_text("在火车站看到一个穿红色上衣的男孩")
+    page.screenshot(path=str(artifacts_dir / "tip-phone-zh.png"), full_page=True)
+
+    # In Hindi, chosen by the browser's Accept-Language, with a photo.
+    page.set_extra_http_headers({"Accept-Language": "hi-IN,hi;q=0.9"})
+    page.goto(f"{base}/alerts/{ALERT['alert_id']}")
+    expect(page.locator("html")).to_have_attribute("lang", "hi")
+    expect(page.locator("h1")).to_have_text("लापता: 李小明")
+    expect(page.locator("button[type=submit]")).to_have_text("सूचना पुलिस को भेजें")
+    page.screenshot(path=str(artifacts_dir / "alert-phone-hi.png"), full_page=True)
+    page.fill("#tip-text", "बस अड्डे पर लाल कपड़ों में एक लड़का देखा")
+    page.set_input_files("#tip-photo", files=[{"name": "sighting.png", "mimeType": "image/png", "buffer": _png()}])
+    page.click("button[type=submit]")
+    expect(page.locator("section.flash[role=status]")).to_contain_text("धन्यवाद। पुलिस को आपकी सूचना मिल गई है:")
+    expect(page.locator("section.flash[role=status]")).to_contain_text("आपकी फ़ोटो भी मिल गई है।")
+    page.screenshot(path=str(artifacts_dir / "tip-phone-hi.png"), full_page=True)
+    page.set_extra_http_headers({})
+
+
+def _png(width: int = 48, height: int = 32) -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    pixels = b"".join(b"\x00" + bytes(width) for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(pixels)) + chunk(b"IEND", b"")
