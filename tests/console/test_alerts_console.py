@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from lifeguard.alerts import store
+from lifeguard.alerts.criteria import default_criteria
 from lifeguard.alerts.models import AlertRow, TipRow
 from lifeguard.alerts.tips import TipSubmission
 from lifeguard.audit.models import AuditRecord
 from lifeguard.auth import service as auth
 from lifeguard.auth.models import User
 from lifeguard.clock import FixedClock
+from lifeguard.console import alerts_views, i18n
 from lifeguard.db.engine import unit_of_work
 from lifeguard.delivery import signing
 from lifeguard.runtime import Runtime
@@ -538,3 +541,30 @@ def test_monthly_statistics_tell_found_alive_from_found_deceased(world: World) -
     login(client, "aud")
     every_unit = client.get("/console/alerts/stats.csv").text.splitlines()
     assert every_unit[1] == "2026-11,5,1,1,1,2,21600"
+
+
+def test_every_string_of_the_alert_pages_is_translated_to_chinese_and_hindi() -> None:
+    pages = sorted((Path(alerts_views.__file__).parent / "templates").glob("alerts_*.html"))
+    assert len(pages) == 5
+    wanted = {m for page in pages for m in re.findall(r'_\("([^"]+)"\)', page.read_text(encoding="utf-8"))}
+    wanted |= set(alerts_views.CATEGORY_LABELS.values())
+    wanted |= {rule.reason for rules in default_criteria().rules.values() for rule in rules if rule.reason}
+    wanted |= {"Alert published.", "Alert closed. The Cancel goes to every partner that received it."}
+    wanted |= {"found alive", "found deceased", "closed other", "still open", "useful", "not useful", "new"}
+    assert len(wanted) > 100
+    for language in ("zh", "hi"):
+        missing = sorted(wanted - set(i18n.catalogue(language)))
+        assert not missing, f"{language}: {missing}"
+
+
+def test_the_alert_pages_speak_the_officers_language(world: World) -> None:
+    rt, _clock, client = world
+    liaison(rt, "li")
+    with unit_of_work(rt.sessions) as s:
+        s.scalars(select(User).where(User.username == "li")).one().locale = "zh"
+    token = login(client, "li")
+    unmet = publish(client, token, police_confirmed_risk=None)
+    assert "未发布：不符合该类别的发布条件。" in unmet.text and "警方须确认该儿童处于危险中" in unmet.text
+    assert publish(client, token).status_code == 303
+    listing = client.get("/console/alerts").text
+    assert "寻人警报" in listing and "儿童" in listing and "已发布" in listing
