@@ -4,6 +4,7 @@ land in test-artifacts/."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from lifeguard.db.engine import unit_of_work
 from lifeguard.delivery import signing
 from lifeguard.detection.assessment import Detector
 from lifeguard.partners.models import Partner
+from tests.alerts.test_photos_and_acks import png
 from tests.browser.test_console_browser import CHROMIUM, _log_in, _serve
 from tests.http_double import endpoint
 
@@ -86,13 +88,16 @@ def test_an_officer_publishes_triages_a_tip_and_closes_the_alert(
         expect(page.locator("#messages")).to_contain_text("Map app")
         expect(page.locator("#tips")).to_contain_text("No tips yet.")
 
-        # A member of the public sends a tip with markup in it; the officer sees it as text and marks it useful.
+        # A member of the public sends a tip with markup in it and a photo; the officer sees the words as text,
+        # looks at the photo and marks the tip useful.
         tip = page.request.post(
             f"{live.base}/alerts/ZZ-2026-0042/tips",
             data={
                 "text": "&lt;img src=x onerror=alert(1)&gt; Saw a boy in a red top at the bus station",
                 "lat": CENTRE[0] + 0.01,
                 "lon": CENTRE[1],
+                "place": "the bus stop on the square's north side",
+                "photo_base64": base64.b64encode(png(96, 64)).decode(),
             },
         )
         assert tip.status == 201, tip.text()
@@ -101,7 +106,12 @@ def test_an_officer_publishes_triages_a_tip_and_closes_the_alert(
         expect(queued.locator(".tip-text")).to_have_text(
             "<img src=x onerror=alert(1)> Saw a boy in a red top at the bus station"
         )
-        expect(page.locator("#tips img")).to_have_count(0)
+        expect(page.locator("#tips img[src=x]")).to_have_count(0)
+        expect(queued.locator(".tip-place")).to_contain_text("the bus stop on the square's north side")
+        photo = queued.locator(".tip-photo img")
+        expect(photo).to_be_visible()
+        # Decoded by the browser: served to the officer with its type, not refused by the page's CSP.
+        page.wait_for_function("img => img.complete && img.naturalWidth === 96", arg=photo.element_handle())
         queued.locator("button.useful").click()
         expect(page.locator("#tips li.tip").first.locator(".tag")).to_have_text("useful")
         expect(page.locator("#tips li.tip").first).to_contain_text("triaged by user:officer")

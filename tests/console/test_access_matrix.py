@@ -82,6 +82,7 @@ ROLE_ROUTES: dict[tuple[str, str], tuple[set[str], set[str]]] = {
     ("GET", "/console/alerts/new"): (LIAISON, set()),
     ("POST", "/console/alerts/new"): (LIAISON, set()),
     ("POST", "/console/alerts/{public_id}/tips/{tip_id}/triage"): (LIAISON, set()),
+    ("GET", "/console/alerts/{public_id}/tips/{tip_id}/photo"): (LIAISON, set()),
     ("GET", "/console/alerts/{public_id}/close"): (LIAISON, set()),
     ("POST", "/console/alerts/{public_id}/close"): (LIAISON, set()),
 }

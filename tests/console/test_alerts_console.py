@@ -15,6 +15,7 @@ from sqlalchemy import select
 from lifeguard.alerts import store
 from lifeguard.alerts.criteria import default_criteria
 from lifeguard.alerts.models import AlertRow, TipRow
+from lifeguard.alerts.photos import check_photo
 from lifeguard.alerts.tips import TipSubmission
 from lifeguard.audit.models import AuditRecord
 from lifeguard.auth import service as auth
@@ -26,6 +27,7 @@ from lifeguard.delivery import signing
 from lifeguard.runtime import Runtime
 from tests.alerts import test_alerts_fanout as fanout
 from tests.alerts.test_alerts_fanout import CENTRE, FAR, NEAR, START, cap_from, partner_app
+from tests.alerts.test_photos_and_acks import png
 from tests.conftest import add_user, login
 from tests.http_double import endpoint
 
@@ -546,7 +548,8 @@ def test_monthly_statistics_tell_found_alive_from_found_deceased(world: World) -
 def test_every_string_of_the_alert_pages_is_translated_to_chinese_and_hindi() -> None:
     pages = sorted((Path(alerts_views.__file__).parent / "templates").glob("alerts_*.html"))
     assert len(pages) == 5
-    wanted = {m for page in pages for m in re.findall(r'_\("([^"]+)"\)', page.read_text(encoding="utf-8"))}
+    found = (re.findall(r"""_\((["'])(.+?)\1\)""", page.read_text(encoding="utf-8")) for page in pages)
+    wanted = {message for matches in found for _quote, message in matches}
     wanted |= set(alerts_views.CATEGORY_LABELS.values())
     wanted |= {rule.reason for rules in default_criteria().rules.values() for rule in rules if rule.reason}
     wanted |= {"Alert published.", "Alert closed. The Cancel goes to every partner that received it."}
@@ -568,3 +571,52 @@ def test_the_alert_pages_speak_the_officers_language(world: World) -> None:
     assert publish(client, token).status_code == 303
     listing = client.get("/console/alerts").text
     assert "寻人警报" in listing and "儿童" in listing and "已发布" in listing
+
+
+def test_a_tips_photo_and_place_are_shown_to_the_unit_only_and_every_look_is_recorded(world: World) -> None:
+    rt, _clock, client = world
+    liaison(rt, "li")
+    token = login(client, "li")
+    assert publish(client, token).status_code == 303
+    assert publish(client, token, "ZZ-2026-0043").status_code == 303
+    photo = png(64, 48)
+    with unit_of_work(rt.sessions) as s:
+        tip, _ = store.add_tip(
+            s,
+            public_id="ZZ-2026-0042",
+            submission=TipSubmission(
+                alert_id="ZZ-2026-0042",
+                source_id="witness-1",
+                text="Boy in a red top boarding the number 2 bus",
+                received_at=START,
+                place_text="<b>Bus stop</b> outside Dennis department store",
+                seen_at=START,
+            ),
+            photo=(check_photo(photo), photo),
+        )
+        with_photo = tip.id
+    without_photo = add_tip(rt, "ZZ-2026-0042", "He was on the 8:15 train", at=START, where=None)
+
+    page = client.get("/console/alerts/ZZ-2026-0042").text
+    url = f"/console/alerts/ZZ-2026-0042/tips/{with_photo}/photo"
+    assert f'<img src="{url}"' in page and page.count("/photo") == 2  # one tip has a photo: its link and image
+    assert "Place given: Bus stop outside Dennis department store" in page  # cleaned to text when it came in
+
+    got = client.get(url)
+    assert got.status_code == 200 and got.content == photo
+    assert got.headers["content-type"] == "image/png" and got.headers["x-content-type-options"] == "nosniff"
+    assert got.headers["content-disposition"].startswith("inline")
+    with unit_of_work(rt.sessions) as s:
+        looked = s.scalars(select(AuditRecord).where(AuditRecord.action == "alert.tip_photo_viewed")).one()
+        assert (looked.actor, looked.object_id, looked.data) == ("user:li", "ZZ-2026-0042", {"tip": with_photo})
+    assert client.get(f"/console/alerts/ZZ-2026-0042/tips/{without_photo}/photo").status_code == 404
+    assert client.get(f"/console/alerts/ZZ-2026-0043/tips/{with_photo}/photo").status_code == 404  # not its tip
+
+    liaison(rt, "hf", unit=OTHER_UNIT)
+    login(client, "hf")
+    assert client.get(url).status_code == 403
+    add_user(rt, "sup", "supervisor")
+    login(client, "sup")
+    assert client.get(url).status_code == 403
+    with unit_of_work(rt.sessions) as s:
+        assert len(s.scalars(select(AuditRecord).where(AuditRecord.action == "alert.tip_photo_viewed")).all()) == 1

@@ -23,7 +23,7 @@ from lifeguard.alerts.criteria import AnyRule, Criteria, FactValue, check_criter
 from lifeguard.alerts.geo import haversine_km
 from lifeguard.alerts.lifecycle import AlertState, MissingPersonAlert, MonthStats, Outcome, monthly_stats
 from lifeguard.alerts.model import Category, LastSeen
-from lifeguard.alerts.models import AlertDelivery, AlertRow, CapMessageRow, TipRow
+from lifeguard.alerts.models import AlertDelivery, AlertRow, CapMessageRow, TipPhoto, TipRow
 from lifeguard.alerts.tips import Tip, cluster_tips, dedupe, rank_tips
 from lifeguard.audit import service as audit
 from lifeguard.delivery.models import OutboxMessage
@@ -250,6 +250,7 @@ class QueuedTip:
     score: float
     distance_km: float | None  # from the last known place
     duplicates: list[TipRow]  # the same words about the same place and time, folded under this one
+    has_photo: bool  # served to the unit's officers by the console (``store.tip_photo``)
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,7 @@ def _as_tip(row: TipRow, public_id: str) -> Tip:
         received_at=row.received_at,
         lat=row.lat,
         lon=row.lon,
+        place_text=row.place_text,
         seen_at=row.seen_at,
     )
 
@@ -299,6 +301,11 @@ def tip_queue(session: Session, row: AlertRow, *, now: datetime, only_new: bool 
     tip keeps its number when the filter changes."""
     rows = list(session.scalars(select(TipRow).where(TipRow.alert_id == row.id).order_by(TipRow.id)))
     by_key = {_tip_key(r): r for r in rows}
+    with_photo = set(
+        session.scalars(
+            select(TipPhoto.tip_id).join(TipRow, TipRow.id == TipPhoto.tip_id).where(TipRow.alert_id == row.id)
+        )
+    )
     original_of = {
         _tip_key(r): f"{r.duplicate_of:012d}"
         for r in rows
@@ -336,6 +343,7 @@ def tip_queue(session: Session, row: AlertRow, *, now: datetime, only_new: bool 
                         score=ranked[k][1].score,
                         distance_km=ranked[k][1].distance_km,
                         duplicates=sorted(folded.get(k, []), key=lambda r: r.id),
+                        has_photo=by_key[k].id in with_photo,
                     )
                     for k in members
                     if not only_new or by_key[k].triage == Triage.NEW.value
@@ -353,6 +361,14 @@ def tip_queue(session: Session, row: AlertRow, *, now: datetime, only_new: bool 
     )
 
 
+def tip_of(session: Session, row: AlertRow, tip_id: int) -> TipRow:
+    """One tip of this alert (404 for a tip of another alert: the unit check was on this one)."""
+    tip = session.get(TipRow, tip_id)
+    if tip is None or tip.alert_id != row.id:
+        raise UnknownTip(f"alert {row.public_id!r} has no tip {tip_id}")
+    return tip
+
+
 def triage_tip(
     session: Session,
     *,
@@ -367,9 +383,7 @@ def triage_tip(
 
     The caller has checked the unit (``check_own_unit``). Tips of a closed alert are sealed: kept as they were."""
     verdict = Triage(verdict)
-    tip = session.get(TipRow, tip_id)
-    if tip is None or tip.alert_id != row.id:
-        raise UnknownTip(f"alert {row.public_id!r} has no tip {tip_id}")
+    tip = tip_of(session, row, tip_id)
     if tip.sealed or row.status == AlertState.CLOSED.value:
         raise Conflict(f"alert {row.public_id!r} has ended; its tips are sealed for the police record")
     before = tip.triage
