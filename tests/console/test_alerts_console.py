@@ -366,21 +366,27 @@ def test_triage_is_recorded_and_the_filter_shows_what_is_left(world: World) -> N
     useful = add_tip(rt, "ZZ-2026-0042", "Saw him at the bus station", at=START, where=CENTRE)
     idle = add_tip(rt, "ZZ-2026-0042", "A boy like him was in the park", at=START, where=FAR)
     with unit_of_work(rt.sessions) as s:
-        copy = TipRow(
-            alert_id=s.scalar(select(AlertRow.id)),
-            text="saw him at the bus station",
-            had_links=False,
-            lat=CENTRE[0],
-            lon=CENTRE[1],
-            seen_at=START,
-            received_at=START,
-            source_hash="copy",
-            duplicate_of=useful,
-            sealed=False,
-        )
-        s.add(copy)
+        # Two copies: one the store marked, one only the same words tell (both fold under the first).
+        copies = [
+            TipRow(
+                alert_id=s.scalar(select(AlertRow.id)),
+                text=text,
+                had_links=False,
+                lat=CENTRE[0],
+                lon=CENTRE[1],
+                seen_at=START,
+                received_at=START,
+                source_hash=f"copy-{i}",
+                duplicate_of=duplicate_of,
+                sealed=False,
+            )
+            for i, (text, duplicate_of) in enumerate(
+                [("saw him at the bus station", useful), ("Saw him at the bus station!", None)]
+            )
+        ]
+        s.add_all(copies)
         s.flush()
-        copy_id = copy.id
+        copy_ids = [c.id for c in copies]
 
     clock.advance(timedelta(minutes=3))
     answer = client.post(
@@ -393,7 +399,7 @@ def test_triage_is_recorded_and_the_filter_shows_what_is_left(world: World) -> N
         and answer.headers["location"] == f"/console/alerts/ZZ-2026-0042?tips=new#tip-{useful}"
     )
     with unit_of_work(rt.sessions) as s:
-        for tip_id in (useful, copy_id):  # the copy folded under it goes with it
+        for tip_id in (useful, *copy_ids):  # the copies folded under it go with it
             tip = s.get(TipRow, tip_id)
             assert tip is not None and (tip.triage, tip.triaged_by, tip.triaged_at) == (
                 "useful",
@@ -402,7 +408,7 @@ def test_triage_is_recorded_and_the_filter_shows_what_is_left(world: World) -> N
             )
         record = s.scalars(select(AuditRecord).where(AuditRecord.action == "alert.tip_triaged")).one()
         assert record.actor == "user:li" and record.object_id == "ZZ-2026-0042"
-        assert record.data == {"tip": useful, "before": "new", "after": "useful", "copies": [copy_id]}
+        assert record.data == {"tip": useful, "before": "new", "after": "useful", "copies": copy_ids}
 
     left = client.get("/console/alerts/ZZ-2026-0042?tips=new").text
     assert _rank_order(left) == [idle] and "1 new / 2" in left
@@ -515,6 +521,8 @@ def test_monthly_statistics_tell_found_alive_from_found_deceased(world: World) -
     at(late + timedelta(hours=1), "li", "close", alert_id="D-other", outcome="other")
 
     login(client, "li")
+    listing = client.get("/console/alerts").text  # open alerts first, then the newest; only the unit's
+    assert re.findall(r'data-alert-id="([^"]+)"', listing) == ["C-open", "D-other", "B-deceased", "A-alive"]
     page = client.get("/console/alerts/stats").text
     november = page.split('<tr data-month="2026-11">', 1)[1].split("</tr>", 1)[0]
     cells = dict(re.findall(r'<td class="(\w+)">([^<]*)</td>', november))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from lifeguard.alerts import store
@@ -120,8 +120,10 @@ def summaries(session: Session, *, unit_id: str | None, limit: int = 500) -> lis
     stmt = select(AlertRow)
     if unit_id is not None:
         stmt = stmt.where(AlertRow.unit_id == unit_id)
-    rows = list(session.scalars(stmt.order_by(AlertRow.created_at.desc(), AlertRow.id.desc()).limit(limit)))
-    rows.sort(key=lambda r: r.status == AlertState.CLOSED.value)  # stable: newest first within each group
+    closed_last = case((AlertRow.status == AlertState.CLOSED.value, 1), else_=0)
+    rows = list(
+        session.scalars(stmt.order_by(closed_last, AlertRow.created_at.desc(), AlertRow.id.desc()).limit(limit))
+    )
     ids = [r.id for r in rows]
     if not ids:
         return []
@@ -293,6 +295,27 @@ def _as_tip(row: TipRow, public_id: str) -> Tip:
     )
 
 
+def _fold(rows: Sequence[TipRow], public_id: str) -> tuple[list[Tip], dict[str, list[TipRow]]]:
+    """The original tips, and for each the copies folded under it: rows the store marked (``duplicate_of``), and
+    any more that ``tips.dedupe`` finds (the same words about the same place and time)."""
+    by_key = {_tip_key(r): r for r in rows}
+    original_of = {
+        _tip_key(r): f"{r.duplicate_of:012d}"
+        for r in rows
+        if r.duplicate_of is not None and f"{r.duplicate_of:012d}" in by_key
+    }
+    found = dedupe(_as_tip(r, public_id) for r in rows if _tip_key(r) not in original_of)
+    original_of.update(found.duplicate_of)
+    folded: dict[str, list[TipRow]] = defaultdict(list)
+    for duplicate, first in original_of.items():
+        seen = {duplicate}
+        while first in original_of and first not in seen:  # a copy of a copy belongs to the first
+            seen.add(first)
+            first = original_of[first]
+        folded[first].append(by_key[duplicate])
+    return found.unique, folded
+
+
 def tip_queue(session: Session, row: AlertRow, *, now: datetime, only_new: bool = False) -> TipQueue:
     """The tips for the officer in charge: duplicates folded under their original (those the store marked, and
     any ``tips.dedupe`` finds), originals ranked by ``tips.rank_tips`` and grouped by ``tips.cluster_tips``.
@@ -306,21 +329,7 @@ def tip_queue(session: Session, row: AlertRow, *, now: datetime, only_new: bool 
             select(TipPhoto.tip_id).join(TipRow, TipRow.id == TipPhoto.tip_id).where(TipRow.alert_id == row.id)
         )
     )
-    original_of = {
-        _tip_key(r): f"{r.duplicate_of:012d}"
-        for r in rows
-        if r.duplicate_of is not None and f"{r.duplicate_of:012d}" in by_key
-    }
-    found = dedupe(_as_tip(r, row.public_id) for r in rows if _tip_key(r) not in original_of)
-    original_of.update(found.duplicate_of)
-    folded: dict[str, list[TipRow]] = defaultdict(list)
-    for duplicate, first in original_of.items():
-        seen = {duplicate}
-        while first in original_of and first not in seen:  # a copy of a copy belongs to the first
-            seen.add(first)
-            first = original_of[first]
-        folded[first].append(by_key[duplicate])
-    originals = found.unique
+    originals, folded = _fold(rows, row.public_id)
     last_seen: LastSeen = store.content_from_json(row.content).last_seen
     ranked = {r.tip.tip_id: (i, r) for i, r in enumerate(rank_tips(originals, last_seen=last_seen, now=now), 1)}
     clusters = []
@@ -356,7 +365,7 @@ def tip_queue(session: Session, row: AlertRow, *, now: datetime, only_new: bool 
         clusters=[c for c in numbered if c.tips],
         total=len(originals),
         new=sum(by_key[t.tip_id].triage == Triage.NEW.value for t in originals),
-        duplicates=len(original_of),
+        duplicates=sum(len(copies) for copies in folded.values()),
         sealed=row.status == AlertState.CLOSED.value or any(r.sealed for r in rows),
     )
 
@@ -387,7 +396,8 @@ def triage_tip(
     if tip.sealed or row.status == AlertState.CLOSED.value:
         raise Conflict(f"alert {row.public_id!r} has ended; its tips are sealed for the police record")
     before = tip.triage
-    copies = list(session.scalars(select(TipRow).where(TipRow.duplicate_of == tip.id)))
+    rows = list(session.scalars(select(TipRow).where(TipRow.alert_id == row.id).order_by(TipRow.id)))
+    copies = sorted(_fold(rows, row.public_id)[1].get(_tip_key(tip), []), key=lambda r: r.id)
     for target in (tip, *copies):
         target.triage, target.triaged_by, target.triaged_at = verdict.value, actor, now
     audit.record(

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from lifeguard.alerts import officer, store
+from lifeguard.alerts.criteria import facts_about
 from lifeguard.alerts.errors import CriteriaNotMet, InvalidAlertInput
 from lifeguard.alerts.lifecycle import AlertState, MonthStats, Outcome
 from lifeguard.alerts.model import AlertContent, Category, ContactUnit, LastSeen, MissingPerson, Sex
@@ -230,12 +231,9 @@ def content_from_form(values: dict[str, str], *, now: datetime, base_url: str) -
         languages=languages,
         abduction_suspected=_checked(values, "abduction_suspected"),
     )
-    # Unticked boxes are "not stated" (None), except the risk the police must confirm, which is a yes or a no.
-    facts: dict[str, Any] = {"age": person.age, "has_description": person.has_description}
-    facts["police_confirmed_risk"] = _checked(values, "police_confirmed_risk")
-    for name in OFFICER_FACTS[1:]:
-        if _checked(values, name):
-            facts[name] = True
+    # Unticked boxes are "not stated", except the risk the police must confirm, which is a yes or a no.
+    stated: dict[str, bool | None] = {name: True for name in OFFICER_FACTS[1:] if _checked(values, name)}
+    facts = facts_about(person, police_confirmed_risk=_checked(values, "police_confirmed_risk"), **stated)
     return content, facts
 
 
@@ -323,7 +321,7 @@ def publish(
         session.rollback()
         unmet = [officer.Criterion(reason=u, detail="") for u in exc.unmet]
         return _form_page(request, user, values, unmet=unmet, status_code=400)
-    except (InvalidAlertInput, Conflict) as exc:
+    except (BadRequest, Conflict) as exc:  # bad input, a CAP text the schema refuses, a case number taken
         session.rollback()
         return _form_page(request, user, values, error=exc.message, status_code=exc.status_code)
     session.commit()
