@@ -10,6 +10,12 @@ Run: .venv/bin/python bench/alert_targeting.py [--subscriptions N] [--radius-km 
 The last line is one JSON object. ``fanout_seconds`` is the time from one alert step's deliveries being committed
 to the outbox to all 1,000 partner endpoints (on loopback) having received them, through the real delivery worker
 (signed, 32 at a time); ``--fanout-partners 0`` skips it.
+
+``--store-subscribers N`` (default 0: skipped) also measures the storage edge's index for people who opted in:
+N confirmed subscribers written encrypted to a fresh SQLite database, then ``subscribers.target_index`` cold
+(decrypt every place, build), warm (cached: the version token unchanged) and after one more confirmation (the
+previous index's points reused, only the new person decrypted); its answer is checked against a brute force over
+the stored (rounded) points.
 """
 
 from __future__ import annotations
@@ -174,6 +180,88 @@ def fanout_seconds(partners: int) -> float:
     return round(elapsed, 3) if finished else float("inf")
 
 
+def store_index(n: int, seed: int) -> dict[str, Any]:
+    """The cached subscriber index of the storage edge, over ``n`` encrypted rows (see the module doc)."""
+    import tempfile
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from sqlalchemy import insert
+
+    from lifeguard.alerts import subscribers
+    from lifeguard.alerts.models import AlertSubscriber
+    from lifeguard.config import Settings
+    from lifeguard.db.engine import unit_of_work
+    from lifeguard.db.migrate import upgrade
+    from lifeguard.runtime import build_runtime
+
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    points = [subscribers.round_place(*_point(rng)) for _ in range(n)]
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'subscribers.db'}"
+        upgrade(url)
+        rt = build_runtime(Settings(database_url=url, environment="test", workers="none"))
+        t0 = time.perf_counter()
+        with unit_of_work(rt.sessions) as s:
+            for start in range(0, n, 10_000):
+                rows = [
+                    {
+                        "token": f"t{i}",
+                        "email": f"person{i}@example.org",
+                        "email_hash": f"{i:064x}",
+                        "location": f"{lat:.3f},{lon:.3f}",
+                        "language": "zh",
+                        "status": subscribers.CONFIRMED,
+                        "created_at": now,
+                        "confirmed_at": now,
+                    }
+                    for i, (lat, lon) in enumerate(points[start : start + 10_000], start=start)
+                ]
+                s.execute(insert(AlertSubscriber), rows)
+            subscribers.changed(s, now=now)
+        write_s = time.perf_counter() - t0
+        with unit_of_work(rt.sessions) as s:
+            t0 = time.perf_counter()
+            index = subscribers.target_index(s)
+            cold_s = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            assert subscribers.target_index(s) is index
+            warm_ms = (time.perf_counter() - t0) * 1000
+        with unit_of_work(rt.sessions) as s:
+            s.add(
+                AlertSubscriber(
+                    token="t-new",
+                    email="new@example.org",
+                    email_hash="f" * 64,
+                    location="34.750,113.630",
+                    language="en",
+                    status=subscribers.CONFIRMED,
+                    created_at=now,
+                    confirmed_at=now,
+                )
+            )
+            subscribers.changed(s, now=now)
+        with unit_of_work(rt.sessions) as s:
+            t0 = time.perf_counter()
+            index = subscribers.target_index(s)
+            rebuild_s = time.perf_counter() - t0
+        rt.close()
+    selected = index.select(ZHENGZHOU[0], ZHENGZHOU[1], 500).subscriber_ids
+    lats = np.radians(np.array([p[0] for p in points] + [34.75]))
+    lons = np.radians(np.array([p[1] for p in points] + [113.63]))
+    brute = int((haversine_km_many(ZHENGZHOU[0], ZHENGZHOU[1], lats, lons) <= 500).sum())
+    return {
+        "store_subscribers": n,
+        "store_write_seconds": round(write_s, 2),
+        "store_index_cold_seconds": round(cold_s, 2),
+        "store_index_warm_ms": round(warm_ms, 3),
+        "store_index_after_one_change_seconds": round(rebuild_s, 2),
+        "store_selected": len(selected),
+        "store_mismatch": abs(len(selected) - brute),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subscriptions", type=int, default=1_000_000)
@@ -182,6 +270,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--fanout-partners", type=int, default=1000)
+    parser.add_argument("--store-subscribers", type=int, default=0)
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -272,6 +361,7 @@ def main() -> None:
                 "index_build_seconds": round(build_s, 2),
                 "runs": args.runs,
             }
+            | (store_index(args.store_subscribers, args.seed) if args.store_subscribers else {})
         )
     )
 

@@ -261,3 +261,19 @@ def test_property_partner_cells_match_iff_they_overlap(
             assert sampled <= radius + spacing
         else:
             assert sampled > radius
+
+
+def test_many_subscribers_at_once_are_the_same_as_one_by_one() -> None:
+    rng = np.random.default_rng(3)
+    lats, lons = rng.uniform(20, 45, 2000), rng.uniform(75, 125, 2000)
+    ids = [f"s{i}" for i in range(2000)]
+    one, many = TargetIndexBuilder(), TargetIndexBuilder()
+    for i, la, lo in zip(ids, lats, lons, strict=True):
+        one.add_subscriber(i, float(la), float(lo))
+    many.add_subscribers(ids, lats, lons)
+    for radius in (10.0, 300.0, 2500.0):
+        assert one.build().select(34.7, 113.6, radius) == many.build().select(34.7, 113.6, radius)
+    with pytest.raises(InvalidAlertInput, match="latitude"):
+        TargetIndexBuilder().add_subscribers(["a", "b"], np.array([10.0, 91.0]), np.array([0.0, 0.0]))
+    with pytest.raises(InvalidAlertInput, match="differ in length"):
+        TargetIndexBuilder().add_subscribers(["a"], np.array([10.0, 11.0]), np.array([0.0, 0.0]))

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
@@ -255,8 +257,19 @@ def mail_address(session: Session, target: str) -> str | None:
 # --- the target index ---------------------------------------------------------------------------------------------
 
 _VERSION: Final = "targets"
+
+
+@dataclass(frozen=True)
+class _Cached:
+    token: str
+    index: TargetIndex
+    ids: npt.NDArray[np.int64]  # confirmed subscribers, ascending
+    lats: npt.NDArray[np.float64]  # their stored (rounded) places, degrees
+    lons: npt.NDArray[np.float64]
+
+
 _lock = threading.Lock()
-_cache: dict[str, tuple[str, TargetIndex]] = {}  # database URL -> (token, index)
+_cache: dict[str, _Cached] = {}  # database URL -> the index built at a version token
 
 
 def changed(session: Session, *, now: datetime) -> None:
@@ -274,6 +287,29 @@ def _chunks(values: list[int], size: int = _CHUNK) -> Iterator[list[int]]:
         yield values[start : start + size]
 
 
+def _places(
+    session: Session, ids: npt.NDArray[np.int64], cached: _Cached | None
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The places of ``ids``: from the previous index's arrays where known (a place never changes: a new place is
+    a new sign-up), decrypted from the table only for the others."""
+    lats = np.full(ids.shape[0], np.nan)
+    lons = np.full(ids.shape[0], np.nan)
+    known = np.zeros(ids.shape[0], dtype=bool)
+    if cached is not None and cached.ids.size and ids.size:
+        at = np.minimum(np.searchsorted(cached.ids, ids), cached.ids.size - 1)
+        known = cached.ids[at] == ids
+        lats[known], lons[known] = cached.lats[at[known]], cached.lons[at[known]]
+    missing = ids[~known]
+    if missing.size:
+        position = {int(i): n for n, i in enumerate(ids.tolist())}
+        for chunk in _chunks(missing.tolist()):
+            for subscriber_id, location in session.execute(
+                select(AlertSubscriber.id, AlertSubscriber.location).where(AlertSubscriber.id.in_(chunk))
+            ):
+                lats[position[subscriber_id]], lons[position[subscriber_id]] = _parse_place(location)
+    return lats, lons
+
+
 def target_index(session: Session) -> TargetIndex:
     """Partners' cells and confirmed subscribers' points; cached per process while the version token holds.
 
@@ -283,38 +319,25 @@ def target_index(session: Session) -> TargetIndex:
     token = session.scalar(select(AlertTargetsVersion.token).where(AlertTargetsVersion.name == _VERSION))
     with _lock:
         cached = _cache.get(key)
-        if token is not None and cached is not None and cached[0] == token:
-            return cached[1]
-        known = cached[1].subscriber_points() if cached is not None else {}
+        if token is not None and cached is not None and cached.token == token:
+            return cached.index
         builder = TargetIndexBuilder()
         for partner in session.scalars(select(AlertPartner).order_by(AlertPartner.partner_id)):
             if partner.cells:
                 builder.add_partner(partner.partner_id, partner.cells)
-        ids = list(
+        ids = np.fromiter(
             session.scalars(
                 select(AlertSubscriber.id).where(AlertSubscriber.status == CONFIRMED).order_by(AlertSubscriber.id)
-            )
+            ),
+            dtype=np.int64,
         )
-        points: dict[str, tuple[float, float]] = {}
-        missing: list[int] = []
-        for subscriber_id in ids:
-            point = known.get(str(subscriber_id))
-            if point is None:
-                missing.append(subscriber_id)
-            else:  # back from radians: round to the stored precision, exactly as stored
-                points[str(subscriber_id)] = (round(point[0], PLACE_DECIMALS), round(point[1], PLACE_DECIMALS))
-        for chunk in _chunks(missing):
-            for subscriber_id, location in session.execute(
-                select(AlertSubscriber.id, AlertSubscriber.location).where(AlertSubscriber.id.in_(chunk))
-            ):
-                points[str(subscriber_id)] = _parse_place(location)
-        for subscriber_id in ids:
-            point = points.get(str(subscriber_id))
-            if point is not None:
-                builder.add_subscriber(str(subscriber_id), *point)
+        lats, lons = _places(session, ids, cached)
+        present = ~np.isnan(lats)  # a row deleted between the two reads has no place: left out
+        ids, lats, lons = ids[present], lats[present], lons[present]
+        builder.add_subscribers([str(i) for i in ids.tolist()], lats, lons)
         index = builder.build()
         if token is not None:
-            _cache[key] = (token, index)
+            _cache[key] = _Cached(token, index, ids, lats, lons)
         return index
 
 

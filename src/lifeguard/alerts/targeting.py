@@ -201,6 +201,22 @@ class TargetIndexBuilder:
         self._subscriber_lats.append(float(lat))
         self._subscriber_lons.append(float(lon))
 
+    def add_subscribers(
+        self, subscriber_ids: list[str], lats: npt.NDArray[np.float64], lons: npt.NDArray[np.float64]
+    ) -> None:
+        """Many points at once (a storage edge loading a million): checked together, as ``add_subscriber`` does."""
+        lats = np.asarray(lats, dtype=np.float64)
+        lons = np.asarray(lons, dtype=np.float64)
+        if not (len(subscriber_ids) == lats.shape[0] == lons.shape[0]):
+            raise InvalidAlertInput("subscriber ids, latitudes and longitudes differ in length")
+        bad = ~(np.isfinite(lats) & np.isfinite(lons) & (np.abs(lats) <= 90) & (np.abs(lons) <= 180))
+        if bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            validate_point(float(lats[first]), float(lons[first]))  # raises, naming the coordinate
+        self._subscriber_ids.extend(subscriber_ids)
+        self._subscriber_lats.extend(lats.tolist())
+        self._subscriber_lons.extend(lons.tolist())
+
     def build(self) -> TargetIndex:
         res = self.bucket_resolution
         lats, lons = self._subscriber_lats, self._subscriber_lons
@@ -246,15 +262,6 @@ class TargetIndex:
     @property
     def size(self) -> int:
         return self.points.size + self.partner_cells.size + self.wide_cells.size
-
-    def subscriber_points(self) -> dict[str, tuple[float, float]]:
-        """The subscribers' points (degrees) by id, so that a rebuilt index can reuse them without reloading."""
-        if self.points.size == 0:
-            return {}
-        ids = self.subscriber_ids[self.points.owner].tolist()
-        lats = np.degrees(self.points.lat_rad).tolist()
-        lons = np.degrees(self.points.lon_rad).tolist()
-        return {i: (la, lo) for i, la, lo in zip(ids, lats, lons, strict=True)}
 
     def _bucket_circumradius(self, bucket: int) -> float:
         largest = _largest_reach_km(self.bucket_resolution)
