@@ -84,6 +84,7 @@ def test_the_page_and_the_tip_confirmation_in_hindi_and_chinese(world: World) ->
     tip = client.post("/alerts/2026-0042/tips?lang=hi", data={"text": "<b>बस स्टैंड</b> पर देखा"})
     assert tip.status_code == 201
     assert "धन्यवाद। पुलिस को आपकी सूचना मिल गई है:" in tip.text and "<blockquote>बस स्टैंड पर देखा" in tip.text
+    assert 'href="/alerts/2026-0042?lang=zh"' in tip.text  # the language links lead to the page, not the POST
 
 
 def test_an_alert_in_two_languages_offers_only_those(world: World) -> None:

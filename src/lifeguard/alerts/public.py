@@ -159,14 +159,23 @@ def _language(request: Request, available: list[str]) -> str:
     return choose(available, request.query_params.get("lang"), request.headers.get("accept-language"))
 
 
-def _switch(request: Request, available: list[str]) -> list[tuple[str, str, str]]:
-    return [(code, LANGUAGES[code], f"{request.url.path}?lang={code}") for code in available]
+def _switch(path: str, available: list[str]) -> list[tuple[str, str, str]]:
+    return [(code, LANGUAGES[code], f"{path}?lang={code}") for code in available]
 
 
 def _render(
-    request: Request, template: str, lang: str, available: list[str], context: dict[str, Any], status: int = 200
+    request: Request,
+    template: str,
+    lang: str,
+    available: list[str],
+    context: dict[str, Any],
+    status: int = 200,
+    *,
+    page_path: str | None = None,
 ) -> Response:
-    base = {"lang": lang, "_": Translator(lang), "switch_languages": _switch(request, available)}
+    """``page_path``: the GET page the language links lead to (after a POST, the page it came from)."""
+    switch = _switch(page_path or request.url.path, available)
+    base = {"lang": lang, "_": Translator(lang), "switch_languages": switch}
     response = templates.TemplateResponse(request, template, base | context, status_code=status)
     response.headers["Content-Security-Policy"] = PUBLIC_CSP
     response.headers["Content-Language"] = lang
@@ -285,7 +294,8 @@ def _page(
         "v": None if closed else _view(row, radius, lang),
         "subscribe_url": f"{SUBSCRIBE_PATH}?lang={lang}",
     }
-    return _render(request, "alert_public.html", lang, available, context | (extra or {}), status)
+    path = f"/alerts/{quote(row.public_id)}"
+    return _render(request, "alert_public.html", lang, available, context | (extra or {}), status, page_path=path)
 
 
 @router.get("/alerts/{public_id}", response_class=HTMLResponse)
@@ -391,7 +401,7 @@ def _subscribe_page(request: Request, *, sent: bool, status: int = 200) -> Respo
         "action": f"{SUBSCRIBE_PATH}?lang={lang}",
         "languages": list(LANGUAGES.items()),
     }
-    return _render(request, "subscribe.html", lang, ALL_LANGUAGES, context, status)
+    return _render(request, "subscribe.html", lang, ALL_LANGUAGES, context, status, page_path=SUBSCRIBE_PATH)
 
 
 @router.get(SUBSCRIBE_PATH, response_class=HTMLResponse)
@@ -439,7 +449,8 @@ def _link_page(
     request: Request, *, heading: str, button: str, done: str | None, lang: str, status: int = 200
 ) -> Response:
     context = {"heading": heading, "button": button, "done": done, "action": f"{request.url.path}?lang={lang}"}
-    return _render(request, "subscription_link.html", lang, ALL_LANGUAGES, context, status)
+    languages = [] if done else ALL_LANGUAGES  # once done, the link's page is gone: nothing to switch to
+    return _render(request, "subscription_link.html", lang, languages, context, status)
 
 
 @router.get(SUBSCRIBE_PATH + "/confirm/{token}", response_class=HTMLResponse)
