@@ -72,6 +72,21 @@ def test_user_add_and_refusals(db: str) -> None:
     short = runner.invoke(app, ["user", "add", "carol", "--role", "auditor", "--password-stdin"], input="short\n")
     assert short.exit_code == 1 and "at least 10" in short.output
     assert _count(db, User) == 1
+    liaison = runner.invoke(
+        app,
+        ["user", "add", "wang", "--role", "police_liaison", "--unit", "zz-police", "--password-stdin"],
+        input="long enough password\n",
+    )
+    assert liaison.exit_code == 0 and "unit zz-police" in liaison.output
+    not_police = runner.invoke(
+        app, ["user", "add", "dan", "--role", "supervisor", "--unit", "zz-police", "--password-stdin"], input="x" * 12
+    )
+    assert not_police.exit_code == 1 and "police liaisons" in not_police.output
+    engine = make_engine(db)
+    with make_session_factory(engine)() as s:
+        units = dict(s.execute(select(User.username, User.unit)).all())
+    engine.dispose()
+    assert units == {"alice": None, "wang": "zz-police"}  # the refused supervisor was not added at all
 
 
 def test_apikey_create_prints_the_key_once_and_stores_a_hash(db: str) -> None:

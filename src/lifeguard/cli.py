@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from lifeguard.clock import SystemClock
 from lifeguard.config import Settings
 from lifeguard.detection.model.cli import model_app
-from lifeguard.errors import LifeguardError
+from lifeguard.errors import BadRequest, LifeguardError
 
 app = typer.Typer(
     help="Lifeguard: life-safety operations for online platforms.", no_args_is_help=True, add_completion=False
@@ -154,6 +154,10 @@ def user_add(
     display_name: Annotated[str | None, typer.Option(help="Name shown in the console.")] = None,
     locale: Annotated[str, typer.Option(help="Console language: en, zh or hi.")] = "en",
     languages: Annotated[str, typer.Option(help="Languages they counsel in, e.g. zh,en (routes cases).")] = "",
+    unit: Annotated[
+        str | None,
+        typer.Option(help="A police liaison's unit (the police unit's partner id): its referrals and alerts."),
+    ] = None,
     password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
 ) -> None:
     """Add a console user. Asks for the password (or reads it from stdin with --password-stdin)."""
@@ -173,7 +177,13 @@ def user_add(
                 locale=locale,
             )
             user.languages = [code.strip() for code in languages.split(",") if code.strip()]
-            typer.echo(f"user {user.username} added with role {user.role}")
+            if unit is not None:
+                if user.role != "police_liaison":
+                    raise BadRequest("--unit is for police liaisons: it decides which referrals and alerts they see")
+                user.unit = unit.strip() or None
+            typer.echo(
+                f"user {user.username} added with role {user.role}" + (f", unit {user.unit}" if user.unit else "")
+            )
     except LifeguardError as exc:
         typer.secho(exc.message, fg="red", err=True)
         raise typer.Exit(1) from None
