@@ -20,6 +20,7 @@ from lifeguard.alerts import store
 from lifeguard.alerts.criteria import facts_about
 from lifeguard.alerts.lifecycle import Outcome
 from lifeguard.alerts.model import AlertContent, Category, ContactUnit, LastSeen, MissingPerson, PhotoRef, Sex
+from lifeguard.alerts.models import AlertRow, CapMessageRow
 from lifeguard.auth.roles import Scope
 from lifeguard.auth.web import Caller, api_caller, db, runtime
 
@@ -221,6 +222,23 @@ def publish(
     )
 
 
+def _sent_update(
+    request: Request, session: Session, row: AlertRow, message: CapMessageRow, partners: list[str], mailed: int
+) -> Revised:
+    """Commit the Update with its outbox rows, wake the delivery worker, and say what went out."""
+    session.commit()
+    runtime(request).delivery.notify()
+    return Revised(
+        id=row.public_id,
+        status=row.status,
+        identifier=message.identifier,
+        sequence=message.sequence,
+        radius_km=message.radius_km,
+        partners=partners,
+        subscribers=mailed,
+    )
+
+
 @router.post("/{public_id}/revise", response_model=Revised, responses=_ERRORS)
 def revise(
     request: Request,
@@ -252,17 +270,7 @@ def revise(
         now=runtime(request).clock.now(),
         unit_id=caller.partner_id,
     )
-    session.commit()
-    runtime(request).delivery.notify()
-    return Revised(
-        id=row.public_id,
-        status=row.status,
-        identifier=message.identifier,
-        sequence=message.sequence,
-        radius_km=message.radius_km,
-        partners=partners,
-        subscribers=mailed,
-    )
+    return _sent_update(request, session, row, message, partners, mailed)
 
 
 @router.post("/{public_id}/refresh", response_model=Revised, responses=_ERRORS)
@@ -277,17 +285,7 @@ def refresh(
     row, message, partners = store.refresh(
         session, public_id=public_id, actor=caller.actor, now=runtime(request).clock.now(), unit_id=caller.partner_id
     )
-    session.commit()
-    runtime(request).delivery.notify()
-    return Revised(
-        id=row.public_id,
-        status=row.status,
-        identifier=message.identifier,
-        sequence=message.sequence,
-        radius_km=message.radius_km,
-        partners=partners,
-        subscribers=0,
-    )
+    return _sent_update(request, session, row, message, partners, 0)
 
 
 @router.post("/{public_id}/close", response_model=Closed, responses=_ERRORS)

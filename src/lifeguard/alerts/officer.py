@@ -281,18 +281,7 @@ def _tip_key(row: TipRow) -> str:
 
 
 def _as_tip(row: TipRow, public_id: str) -> Tip:
-    return Tip(
-        tip_id=_tip_key(row),
-        alert_id=public_id,
-        source_id=row.source_hash,
-        text=row.text,
-        had_links=row.had_links,
-        received_at=row.received_at,
-        lat=row.lat,
-        lon=row.lon,
-        place_text=row.place_text,
-        seen_at=row.seen_at,
-    )
+    return store.as_tip(row, public_id, tip_id=_tip_key(row))
 
 
 def _fold(rows: Sequence[TipRow], public_id: str) -> tuple[list[Tip], dict[str, list[TipRow]]]:

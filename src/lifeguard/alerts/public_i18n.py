@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from babel.messages.pofile import read_po
+from lifeguard.po_catalogue import read_catalogue
 
 LANGUAGES: dict[str, str] = {"zh": "中文", "en": "English", "hi": "हिन्दी"}
 DEFAULT = "en"
@@ -25,12 +25,7 @@ HERE = Path(__file__).parent / "translations"
 
 @cache
 def catalogue(language: str) -> dict[str, str]:
-    path = HERE / f"{language}.po"
-    if not path.exists():
-        return {}
-    with path.open("rb") as handle:
-        po = read_po(handle, locale=language)
-    return {str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy}
+    return read_catalogue(HERE, language)
 
 
 def primary(tag: str) -> str:

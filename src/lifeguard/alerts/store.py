@@ -631,9 +631,10 @@ def acknowledge(session: Session, *, identifier: str, partner_id: str, reached: 
 # --- tips -------------------------------------------------------------------------------------------------------
 
 
-def _as_tip(row: TipRow, public_id: str) -> Tip:
+def as_tip(row: TipRow, public_id: str, tip_id: str | None = None) -> Tip:
+    """The domain's view of a stored tip (``tip_id`` defaults to the row id as text)."""
     return Tip(
-        tip_id=str(row.id),
+        tip_id=tip_id if tip_id is not None else str(row.id),
         alert_id=public_id,
         source_id=row.source_hash,
         text=row.text,
@@ -666,7 +667,7 @@ def add_tip(
     earlier = list(session.scalars(select(TipRow).where(TipRow.alert_id == row.id).order_by(TipRow.id)))
     by_id = {str(t.id): t for t in earlier}
     for stored in earlier:
-        finder.add(_as_tip(stored, public_id))
+        finder.add(as_tip(stored, public_id))
     original = finder.original_of(tip)
     if original is not None:
         kept = by_id[original.tip_id]

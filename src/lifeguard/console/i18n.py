@@ -8,7 +8,8 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.messages.pofile import read_po
+
+from lifeguard.po_catalogue import read_catalogue
 
 LANGUAGES: dict[str, str] = {"en": "English", "zh": "中文", "hi": "हिन्दी"}
 DEFAULT = "en"
@@ -19,12 +20,7 @@ _current: ContextVar[str] = ContextVar("console_language", default=DEFAULT)
 
 @cache
 def catalogue(language: str) -> dict[str, str]:
-    path = HERE / f"{language}.po"
-    if not path.exists():
-        return {}
-    with path.open("rb") as handle:
-        po = read_po(handle, locale=language)
-    return {str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy}
+    return read_catalogue(HERE, language)
 
 
 def gettext(message: str) -> str:
