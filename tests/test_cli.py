@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from lifeguard.alerts.models import AlertRow
 from lifeguard.auth.models import ApiKey, User
 from lifeguard.cases.models import Case
 from lifeguard.cli import app
@@ -115,6 +116,15 @@ def test_demo_load_opens_the_story_cases_and_is_idempotent(db: str) -> None:
     second = runner.invoke(app, ["demo", "load"])
     assert second.exit_code == 0 and " 0 events accepted" in second.output
     assert _count(db, Case) == opened
+    # the demo police liaison has a unit and one open alert of that unit to show in the console
+    assert "police / lifeguard-police" in first.output
+    engine = make_engine(db)
+    with make_session_factory(engine)() as s:
+        alerts = s.execute(select(AlertRow.public_id, AlertRow.unit_id, AlertRow.status)).all()
+        unit = s.scalar(select(User.unit).where(User.username == "police"))
+    engine.dispose()
+    assert [tuple(row) for row in alerts] == [("DEMO-2026-0001", "demo-police", "published")]
+    assert unit == "demo-police"
     verify = runner.invoke(app, ["audit", "verify"])
     assert verify.exit_code == 0 and "intact" in verify.output
 

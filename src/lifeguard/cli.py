@@ -77,7 +77,10 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     typer.secho(f"Lifeguard console and API on http://{host}:{port}", fg="green", bold=True)
     if demo_hint:
-        typer.echo("Demo login: demo / lifeguard-demo (interventionist); admin / lifeguard-admin")
+        typer.echo(
+            "Demo login: demo / lifeguard-demo (interventionist); admin / lifeguard-admin; "
+            "police / lifeguard-police (police liaison: Alerts)"
+        )
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 

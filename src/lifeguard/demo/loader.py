@@ -15,6 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lifeguard.alerts import store as alerts_store
+from lifeguard.alerts.criteria import facts_about
+from lifeguard.alerts.model import AlertContent, Category, ContactUnit, LastSeen, MissingPerson, Sex
 from lifeguard.auth import service as auth
 from lifeguard.auth.models import User
 from lifeguard.auth.roles import Scope
@@ -26,7 +29,10 @@ DEMO_USERS = (
     ("supervisor", "lifeguard-supervisor", "supervisor", "Demo Supervisor"),
     ("auditor", "lifeguard-auditor", "auditor", "Demo Auditor"),
     ("admin", "lifeguard-admin", "admin", "Demo Admin"),
+    ("police", "lifeguard-police", "police_liaison", "Demo Police Liaison"),
 )
+DEMO_UNIT = "demo-police"  # the demo police liaison's unit: a partner of kind police_unit
+DEMO_ALERT = "DEMO-2026-0001"
 
 
 def scenarios() -> dict[str, Any]:
@@ -88,6 +94,33 @@ def _demo_team(session: Session, *, now: datetime) -> None:
             user.languages = ["zh", "en", "hi"]
 
 
+def _demo_alert(session: Session, *, now: datetime) -> None:
+    """One open missing-person alert of the demo unit, so that the officer's console and the public page show
+    something. The person is invented; the web address is the local demo's (CAP wants https)."""
+    person = MissingPerson(
+        name="王秀兰 (Wang Xiulan)",
+        age=78,
+        sex=Sex.FEMALE,
+        height_cm=152,
+        clothing="深蓝色棉外套，灰色裤子，黑色布鞋 / dark blue padded coat, grey trousers, black cloth shoes",
+        distinguishing_marks=("白发，短发 / short white hair", "走路时拄拐杖 / walks with a cane"),
+    )
+    content = AlertContent(
+        alert_id=DEMO_ALERT,
+        category=Category.ELDERLY_DEMENTIA,
+        person=person,
+        last_seen=LastSeen(
+            lat=30.2592, lon=120.1651, place="杭州市 西湖区 湖滨公交站 / Hubin bus stop, Hangzhou",
+            at=now - timedelta(minutes=40),
+        ),
+        contact=ContactUnit(name="Demo City Police / 演示市公安局", phone="110"),
+        web_url=f"https://127.0.0.1:8000/alerts/{DEMO_ALERT}",
+        languages=("zh-CN", "en-US"),
+    )  # fmt: skip
+    facts = facts_about(person, police_confirmed_risk=True, dementia=True)
+    alerts_store.publish(session, content=content, facts=facts, actor="system:demo", now=now, unit_id=DEMO_UNIT)
+
+
 def load(session: Session, *, now: datetime, max_text_chars: int = 10_000) -> DemoLoad:
     data = scenarios()
     platform = data["platform"]
@@ -105,6 +138,11 @@ def load(session: Session, *, now: datetime, max_text_chars: int = 10_000) -> De
                 display_name=display,
             )
             users_created.append(username)
+            if role == "police_liaison":
+                auth.ensure_partner(session, partner_id=DEMO_UNIT, name="Demo City Police", now=now, kind="police_unit")
+                session.scalars(select(User).where(User.username == username)).one().unit = DEMO_UNIT
+    if "police" in users_created:
+        _demo_alert(session, now=now)
     if "supervisor" in users_created:
         _demo_team(session, now=now)
     api_key = None
