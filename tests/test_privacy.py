@@ -14,11 +14,13 @@ from lifeguard.audit.models import AuditRecord
 from lifeguard.cases import service as cases
 from lifeguard.cases.models import Case, CaseEvent
 from lifeguard.db.engine import unit_of_work
+from lifeguard.delivery.models import OutboxMessage
 from lifeguard.privacy import keyring
 from lifeguard.privacy.keyring import KeyError_, KeyRing
 from lifeguard.privacy.retention import ERASED, RetentionPolicy, run
 from lifeguard.privacy.rotation import rotate
 from lifeguard.runtime import Runtime
+from lifeguard.scheduling.models import Timer
 from lifeguard.signals.models import InboxEntry, Signal
 from tests import factories as f
 from tests.conftest import add_user, login
@@ -124,3 +126,32 @@ def test_retention_erases_closed_cases_and_old_keys(client: TestClient, api_key:
     with unit_of_work(runtime.sessions) as s:
         again = run(s, now=now + timedelta(days=2), policy=RetentionPolicy())
     assert again.cases_anonymised == 0  # idempotent
+
+
+def test_retention_deletes_old_deliveries_and_fired_timers_only(runtime: Runtime) -> None:
+    now = datetime.now(UTC)
+    old, recent = now - timedelta(days=100), now - timedelta(days=5)
+    with unit_of_work(runtime.sessions) as s:
+        for key, status, delivered_at in (
+            ("old-delivered", "delivered", old),
+            ("recent-delivered", "delivered", recent),
+            ("old-escalated", "escalated", None),
+            ("old-pending", "pending", None),
+        ):
+            s.add(
+                OutboxMessage(
+                    idempotency_key=key, channel="webhook", target="https://unit.example.invalid/hook",
+                    payload={"referral": "package"}, status=status, attempts=1, next_attempt_at=old,
+                    created_at=old, delivered_at=delivered_at,
+                )
+            )  # fmt: skip
+        for fired_at, due in ((old, old), (recent, recent), (None, old)):
+            s.add(Timer(kind="case.sla", due_at=due, payload={}, created_at=old, fired_at=fired_at, attempts=0))
+    with unit_of_work(runtime.sessions) as s:
+        report = run(s, now=now, policy=RetentionPolicy(delivered_outbox_days=90, fired_timer_days=30))
+    assert (report.delivered_outbox_deleted, report.fired_timers_deleted) == (1, 1)
+    with unit_of_work(runtime.sessions) as s:
+        keys = set(s.scalars(select(OutboxMessage.idempotency_key)))
+        assert keys == {"recent-delivered", "old-escalated", "old-pending"}  # nobody's undelivered work is lost
+        left = s.scalars(select(Timer.fired_at)).all()
+        assert len(left) == 2 and None in left  # the pending timer stays

@@ -453,6 +453,8 @@ def retention_run() -> None:
         closed_case_days=settings.retention_closed_case_days,
         unattached_signal_days=settings.retention_unattached_signal_days,
         inbox_days=settings.retention_inbox_days,
+        delivered_outbox_days=settings.retention_delivered_outbox_days,
+        fired_timer_days=settings.retention_fired_timer_days,
     )
     with _unit_of_work() as session:
         report = run(session, now=SystemClock().now(), policy=policy)

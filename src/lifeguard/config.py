@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     retention_closed_case_days: int = 180
     retention_unattached_signal_days: int = 30
     retention_inbox_days: int = 30
+    retention_delivered_outbox_days: int = 90
+    retention_fired_timer_days: int = 30
     smtp_host: str | None = None  # e-mail pages go nowhere (and are escalated) until this is set
     smtp_port: int = 25
     smtp_from: str = "lifeguard@localhost"

@@ -1,7 +1,8 @@
 """Delete on schedule. Closed cases keep their outcome and timings (reports need them) but lose the person's
 words, places and the platform's id for them; stored signals that never joined a case and processed dedupe
-keys are deleted outright, and so are alert sign-ups nobody confirmed within 7 days and idle rate-limit
-buckets."""
+keys are deleted outright, and so are alert sign-ups nobody confirmed within 7 days, idle rate-limit
+buckets, deliveries that arrived long ago (their payloads are referral packages and messages to people at
+risk) and timers that have fired."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from sqlalchemy.orm import Session
 from lifeguard.alerts import ratelimit, subscribers
 from lifeguard.audit import service as audit
 from lifeguard.cases.models import Case, CaseEvent
+from lifeguard.delivery.models import OutboxMessage
+from lifeguard.scheduling.models import Timer
 from lifeguard.signals.models import InboxEntry, Signal
 
 ERASED = "[erased by retention]"
@@ -26,6 +29,8 @@ class RetentionPolicy:
     unattached_signal_days: int = 30
     inbox_days: int = 30
     unconfirmed_subscriber_days: int = 7  # alert sign-ups without the e-mailed confirmation
+    delivered_outbox_days: int = 90  # delivered messages; pending and escalated ones stay until dealt with
+    fired_timer_days: int = 30
 
 
 @dataclass
@@ -37,6 +42,8 @@ class RetentionReport:
     inbox_keys_deleted: int = 0
     unconfirmed_subscribers_deleted: int = 0
     rate_buckets_deleted: int = 0
+    delivered_outbox_deleted: int = 0
+    fired_timers_deleted: int = 0
 
 
 def run(session: Session, *, now: datetime, policy: RetentionPolicy, batch: int = 500) -> RetentionReport:
@@ -64,6 +71,18 @@ def run(session: Session, *, now: datetime, policy: RetentionPolicy, batch: int 
         session, now=now, older_than=timedelta(days=policy.unconfirmed_subscriber_days)
     )
     report.rate_buckets_deleted = ratelimit.forget_idle(session, now=now)
+    delivered_cutoff = now - timedelta(days=policy.delivered_outbox_days)
+    report.delivered_outbox_deleted = _rowcount(
+        session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.status == "delivered", OutboxMessage.delivered_at < delivered_cutoff
+            )
+        )
+    )
+    timer_cutoff = now - timedelta(days=policy.fired_timer_days)
+    report.fired_timers_deleted = _rowcount(
+        session.execute(delete(Timer).where(Timer.fired_at.is_not(None), Timer.fired_at < timer_cutoff))
+    )
     audit.record(
         session,
         at=now,
