@@ -42,13 +42,15 @@ log = logging.getLogger(__name__)
 
 CONFIDENT_DISTRESS = 0.9
 CONFIDENT_IDEATION = 0.9
-_NEGATION = ("negated:",)
-_PAST = ("past:",)
-_DISTRESS_ONLY = "rule:indicator.distress"
-_MEANS_RULE = "rule:indicator.means."
 CONFIDENT_BEHAVIOR = 0.9
 RULES_ONLY_KINDS = frozenset({"order"})
 SHORT_WORDS, SHORT_CHARS = 3, 12
+_NEGATION = ("negated:",)
+_IDIOM = ("idiom:",)
+_OTHER = ("addressee:", "other_directed:", "third_party:")
+_PAST = ("past:",)
+_DISTRESS_ONLY = "rule:indicator.distress"
+_MEANS_RULE = "rule:indicator.means."
 _COMMERCE = "context:commerce"  # lexicon_detector.COMMERCE_NOTE (the model package does not import the rules)
 
 
@@ -56,8 +58,10 @@ def _too_short(folded: str) -> bool:
     return len(folded) < SHORT_CHARS and len(folded.split()) < SHORT_WORDS
 
 
-_IDIOM = ("idiom:",)
-_OTHER = ("addressee:", "other_directed:", "third_party:")
+def _means_only(reasons: tuple[str, ...]) -> bool:
+    """The rules fired on means words and nothing else ("木炭", "pills")."""
+    rules = [reason for reason in reasons if reason.startswith("rule:")]
+    return bool(rules) and all(reason.startswith(_MEANS_RULE) for reason in rules)
 
 
 def _has(reasons: tuple[str, ...], prefixes: tuple[str, ...]) -> bool:
@@ -132,11 +136,7 @@ class HybridDetector:
             ):
                 level = Level.INDICATOR
                 notes.append("hybrid:distress_needs_confident_model")
-            elif (
-                rule.level is Level.INDICATOR
-                and all(reason.startswith(_MEANS_RULE) for reason in rule.reasons if reason.startswith("rule:"))
-                and at_or_above[2] < CONFIDENT_BEHAVIOR
-            ):
+            elif rule.level is Level.INDICATOR and _means_only(rule.reasons) and at_or_above[2] < CONFIDENT_BEHAVIOR:
                 level = Level.INDICATOR
                 notes.append("hybrid:means_words_alone_cap_model")
             elif rule.level is Level.NONE and not rule.reasons and _too_short(scored.folded[index]):

@@ -6,19 +6,17 @@ dropped, repeated Latin letters and whitespace collapsed) so that "k1ll mys3lf",
 all reach the same features. It is implemented differently: ``fold`` runs a cached ``str.translate`` table and
 regular expressions (all C loops): 7.8 µs per bench message against 28 µs for ``normalize`` (measured on
 this machine); the scoring path uses ``fold_light`` (2.6 µs) and collapses runs in numpy for the whole batch
-(``features.extract(collapse=True)``). ``fold_with_map`` is the slow, exact twin that also returns, for each
-folded character, the original characters it came from; it is only used to explain flagged texts, and
-property tests keep all three in agreement.
+(``features.extract(collapse=True)``), which also gives each n-gram's place in the ``fold_light`` text.
+``light_offsets`` maps those places back to the original characters (the identity unless a character folds
+to none or to several), so flagged texts are explained on the original text; property tests keep the batch
+path, ``fold`` and the offsets in agreement.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import overload
 
 from lifeguard.detection import normalize
 
@@ -127,85 +125,6 @@ def finish_fold(light: str) -> str:
     return _SPACES.sub(" ", _REPEATED_LETTER.sub(r"\1", light)).strip(" ")
 
 
-@dataclass(frozen=True, slots=True)
-class FoldedText:
-    """``text`` is ``fold(original)``; ``starts[i]``/``ends[i]`` bound the original characters of ``text[i]``."""
-
-    text: str
-    starts: Sequence[int]
-    ends: Sequence[int]
-
-    def original_span(self, start: int, end: int) -> tuple[int, int]:
-        if not self.text or end <= start:
-            return (0, 0)
-        start = max(0, min(start, len(self.text) - 1))
-        end = max(start + 1, min(end, len(self.text)))
-        return self.starts[start], self.ends[end - 1]
-
-
-class _RunOffsets(Sequence[int]):
-    """Original offsets of a folded text made from a one-to-one translation by collapsing runs and stripping
-    ``begin`` leading spaces: run k keeps its first character at collapsed position ``heads[k]``, which covers
-    the originals up to ``run_ends[k]``; ``shifts[k]`` characters were removed before run k."""
-
-    __slots__ = ("_length", "_begin", "_heads", "_shifts", "_run_ends", "_ends")
-
-    def __init__(
-        self, length: int, begin: int, heads: list[int], shifts: list[int], run_ends: list[int], ends: bool
-    ) -> None:
-        self._length, self._begin, self._ends = length, begin, ends
-        self._heads, self._shifts, self._run_ends = heads, shifts, run_ends
-
-    def __len__(self) -> int:
-        return self._length
-
-    def _at(self, index: int) -> int:
-        if index < 0:
-            index += self._length
-        if not 0 <= index < self._length:
-            raise IndexError(index)
-        position = index + self._begin  # in the collapsed text
-        k = bisect.bisect_right(self._heads, position) - 1
-        if k >= 0 and self._heads[k] == position:
-            return self._run_ends[k] if self._ends else position + self._shifts[k]
-        removed = 0 if k < 0 else self._shifts[k + 1]
-        return position + removed + (1 if self._ends else 0)
-
-    @overload
-    def __getitem__(self, index: int) -> int: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[int]: ...
-    def __getitem__(self, index: int | slice) -> int | list[int]:
-        if isinstance(index, slice):
-            return [self._at(i) for i in range(*index.indices(self._length))]
-        return self._at(index)
-
-
-def _fold_one_to_one(joined: str) -> FoldedText:
-    heads: list[int] = []
-    shifts: list[int] = [0]
-    run_ends: list[int] = []
-    pieces: list[str] = []
-    previous = 0
-    for match in _COLLAPSE.finditer(joined):
-        first, last = match.start(), match.end()
-        heads.append(first - shifts[-1])
-        run_ends.append(last)
-        shifts.append(shifts[-1] + last - first - 1)
-        pieces.append(joined[previous : first + 1])
-        previous = last
-    pieces.append(joined[previous:])
-    collapsed = "".join(pieces) if heads else joined
-    folded = collapsed.strip(" ")
-    begin = len(collapsed) - len(collapsed.lstrip(" ")) if folded else 0
-    n = len(folded)
-    return FoldedText(
-        text=folded,
-        starts=_RunOffsets(n, begin, heads, shifts, run_ends, ends=False),
-        ends=_RunOffsets(n, begin, heads, shifts, run_ends, ends=True),
-    )
-
-
 def light_offsets(text: str) -> tuple[Sequence[int], Sequence[int]]:
     """For each character of ``fold_light(text)``, the original characters it came from (starts, ends)."""
     text = text[:MAX_CHARS]
@@ -218,57 +137,3 @@ def light_offsets(text: str) -> tuple[Sequence[int], Sequence[int]]:
         starts.extend([position] * width)
         ends.extend([position + 1] * width)
     return starts, ends
-
-
-def fold_with_map(text: str) -> FoldedText:
-    """``fold`` plus the offsets of every folded character in ``text`` (for explanations only)."""
-    text = text[:MAX_CHARS]
-    joined = text.translate(_TABLE)
-    if len(joined) == len(text) and _TABLE.reshaping.isdisjoint(text):
-        # the usual case: one folded character per original one; only collapsed runs and the stripped edges
-        # move offsets, so they are computed on demand from the runs (explanations read a few of them)
-        if _LEET_CHAR.search(joined):
-            joined = _LEET_RUN.sub(_leet_sub, joined)  # same length: offsets unchanged
-        return _fold_one_to_one(joined)
-    return _fold_with_map_general(text)
-
-
-def _fold_with_map_general(text: str) -> FoldedText:
-    """Any text, one list entry per folded character (characters that fold to none or to several)."""
-    text = text[:MAX_CHARS]
-    parts = [_TABLE[ord(char)] for char in text]
-    chars: list[str] = []
-    starts, ends = [], []
-    for position, part in enumerate(parts):
-        for char in part:
-            chars.append(char)
-            starts.append(position)
-            ends.append(position + 1)
-    joined = "".join(chars)
-    if _LEET_CHAR.search(joined):
-        joined = _LEET_RUN.sub(_leet_sub, joined)  # same length: offsets unchanged
-    # Collapse runs of one Latin letter and runs of spaces, keeping the first character of each run and
-    # widening it to cover the whole run (exactly what ``fold``'s two substitutions do).
-    out_chars: list[str] = []
-    out_starts: list[int] = []
-    out_ends: list[int] = []
-    previous = 0
-    for match in _COLLAPSE.finditer(joined):
-        first, last = match.start(), match.end()
-        ends[first] = ends[last - 1]
-        out_chars.append(joined[previous : first + 1])
-        out_starts.extend(starts[previous : first + 1])
-        out_ends.extend(ends[previous : first + 1])
-        previous = last
-    out_chars.append(joined[previous:])
-    out_starts.extend(starts[previous:])
-    out_ends.extend(ends[previous:])
-    folded = "".join(out_chars)
-    begin, finish = 0, len(folded)
-    while begin < finish and folded[begin] == " ":
-        begin += 1
-    while finish > begin and folded[finish - 1] == " ":
-        finish -= 1
-    return FoldedText(
-        text=folded[begin:finish], starts=tuple(out_starts[begin:finish]), ends=tuple(out_ends[begin:finish])
-    )
