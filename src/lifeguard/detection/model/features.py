@@ -144,8 +144,8 @@ def extract(texts: list[str], config: FeatureConfig, positions: bool = False, co
     joined = "".join([f" {text} \n" for text in texts])
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     original_index: np.ndarray | None = None  # with collapse and positions: index in the uncollapsed codes
-    if positions:
-        lengths = np.fromiter((len(text) + 3 for text in texts), dtype=np.int64, count=n_docs)
+    lengths = _framed_lengths(texts) if positions or not collapse else None
+    if lengths is not None and positions:
         doc_start = np.cumsum(lengths) - lengths + 1  # where each text's first character sits (uncollapsed)
     else:
         doc_start = np.zeros(n_docs, dtype=np.int64)  # unused without positions
@@ -161,7 +161,8 @@ def extract(texts: list[str], config: FeatureConfig, positions: bool = False, co
         doc_of[0] = 0
         np.cumsum(codes[:-1] == 10, out=doc_of[1:])  # texts hold no "\n" (folding made it a space)
     else:
-        doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths if positions else _framed_lengths(texts))
+        assert lengths is not None
+        doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
     classes = _CLASSES.lookup(codes)
     han_counts = np.bincount(doc_of[_is_han(codes)], minlength=n_docs)
     deva_counts = np.bincount(doc_of[classes == DEVA], minlength=n_docs)
