@@ -176,9 +176,10 @@ def _log_in(page: Page, base: str, username: str, password: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    # Wait for the console behind the login: acting before the redirect lands (the language switch, say) would
-    # act on the login page, which made this test flaky under load.
+    # Wait for the console behind the login, scripts included: acting before the redirect lands (the language
+    # switch) or before the deferred console.js has attached its keys ("n") made these tests flaky under load.
     expect(page.locator("form[action='/logout']")).to_have_count(1)
+    page.wait_for_load_state("load")
 
 
 def test_take_next_escalation_outcome_and_role_denial(
