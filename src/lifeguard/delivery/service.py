@@ -127,10 +127,11 @@ def requeue_escalated(
 ) -> list[int]:
     """A person decided the receiver is back: its escalated messages go back in the queue now, with a fresh
     count of tries, and the decision is audited. Nothing else is touched (delivered and pending stay)."""
+    wanted = None if message_ids is None else set(message_ids)
     chosen = [
         message
         for message in escalated(session, target_prefix=target_prefix, limit=100_000)
-        if message_ids is None or message.id in set(message_ids)
+        if wanted is None or message.id in wanted
     ]
     for message in chosen:
         message.status, message.attempts, message.next_attempt_at = "pending", 0, now
