@@ -4,7 +4,6 @@ a new case arrive without reloading. Screenshots of the pages land in test-artif
 from __future__ import annotations
 
 import os
-import socket
 import struct
 import threading
 import zlib
@@ -26,6 +25,8 @@ from lifeguard.oncall import service as oncall
 from lifeguard.runtime import Runtime, build_runtime
 from tests import factories as f
 from tests.conftest import ON_CI, issue_key, make_settings
+from tests.live_server import ReadyServer as _Server
+from tests.live_server import free_port as _free_port
 
 NOTE_BOX = "form[action$='/notes'] textarea[name=text]"  # the case page has other text boxes (the outreach draft)
 CHROMIUM = os.environ.get("LIFEGUARD_CHROMIUM", "/usr/bin/chromium")
@@ -37,24 +38,6 @@ if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium); browser tests skipped", allow_module_level=True)
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
-
-
-class _Server(uvicorn.Server):
-    """uvicorn that says when it is listening, so the test waits on an event, not a sleep."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.ready = threading.Event()
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        self.ready.set()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from lifeguard.db.engine import unit_of_work
 from lifeguard.runtime import Runtime
 from tests import factories as f
 from tests.conftest import add_user, issue_key, login
+from tests.live_server import serving
 
 PUBLIC = {
     ("GET", "/healthz"),
@@ -232,3 +234,15 @@ def test_key_scopes(client: TestClient, runtime: Runtime, case_id: int, scope: s
         headers={"Authorization": f"Bearer {key}"},
     )
     assert not wrong, f"a key with {scope} was " + "; ".join(wrong)
+
+
+@pytest.mark.parametrize("role", sorted(role for role in ROLES if role in ROLE_ROUTES[("GET", "/events")][0]))
+def test_allowed_roles_open_the_live_event_stream(runtime: Runtime, role: str) -> None:
+    """The cells the loop above leaves out: an allowed role gets the SSE stream itself (on a real server, since
+    the stream never ends; only its head is read)."""
+    add_user(runtime, f"u-{role}", role)
+    with serving(create_app(runtime=runtime)) as base, httpx.Client(base_url=base, timeout=10) as client:
+        login(client, f"u-{role}")  # type: ignore[arg-type]
+        with client.stream("GET", "/events") as response:
+            assert response.status_code == 200, f"{role} was refused the event stream ({response.status_code})"
+            assert response.headers["content-type"].startswith("text/event-stream")
