@@ -335,7 +335,6 @@ def publish(
     if session.scalar(select(AlertRow.id).where(AlertRow.public_id == content.alert_id)) is not None:
         raise Conflict(f"alert {content.alert_id!r} exists already")
     alert, message = lifecycle.publish(lifecycle.new_alert(content, now=now), issuer=ISSUER, facts=facts, now=now)
-    assert alert.radius_km is not None
     row = AlertRow(
         public_id=content.alert_id,
         category=content.category.value,
@@ -349,11 +348,8 @@ def publish(
     )
     session.add(row)
     session.flush()
-    _apply(row, alert)
-    stored = _store_message(session, row, message, alert.radius_km)
-    partners, mailed = _fan_out(session, row, alert, stored, kind="published", now=now)
+    _, partners, mailed = _send(session, row, alert, message, kind="published", now=now)
     _schedule_next(session, row, alert, now)
-    _schedule_refresh(session, row, message, now)
     audit.record(
         session,
         at=now,
@@ -380,12 +376,8 @@ def widen(session: Session, row: AlertRow, *, now: datetime) -> list[str]:
     if message is None:
         _schedule_next(session, row, alert, now)
         return []
-    assert widened.radius_km is not None
-    _apply(row, widened)
-    stored = _store_message(session, row, message, widened.radius_km)
-    partners, mailed = _fan_out(session, row, widened, stored, kind="widened", now=now)
+    _, partners, mailed = _send(session, row, widened, message, kind="widened", now=now)
     _schedule_next(session, row, widened, now)
-    _schedule_refresh(session, row, message, now)
     audit.record(
         session,
         at=now,
@@ -403,10 +395,16 @@ def widen(session: Session, row: AlertRow, *, now: datetime) -> list[str]:
     return partners
 
 
-def on_widen_timer(session: Session, timer: Timer, now: datetime) -> list[Event]:
-    locking = session.get_bind().dialect.name == "postgresql"  # against a close at the same moment
+def _open_row_of(session: Session, timer: Timer) -> AlertRow | None:
+    """The timer's alert, locked on PostgreSQL against a close at the same moment; None once closed or gone."""
+    locking = session.get_bind().dialect.name == "postgresql"
     row = session.get(AlertRow, int(timer.payload.get("alert_id", 0)), with_for_update=locking)
-    if row is None or row.status == AlertState.CLOSED.value:
+    return None if row is None or row.status == AlertState.CLOSED.value else row
+
+
+def on_widen_timer(session: Session, timer: Timer, now: datetime) -> list[Event]:
+    row = _open_row_of(session, timer)
+    if row is None:
         return []
     return [(OUTBOX_ENQUEUED, {"alert": row.public_id})] if widen(session, row, now=now) else []
 
@@ -504,11 +502,19 @@ def _restate(
     now: datetime,
 ) -> tuple[CapMessageRow, list[str], int]:
     revised, message = lifecycle.revise(alert, issuer=ISSUER, now=now, content=content, note=note)
-    assert revised.radius_km is not None
     row.content = content_to_json(content)
-    _apply(row, revised)
-    stored = _store_message(session, row, message, revised.radius_km)
-    partners, mailed = _fan_out(session, row, revised, stored, kind=kind, now=now)
+    return _send(session, row, revised, message, kind=kind, now=now)
+
+
+def _send(
+    session: Session, row: AlertRow, alert: MissingPersonAlert, message: CapMessage, *, kind: str, now: datetime
+) -> tuple[CapMessageRow, list[str], int]:
+    """One describing step (Alert or Update): keep the new state and the message, deliver it to the partners and
+    subscribers it is for, and set the refresh timer; returns (message row, partners, e-mails queued)."""
+    assert alert.radius_km is not None
+    _apply(row, alert)
+    stored = _store_message(session, row, message, alert.radius_km)
+    partners, mailed = _fan_out(session, row, alert, stored, kind=kind, now=now)
     _schedule_refresh(session, row, message, now)
     return stored, partners, mailed
 
@@ -586,9 +592,8 @@ def _refresh_row(
 def on_refresh_timer(session: Session, timer: Timer, now: datetime) -> list[Event]:
     """Refresh when ``lifecycle.refresh_due`` says the last message is about to expire; a timer outrun by a later
     message (a widening, a revision, a refresh) finds nothing due and does nothing."""
-    locking = session.get_bind().dialect.name == "postgresql"
-    row = session.get(AlertRow, int(timer.payload.get("alert_id", 0)), with_for_update=locking)
-    if row is None or row.status == AlertState.CLOSED.value:
+    row = _open_row_of(session, timer)
+    if row is None:
         return []
     alert = to_domain(session, row)
     if not lifecycle.refresh_due(alert, issuer=ISSUER, now=now, margin=REFRESH_MARGIN):
