@@ -109,9 +109,14 @@ def record_failure(
     return None
 
 
-def escalated(session: Session, *, target_prefix: str | None = None, limit: int = 1000) -> list[OutboxMessage]:
-    """Messages that ran out of tries, oldest first; ``target_prefix`` narrows them to one receiver."""
+def escalated(
+    session: Session, *, target_prefix: str | None = None, message_ids: list[int] | None = None, limit: int = 1000
+) -> list[OutboxMessage]:
+    """Messages that ran out of tries, oldest first; ``target_prefix`` narrows them to one receiver, and
+    ``message_ids`` to those messages."""
     stmt = select(OutboxMessage).where(OutboxMessage.status == "escalated")
+    if message_ids is not None:
+        stmt = stmt.where(OutboxMessage.id.in_(message_ids))
     if target_prefix:
         stmt = stmt.where(OutboxMessage.target.startswith(target_prefix, autoescape=True))
     return list(session.scalars(stmt.order_by(OutboxMessage.created_at, OutboxMessage.id).limit(limit)))
@@ -127,12 +132,7 @@ def requeue_escalated(
 ) -> list[int]:
     """A person decided the receiver is back: its escalated messages go back in the queue now, with a fresh
     count of tries, and the decision is audited. Nothing else is touched (delivered and pending stay)."""
-    wanted = None if message_ids is None else set(message_ids)
-    chosen = [
-        message
-        for message in escalated(session, target_prefix=target_prefix, limit=100_000)
-        if wanted is None or message.id in wanted
-    ]
+    chosen = escalated(session, target_prefix=target_prefix, message_ids=message_ids, limit=100_000)
     for message in chosen:
         message.status, message.attempts, message.next_attempt_at = "pending", 0, now
     if chosen:
