@@ -345,8 +345,8 @@ class RiskModel:
         hinted = canonical_hint(item.lang) if item.lang else None
         if hinted or guessed:
             return hinted or guessed
-        if hinted or not folded.strip():
-            return hinted
+        if not folded.strip():
+            return None
         if folded.isascii():  # Latin only: English or Hinglish, by the Hindi function words it uses
             return "hi-Latn" if _looks_hinglish(folded[:2000]) else "en"
         return guess_language(folded)
