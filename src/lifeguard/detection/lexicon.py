@@ -26,6 +26,7 @@ from typing import Any
 
 from lifeguard.detection.levels import Level
 from lifeguard.detection.normalize import normalize_pattern
+from lifeguard.detection.prefilter import Prefilter
 
 # What each category of term signals on its own, before context rules combine them.
 CATEGORY_LEVEL: dict[str, Level] = {
@@ -104,7 +105,7 @@ class Hit:
 class Matcher:
     """A list of entries compiled into one regex alternation; reports which entry matched where."""
 
-    __slots__ = ("_regex", "_entries")
+    __slots__ = ("_regex", "_entries", "_prefilter")
 
     def __init__(self, entries: list[Entry], patterns: list[str], script: str) -> None:
         self._entries: dict[str, Entry] = {}
@@ -116,9 +117,15 @@ class Matcher:
         # One word-edge test in front of the whole alternation, not one per entry: inside a word it fails
         # at once, so the (long) alternation is only tried where a word starts.
         self._regex: re.Pattern[str] | None = re.compile(_with_edges("|".join(parts), script)) if parts else None
+        self._prefilter = Prefilter([self._regex])
+
+    @property
+    def pattern(self) -> re.Pattern[str] | None:
+        return self._regex
 
     def finditer(self, text: str) -> Iterator[Hit]:
-        if self._regex is None:
+        # A text without any literal that every match needs cannot match: skip the long alternation.
+        if self._regex is None or not self._prefilter.may_match(text):
             return
         for match in self._regex.finditer(text):
             group = match.lastgroup

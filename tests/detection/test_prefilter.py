@@ -1,0 +1,140 @@
+"""The lexicon prefilter may only ever skip a regex that could not have matched.
+
+Soundness is what matters (a skipped match is a missed person at risk), so it is tested three ways: on
+hand-written patterns, on random patterns against random texts, and on strings generated to match every
+shipped lexicon list.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lifeguard.detection.lexicon import load_lexicons
+from lifeguard.detection.prefilter import Prefilter, _trie, required_literals
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("kill myself", {"kill myself"}),
+        ("想(跳楼|割腕)", {"想跳楼", "想割腕"}),
+        ("(want|wish) to die", {"want to die", "wish to die"}),
+        ("pills?", {"pill", "pills"}),
+        ("(?<![a-z])end it(?![a-z])", {"end it"}),
+        ("[ab]c", {"ac", "bc"}),
+    ],
+)
+def test_required_literals_of_simple_patterns(pattern: str, expected: set[str]) -> None:
+    assert required_literals(pattern) == expected
+
+
+def test_an_unknown_piece_splits_the_pattern_and_the_rarer_side_is_kept() -> None:
+    # \s? could be any of many spaces: "mar" and "jana" are each required; "jana" has the rarer letters.
+    literals = required_literals(r"mar\s?jana")
+    assert literals is not None
+    assert all(re.search(r"mar\s?jana", f"x {literal} y") is None or literal in ("mar", "jana") for literal in literals)
+    assert literals in ({"mar"}, {"jana"})
+
+
+def test_a_factored_prefix_is_joined_back_to_what_follows() -> None:
+    # re's parser turns "marna|marjana" into "mar" + (na|jana): the literals must still be the long ones.
+    literals = required_literals(r"x?(marna|marjana) hai")
+    assert literals is not None and min(map(len, literals)) >= 5
+
+
+def test_a_repeat_requires_what_its_body_requires() -> None:
+    assert required_literals("(ab)+x") in ({"ab"}, {"x"})
+    assert required_literals("[a-z]+ing") == {"ing"}
+
+
+@pytest.mark.parametrize(
+    "pattern", [r".+", r"\w+", r"a*", r"(?i)kill", r"(?i:kill)x?", r"(a|.)b?", r"\d{3}", r"(a|b)?\1?"]
+)
+def test_patterns_without_a_required_literal_are_never_skipped(pattern: str) -> None:
+    assert required_literals(pattern) is None
+    prefilter = Prefilter([pattern])
+    assert prefilter.always and prefilter.may_match("anything at all")
+
+
+def test_a_prefilter_says_no_only_without_its_literals() -> None:
+    prefilter = Prefilter(["(want|wish) to die", "农药"])
+    assert prefilter.may_match("i really want to die now")
+    assert prefilter.may_match("买了农药")
+    assert not prefilter.may_match("i want to dine out")
+    assert not prefilter.may_match("买了农具")
+    assert not Prefilter([]).may_match("anything")
+
+
+@given(st.sets(st.text(alphabet="abc死", min_size=1, max_size=4), min_size=1, max_size=8), st.text(alphabet="abc死 "))
+def test_the_trie_finds_a_literal_exactly_when_one_occurs(literals: set[str], text: str) -> None:
+    found = re.search(_trie(literals), text) is not None
+    assert found == any(literal in text for literal in literals)
+
+
+# Random patterns from a small grammar: literals, classes, alternation, optional, repeats, lookarounds.
+_ATOMS = st.one_of(
+    st.sampled_from(["a", "b", "c", "ab", "ba", "死", "想死", " "]),
+    st.sampled_from(["[ab]", "[a-c]", r"\s", ".", r"\w", "(?<!a)", "(?!b)", "(?=c)", r"\b"]),
+)
+
+
+def _combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.lists(children, min_size=1, max_size=4).map("".join),
+        st.lists(children, min_size=2, max_size=3).map(lambda parts: "(" + "|".join(parts) + ")"),
+        children.map(lambda part: f"(?:{part})?"),
+        children.map(lambda part: f"(?:{part})+"),
+        children.map(lambda part: f"(?:{part})*"),
+        children.map(lambda part: f"(?:{part}){{1,2}}"),
+    )
+
+
+_PATTERNS = st.recursive(_ATOMS, _combine, max_leaves=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_PATTERNS, st.text(alphabet="abc死想 x", max_size=12))
+def test_random_patterns_never_match_a_text_their_prefilter_rejects(pattern: str, text: str) -> None:
+    if re.search(pattern, text):
+        assert Prefilter([pattern]).may_match(text), (pattern, text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_PATTERNS.flatmap(lambda pattern: st.tuples(st.just(pattern), st.from_regex(pattern, fullmatch=True))))
+def test_random_patterns_pass_the_strings_they_match(case: tuple[str, str]) -> None:
+    pattern, text = case
+    assert Prefilter([pattern]).may_match(text), case
+
+
+def _shipped_lists() -> list[tuple[str, re.Pattern[str]]]:
+    lists = []
+    for lexicon in load_lexicons():
+        for name in ("terms", "means", "masks", "support"):
+            pattern = getattr(lexicon, name).pattern
+            if pattern is not None:
+                lists.append((f"{lexicon.lang}.{name}", pattern))
+    return lists
+
+
+@pytest.mark.parametrize(("name", "pattern"), _shipped_lists(), ids=[name for name, _ in _shipped_lists()])
+def test_every_shipped_list_has_a_prefilter(name: str, pattern: re.Pattern[str]) -> None:
+    # A list that cannot be bounded would be scanned in full on every message: say so when it happens.
+    assert required_literals(pattern) is not None, f"{name}: no required literals; the prefilter never skips it"
+
+
+@pytest.mark.parametrize(("name", "pattern"), _shipped_lists(), ids=[name for name, _ in _shipped_lists()])
+def test_strings_matching_a_shipped_list_pass_its_prefilter(name: str, pattern: re.Pattern[str]) -> None:
+    prefilter = Prefilter([pattern])
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.from_regex(pattern), st.text(max_size=5), st.text(max_size=5))
+    def check(text: str, before: str, after: str) -> None:
+        for candidate in (text, before + text + after):
+            if pattern.search(candidate):
+                assert prefilter.may_match(candidate), (name, candidate)
+
+    check()
