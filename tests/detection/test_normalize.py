@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import lifeguard.detection.normalize as normalize_module
 from lifeguard.detection.normalize import normalize, normalize_pattern
 
 
@@ -66,3 +69,18 @@ def test_patterns_are_folded_like_text() -> None:
     assert normalize_pattern("Kill(ing)? MYSELF") == "kil(ing)? myself"
     assert normalize_pattern(r"\bjaana\b") == r"\bjana\b"  # escapes untouched, doubled letters folded
     assert normalize_pattern("不想活") == "不想活"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_the_learnt_fold_table_gives_what_folding_each_character_gives(text: str) -> None:
+    # Characters seen before fold through one translate table; a flood of new ones past the cache limit is
+    # folded one by one. Both must equal folding every character afresh.
+    cached = normalize(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(normalize_module, "_FOLDED", {})
+        patch.setattr(normalize_module, "_ONE_TO_ONE", set())
+        patch.setattr(normalize_module, "_CACHE_LIMIT", 0)
+        fresh = normalize(text)
+    assert cached == fresh
+    assert normalize(text) == cached  # and again, now that every character is known

@@ -34,6 +34,8 @@ _LEET: dict[str, str] = {
     "@": "a", "$": "s", "!": "i", "|": "l",
 }  # fmt: skip
 
+_LEET_CHARS = frozenset(_LEET)
+
 # Characters that are invisible or only steer rendering; dropped so they cannot split a word.
 _INVISIBLE_EXTRA = {"\u034f", "\u115f", "\u1160", "\u3164", "\uffa0"}
 
@@ -110,30 +112,59 @@ def _fold_leet_word(word: str) -> str:
 
 
 def _fold_leet(text: str) -> str:
-    if not any(char in _LEET for char in text):
+    if _LEET_CHARS.isdisjoint(text):
         return text
     return _LEET_CANDIDATE.sub(lambda match: _fold_leet_word(match.group()), text)
+
+
+# Each character's folded form ("" when dropped), learnt the first time it is met, and the characters that
+# fold to exactly one: a text made only of those folds with one ``str.translate`` and keeps its offsets.
+_FOLDED: dict[int, str] = {}
+_ONE_TO_ONE: set[str] = set()
+_CACHE_LIMIT = 100_000  # distinct characters remembered; a flood of rare code points is folded uncached
+
+
+def _folded_form(char: str) -> str:
+    if _is_invisible(char):
+        return ""
+    category = unicodedata.category(char)
+    if category == "Cc" or category.startswith("Z"):
+        # Control characters and every kind of space become one plain space (collapsed later).
+        return "\n" if char in "\n\r\u2028\u2029" else " "
+    return _fold_char(char)
+
+
+def _form_of(char: str) -> str:
+    form = _FOLDED.get(ord(char))
+    if form is None:
+        form = _folded_form(char)
+        if len(_FOLDED) < _CACHE_LIMIT:
+            _FOLDED[ord(char)] = form
+            if len(form) == 1:
+                _ONE_TO_ONE.add(char)
+    return form
 
 
 def _fold_chars(text: str) -> tuple[str, list[int] | None]:
     """Per-character folding: the folded text and, unless it is 1:1 with the input, each char's origin."""
     if text.isascii():
         return text.lower().translate(_ASCII_TABLE), None  # same length: the identity map
-    chars: list[str] = []
-    origins: list[int] = []
-    for position, char in enumerate(text):
-        if _is_invisible(char):
-            continue
-        category = unicodedata.category(char)
-        if category == "Cc" or category.startswith("Z"):
-            # Control characters and every kind of space become one plain space (collapsed later).
-            chars.append("\n" if char in "\n\r\u2028\u2029" else " ")
-            origins.append(position)
-            continue
-        for part in _fold_char(char):
-            chars.append(part)
-            origins.append(position)
-    return "".join(chars), origins
+    distinct = set(text)
+    if not distinct <= _ONE_TO_ONE:
+        forms = {char: _form_of(char) for char in distinct}
+        if any(len(form) != 1 for form in forms.values()):
+            chars: list[str] = []
+            origins: list[int] = []
+            for position, char in enumerate(text):
+                for part in forms[char]:
+                    chars.append(part)
+                    origins.append(position)
+            return "".join(chars), origins
+        return "".join(map(forms.__getitem__, text)), None
+    return text.translate(_FOLDED), None
+
+
+_one_more = (1).__add__
 
 
 def normalize(text: str) -> NormalizedText:
@@ -167,14 +198,14 @@ def normalize(text: str) -> NormalizedText:
         # Dropped invisible characters sit between origins, so a span still covers them when inside it.
         return NormalizedText(
             text="".join(pieces),
-            starts=tuple(origins[index] for index in starts),
-            ends=tuple(origins[index] + 1 for index in lasts),
+            starts=tuple(map(origins.__getitem__, starts)),
+            ends=tuple(map(_one_more, map(origins.__getitem__, lasts))),
             original_length=len(text),
         )
     return NormalizedText(
         text="".join(pieces),
         starts=tuple(starts),
-        ends=tuple(index + 1 for index in lasts),
+        ends=tuple(map(_one_more, lasts)),
         original_length=len(text),
     )
 

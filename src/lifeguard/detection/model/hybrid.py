@@ -33,10 +33,11 @@ for every correction; spans come from the rules, or else from the model's heavie
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from lifeguard.detection.assessment import Assessment, Detector, DetectorInfo, Span, TextInput
 from lifeguard.detection.levels import LEVELS, Level
-from lifeguard.detection.model.model import RiskModel, Scored, _coerce_text, probability_reasons
+from lifeguard.detection.model.model import RiskModel, Scored, _coerce_text, probability_reasons_many
 
 log = logging.getLogger(__name__)
 
@@ -95,16 +96,55 @@ class HybridDetector:
         except Exception:  # noqa: BLE001
             log.exception("rule detector failed on a batch")
             ruled = [Assessment(level=Level.NONE, score=0.0, reasons=("error:rules_failed",)) for _ in items]
+        probability_reasons = probability_reasons_many(scored.at_or_above) if scored is not None else []
         results: list[Assessment] = []
+        to_explain: list[int] = []  # the model's own level stands and the rules marked nothing to show
         for index, item in enumerate(items):
             try:
-                results.append(self._combine(item, texts[index], scored, index, ruled[index]))
+                combined = self._combine(item, scored, index, ruled[index], probability_reasons)
             except Exception:  # noqa: BLE001
                 log.exception("hybrid combination failed on one input; returning the rules' assessment")
-                results.append(ruled[index])
+                combined = ruled[index]
+            if (
+                self.explain
+                and combined.level > Level.NONE
+                and combined.detector == self._label
+                and not combined.spans
+                and scored is not None
+                and combined.level.rank == int(scored.ranks[index])
+            ):
+                to_explain.append(index)
+            results.append(combined)
+        if to_explain:
+            self._add_model_evidence(results, texts, scored, to_explain)
         return results
 
-    def _combine(self, item: TextInput, text: str, scored: Scored | None, index: int, rule: Assessment) -> Assessment:
+    def _add_model_evidence(
+        self, results: list[Assessment], texts: list[str], scored: Scored | None, indices: list[int]
+    ) -> None:
+        """Spans and ``ngram:`` reasons from the model's heaviest n-grams, for all ``indices`` in one pass."""
+        if scored is None:
+            return
+        try:
+            found = self.model.explain_many(
+                [texts[i] for i in indices],
+                [scored.folded[i] for i in indices],
+                [results[i].level.rank - 1 for i in indices],
+            )
+        except Exception:  # noqa: BLE001 - evidence is an aid to the reader; the levels stand without it
+            log.exception("model explanations failed; assessments kept without model spans")
+            return
+        for index, evidence in zip(indices, found, strict=True):
+            if not evidence:
+                continue
+            result = results[index]
+            reasons = [*result.reasons, *(f"ngram:{item.ngram}" for item in evidence)]
+            spans = tuple(Span(item.start, item.end, f"model:ngram:{item.ngram}") for item in evidence)
+            results[index] = replace(result, reasons=tuple(dict.fromkeys(reasons)), spans=spans)
+
+    def _combine(
+        self, item: TextInput, scored: Scored | None, index: int, rule: Assessment, probability_reasons: list[list[str]]
+    ) -> Assessment:
         if scored is None or item.kind in RULES_ONLY_KINDS:
             return rule
         at_or_above = scored.at_or_above[index]
@@ -154,21 +194,16 @@ class HybridDetector:
             score = max(rule.score, model_score) if level > Level.NONE else min(rule.score, model_score)
         else:
             score = model_score
-        reasons: list[str] = [f"model:{self.model.version}", *probability_reasons(at_or_above)]
+        reasons: list[str] = [f"model:{self.model.version}", *probability_reasons[index]]
         reasons.extend(rule.reasons)
         reasons.extend(notes)
-        spans: list[Span] = list(rule.spans)
-        if self.explain and level > Level.NONE and level is model_level and not spans:
-            for evidence in self.model.explain(text, level.rank - 1):
-                reasons.append(f"ngram:{evidence.ngram}")
-                spans.append(Span(evidence.start, evidence.end, f"model:ngram:{evidence.ngram}"))
         guessed = scored.langs[index] if scored.langs else None
         lang = rule.lang or self.model.language(item, scored.folded[index], guessed)
         return Assessment(
             level=level,
             score=round(score, 4),
             reasons=tuple(dict.fromkeys(reasons)),
-            spans=tuple(spans),
+            spans=rule.spans,
             detector=self._label,
             support=rule.support or third_party > Level.NONE,
             third_party_level=third_party,
