@@ -28,3 +28,23 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+class ShiftedClock:
+    """Real time moved by a fixed offset: a drill, a demo or a test that must happen at a given hour of the
+    day runs at normal speed from there (timers, SLAs and leases all see the same shifted time)."""
+
+    def __init__(self, offset: timedelta) -> None:
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    @classmethod
+    def next_at(cls, hour: int, minute: int = 0) -> ShiftedClock:
+        """A clock that shows ``hour:minute`` UTC now, on the next day that clock time comes (today or tomorrow)."""
+        real = datetime.now(UTC)
+        target = real.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if target < real:
+            target += timedelta(days=1)
+        return cls(target - real)

@@ -16,7 +16,7 @@ from tests.conftest import add_user, csrf_from, login
 
 
 def _open_case(
-    client: TestClient, api_key: str, text: str = "我不想活了，等爸妈睡了我就从楼上跳下去", subject: str = "u-1"
+    client: TestClient, api_key: str, text: str = "我不想活了，马上从楼上跳下去", subject: str = "u-1"
 ) -> int:
     client.post(
         "/v1/signals",
@@ -67,7 +67,7 @@ def test_queue_case_note_and_status_end_to_end(client: TestClient, runtime: Runt
     assert f'data-case-id="{case_id}"' in rows and "<html" not in rows  # a fragment for HTMX
 
     page = client.get(f"/cases/{case_id}").text
-    assert '<mark title="rule:attempt.imminent_time">等爸妈睡了</mark>' in page  # the risky span is highlighted
+    assert '<mark title="rule:attempt.imminent_time">马上</mark>' in page  # the risky span is highlighted
 
     response = client.post(
         f"/cases/{case_id}/notes",
