@@ -41,6 +41,7 @@ N, IND, IDE, BEH, ATT = Level.NONE, Level.INDICATOR, Level.IDEATION, Level.BEHAV
         ("Alvida doston, meri saari cheezein meri behen ko de dena", BEH),
         # attempt: imminent with time or place, in progress, past attempt disclosed
         ("等爸妈睡了我就从楼上跳下去", ATT),
+        ("我不想活了，现在我就从楼上跳下去", ATT),  # "now I will": not only the set phrase 现在就
         ("tonight I will end it", ATT),
         ("I already took the pills", ATT),
         ("我上次吞过药", ATT),

@@ -47,7 +47,7 @@ _RELATIVE: list[tuple[str, re.Pattern[str]]] = [
         "now",
         _compile(
             [
-                r"就现在|现在就|马上就|马上|立刻|立即|这就去|这就",
+                r"就现在|现在(?:我)?就|马上就|马上|立刻|立即|这就去|这就",
                 _L + r"(?:right now|rn|right away|this minute|now)" + _R,
                 r"अभी|इसी वक्त|" + _L + r"(?:abhi|abi|isi waqt)" + _R,
             ]
