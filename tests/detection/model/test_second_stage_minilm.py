@@ -26,6 +26,7 @@ from lifeguard.detection.model.minilm import MiniLMEncoder, WordPieceTokenizer
 from lifeguard.detection.model.model import RiskModel
 from lifeguard.detection.model.second_stage import NoSecondStage, accepts_langs
 from lifeguard.detection.model.second_stage_minilm import (
+    MIN_INDICATOR,
     MIN_WORDS,
     Head,
     HeadError,
@@ -41,7 +42,9 @@ LONG_EN = "i want to kill myself tonight because nothing will ever get better an
 SHORT_EN = "i want to die tonight"
 
 
-def head_json(dim: int = 4, bias: float = 0.0, threshold: float = 0.5, sha: str = "0" * 64) -> dict[str, Any]:
+def head_json(
+    dim: int = 4, bias: float = 0.0, threshold: float = 0.5, sha: str = "0" * 64, gate: float = 0.0
+) -> dict[str, Any]:
     return {
         "format": ssm.HEAD_FORMAT,
         "version": ssm.HEAD_VERSION,
@@ -49,6 +52,7 @@ def head_json(dim: int = 4, bias: float = 0.0, threshold: float = 0.5, sha: str 
         "weights": [0.0] * dim,
         "bias": bias,
         "threshold": threshold,
+        "applies_to": {"lang": "en", "min_indicator": gate},
     }
 
 
@@ -78,7 +82,9 @@ def test_head_loads_and_validates(tmp_path: Path) -> None:
     head = Head.load(path)
     assert head.threshold == 0.4 and head.bias == 1.5 and head.weights.shape == (4,)
     assert len(head.digest) == 64 and head.encoder_package == "fake"
-    assert head.min_words == MIN_WORDS  # no ``applies_to``: the default
+    assert head.min_words == MIN_WORDS and head.min_indicator == 0.0  # ``applies_to`` without min_words
+    bare = {key: value for key, value in head_json().items() if key != "applies_to"}
+    assert Head.from_json(bare).min_words == MIN_WORDS and Head.from_json(bare).min_indicator == MIN_INDICATOR
     assert Head.from_json({**head_json(), "applies_to": {"lang": "en", "min_words": 3}}).min_words == 3
     assert np.allclose(head.probability(np.zeros((2, 4))), sigmoid(np.array([1.5, 1.5])))
 
@@ -98,6 +104,7 @@ def test_head_loads_and_validates(tmp_path: Path) -> None:
         ({**head_json(), "threshold": 1.0}, "strictly between 0 and 1"),
         ({**head_json(), "applies_to": {"min_words": -1}}, "applies_to.min_words"),
         ({**head_json(), "applies_to": {"min_words": "15"}}, "applies_to.min_words"),
+        ({**head_json(), "applies_to": {"min_indicator": 1.5}}, "applies_to.min_indicator"),
         ({**head_json(), "encoder": "minilm"}, "'encoder' must be an object"),
         ({**head_json(), "encoder": {"sha256": "abc"}}, "64 lowercase hex"),
         ({**head_json(), "encoder": {"sha256": "0" * 64, "dim": 384}}, "4 weights for an encoder of dimension 384"),
@@ -124,6 +131,7 @@ def test_the_shipped_head_is_valid_and_says_where_it_came_from() -> None:
     assert len(training["files"]["sdcnl-train-en/data.jsonl"]) == 64
     assert "Research use only" in training["licence"]
     assert head.min_words == training["words"]["p5"] == 15  # as long as 95% of the training posts
+    assert head.min_indicator == MIN_INDICATOR == 0.9
     assert head.meta["holdout"]["n"] == 303 and head.meta["C"] in (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 
 
@@ -160,6 +168,16 @@ def test_rescore_sets_ideation_and_keeps_the_rungs_monotone() -> None:
     assert np.allclose(low[:, 2:], np.minimum(first[:, 2:], expected_low))  # behavior / attempt capped
     for result in (high, low):
         assert (np.diff(result, axis=1) <= 1e-12).all()
+
+
+def test_only_texts_read_as_distress_with_confidence_are_rescored() -> None:
+    head = Head.from_json(head_json(bias=logit(0.99), gate=0.9))
+    stage = MiniLMSecondStage(CountingEncoder(), head, 0.425)
+    first = np.array([[0.89, 0.30, 0.20, 0.10], [0.90, 0.30, 0.20, 0.10], [0.99, 0.95, 0.10, 0.05]])
+    texts = [f"{LONG_EN} {i}" for i in range(3)]
+    out = stage.rescore(texts, first.copy(), ["en"] * 3)
+    assert isinstance(stage.encoder, CountingEncoder) and stage.encoder.seen == texts[1:]
+    assert np.array_equal(out[0], first[0]) and out[1, 1] > 0.9 and out[2, 1] > 0.9
 
 
 def test_only_flagged_long_english_texts_are_encoded(tiny_model_dir: Path, tiny_model: RiskModel) -> None:

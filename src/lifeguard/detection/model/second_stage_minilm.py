@@ -1,13 +1,14 @@
 """The English second stage: all-MiniLM-L6-v2 sentence embeddings and a logistic head trained on SDCNL.
 
 Optional and off by default (LIFEGUARD_SECOND_STAGE=minilm switches it on). The first stage flags a text
-(level indicator or above); if the model reads the text as English and it is long enough (the head's
-``applies_to``: 15 words), the encoder (``minilm.MiniLMEncoder``, numpy only; its weights are the platform's
-to install, see docs/model.md) embeds it and the head, a logistic regression trained on r/SuicideWatch vs
-r/depression posts (``second_stage_train``), gives P(suicidal rather than only depressed). That probability becomes
-P(level >= ideation), shifted on the logit scale so that the head's own decision threshold lands exactly on
-the model's ideation threshold; indicator is raised to at least it and behavior / attempt are capped at it,
-so the four stay monotone. The other rungs, other languages and short texts keep the first stage's numbers.
+(level indicator or above). If the model reads it as English, is confident it is distress (P(>= indicator)
+>= 0.9) and it has at least 15 words (both limits are in the head's ``applies_to``), the encoder
+(``minilm.MiniLMEncoder``, numpy only; its weights are the platform's to install, see docs/model.md) embeds it
+and the head, a logistic regression trained on r/SuicideWatch vs r/depression posts (``second_stage_train``),
+gives P(suicidal rather than only depressed). That probability becomes P(level >= ideation), shifted on the
+logit scale so that the head's own decision threshold lands exactly on the model's ideation threshold;
+indicator is raised to at least it and behavior / attempt are capped at it, so the four stay monotone. Other
+texts and languages keep the first stage's numbers.
 
 The head is one small JSON file (``shipped/second_stage_minilm.json``): weights, bias, threshold, the
 sha256 of the encoder's ``model.safetensors`` it was trained on (a different encoder is refused), and how it
@@ -53,6 +54,11 @@ IDEATION = 1  # column of P(level >= ideation)
 # sits in a narrow band near its threshold whatever they say ("where is my refund" 0.51, "i want to die" 0.66,
 # "goodbye everyone, i took all the pills" 0.56). See docs/model.md, "Second stage".
 MIN_WORDS = 15
+# Only texts the first stage is confident are distress (P(level >= indicator) >= this; the hybrid's
+# CONFIDENT_DISTRESS) are re-scored: the head learnt suicidal vs depressed among posts that are all distress,
+# and outside that it has no "neither". Unconditioned, it turned 30 of 5,000 English idiom sentences and 9 of
+# 3,271 banking questions into ideation. The head file says this too (``applies_to.min_indicator``).
+MIN_INDICATOR = 0.9
 _EPS = 1e-7
 
 
@@ -97,6 +103,7 @@ class Head:
     encoder_package: str
     digest: str  # sha256 of the head file, to name the version that scored
     min_words: int  # shorter texts are left to the first stage
+    min_indicator: float  # so are texts whose first-stage P(level >= indicator) is lower
     meta: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -134,6 +141,9 @@ class Head:
         min_words = applies.get("min_words", MIN_WORDS) if isinstance(applies, dict) else None
         if isinstance(min_words, bool) or not isinstance(min_words, int) or min_words < 0:
             raise HeadError(f"{where}: field 'applies_to.min_words' must be a whole number >= 0, got {min_words!r}")
+        gate = applies.get("min_indicator", MIN_INDICATOR) if isinstance(applies, dict) else None
+        if isinstance(gate, bool) or not isinstance(gate, int | float) or not 0.0 <= gate <= 1.0:
+            raise HeadError(f"{where}: field 'applies_to.min_indicator' must be a number in [0, 1], got {gate!r}")
         dim = encoder.get("dim", len(weights))
         if dim != len(weights):
             raise HeadError(f"{where}: {len(weights)} weights for an encoder of dimension {dim}")
@@ -141,7 +151,7 @@ class Head:
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
         digest = hashlib.sha256(canonical).hexdigest()
         meta = {key: value for key, value in data.items() if key != "weights"}
-        return cls(vector, bias, threshold, sha, package, digest, min_words, meta)
+        return cls(vector, bias, threshold, sha, package, digest, min_words, float(gate), meta)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Head:
@@ -195,8 +205,9 @@ class MiniLMSecondStage:
         self.texts_encoded = 0
         self.seconds_encoding = 0.0
 
-    def handles(self, text: str, lang: str | None) -> bool:
-        return lang == "en" and word_count(text) >= self.min_words
+    def handles(self, text: str, lang: str | None, p_indicator: float = 1.0) -> bool:
+        """English, at least ``min_words`` words, and read as distress with confidence by the first stage."""
+        return lang == "en" and p_indicator >= self.head.min_indicator and word_count(text) >= self.min_words
 
     def head_probabilities(self, texts: list[str]) -> np.ndarray:
         """The head's P(suicidal) for each text (unshifted)."""
@@ -226,7 +237,8 @@ class MiniLMSecondStage:
             from lifeguard.detection.language import guess_language
 
             langs = [guess_language(text) if text.strip() else None for text in texts]
-        chosen = [i for i, (text, lang) in enumerate(zip(texts, langs, strict=True)) if self.handles(text, lang)]
+        indicator = out[:, 0].tolist()
+        chosen = [i for i, lang in enumerate(langs) if self.handles(texts[i], lang, indicator[i])]
         if not chosen:
             return out
         p = self.head_probabilities([texts[i] for i in chosen])

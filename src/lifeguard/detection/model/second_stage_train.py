@@ -23,7 +23,13 @@ from typing import Any, Protocol
 import numpy as np
 
 from lifeguard.detection.model.datasets import Example, load_corpus
-from lifeguard.detection.model.second_stage_minilm import HEAD_FORMAT, HEAD_VERSION, Head, weights_sha256
+from lifeguard.detection.model.second_stage_minilm import (
+    HEAD_FORMAT,
+    HEAD_VERSION,
+    MIN_INDICATOR,
+    Head,
+    weights_sha256,
+)
 
 DATASET = "sdcnl-train-en"
 C_GRID: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
@@ -132,9 +138,10 @@ def train_head(
         "weights": fitted["weights"],
         "bias": fitted["bias"],
         "threshold": fitted["threshold"],
-        # Shorter texts keep the first stage's numbers: at least as long as 95% of the training posts. On
-        # chat-length texts the head's output sits in a narrow band near its threshold whatever they say.
-        "applies_to": {"lang": "en", "min_words": words["p5"]},
+        # What the head may re-score: English texts at least as long as 95% of its training posts (on chat-length
+        # texts its output sits in a narrow band near its threshold whatever they say), which the first stage
+        # reads as distress with confidence (its training posts were all distress; it knows no "neither").
+        "applies_to": {"lang": "en", "min_words": words["p5"], "min_indicator": MIN_INDICATOR},
         "C": fitted["C"],
         "cv": {
             "folds": FOLDS,
