@@ -371,27 +371,32 @@ class RiskModel:
         at_or_above = scored.at_or_above.tolist()
         model_reason = f"model:{self.version}"
         langs = scored.langs or [None] * len(items)
+        label, folded = self._label, scored.folded
         out: list[Assessment] = []
         for index, item in enumerate(items):
             rank = ranks[index]
             probabilities = at_or_above[index]
-            score = probabilities[0] if rank == 0 else probabilities[rank - 1]
-            reasons = [model_reason, *reasons_by_item[index]]
+            guessed = langs[index]
+            lang = guessed if item.lang is None and guessed is not None else self.language(item, folded[index], guessed)
+            found = evidence.get(index) if rank else None
+            if not found:  # most traffic: a level and its probabilities, nothing to point at
+                score = probabilities[rank - 1] if rank else probabilities[0]
+                reasons = (model_reason, *reasons_by_item[index])
+                out.append(Assessment(LEVELS[rank], round(score, 4), reasons, (), label, lang=lang))
+                continue
+            listed = [model_reason, *reasons_by_item[index]]
             spans: list[Span] = []
-            found = evidence.get(index)
-            if found:
-                for found_here in found:
-                    reasons.append(f"ngram:{found_here.ngram}")
-                    spans.append(Span(found_here.start, found_here.end, f"model:ngram:{found_here.ngram}"))
-                reasons = list(dict.fromkeys(reasons))
+            for found_here in found:
+                listed.append(f"ngram:{found_here.ngram}")
+                spans.append(Span(found_here.start, found_here.end, f"model:ngram:{found_here.ngram}"))
             out.append(
                 Assessment(
                     level=LEVELS[rank],
-                    score=round(score, 4),
-                    reasons=tuple(reasons),
+                    score=round(probabilities[rank - 1], 4),
+                    reasons=tuple(dict.fromkeys(listed)),
                     spans=tuple(spans),
-                    detector=self._label,
-                    lang=self.language(item, scored.folded[index], langs[index]),
+                    detector=label,
+                    lang=lang,
                 )
             )
         return out
