@@ -72,6 +72,39 @@ def test_negation_is_not_ideation(assess_text: Assess, text: str, negated_reason
     assert any(reason.startswith(negated_reason) for reason in result.reasons), result.reasons
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我要跳七楼会不会死掉？",  # A-not-A questions (会不会, 有没有) ask; they do not negate
+        "又活了一天。有没有一起自杀的？",
+        "有人有不那么痛的死亡的方法吗",  # 痛的死亡 is "a painful death", not the hyperbole 痛死
+        "我仍然在研究自杀手册",  # 自杀手册 (a suicide manual), not 杀手 (killer)
+        "上吊虽然死相不好看",  # 死相 taken literally (how the body looks), not the teasing insult
+    ],
+)
+def test_questions_and_literal_words_are_not_set_aside(assess_text: Assess, text: str) -> None:
+    result = assess_text(text)
+    assert not any(reason.startswith(("negated:", "idiom:")) for reason in result.reasons), result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("广州今天有人约一起跳楼吗", IDE),  # recruiting for a pact: the writer's own risk, not a report
+        ("有没有人一起烧炭", IDE),
+        ("有人试过烧炭吗..要买哪种炭啊", BEH),  # asking others about a method
+    ],
+)
+def test_asking_others_to_join_or_advise_is_the_writers_risk(assess_text: Assess, text: str, expected: Level) -> None:
+    result = assess_text(text)
+    assert result.level == expected and result.third_party_level is N, result.reasons
+
+
+def test_a_reported_pact_invitation_stays_about_someone_else(assess_text: Assess) -> None:
+    result = assess_text("他说有人约他一起跳楼")
+    assert result.level is N and result.third_party_level == IDE, result.reasons
+
+
 def test_negation_keeps_the_term_in_the_reason(assess_text: Assess) -> None:
     result = assess_text("I do not really want to kill myself")
     assert result.level is N
