@@ -355,14 +355,18 @@ def scenarios_run(
         Path | None, typer.Argument(help="A scenario YAML file or folder (default: the shipped suite).")
     ] = None,
     detector: Annotated[
-        str | None, typer.Option(help="rules or hybrid (default: LIFEGUARD_DETECTOR, else rules).")
+        str | None, typer.Option(help="rules or hybrid (default: LIFEGUARD_DETECTOR, else hybrid).")
     ] = None,
 ) -> None:
     """Run every scenario through the detector and fusion; print a table; exit 1 if any gives another result."""
     from lifeguard.detection.fusion.scenarios import TIMELINES, format_table, run_scenarios
     from lifeguard.detection.registry import detector_named
 
-    results = run_scenarios(path or TIMELINES, detector_named(detector or Settings().detector))
+    settings = Settings()
+    minilm_dir = str(settings.minilm_dir) if settings.minilm_dir is not None else None
+    results = run_scenarios(
+        path or TIMELINES, detector_named(detector or settings.detector, settings.second_stage, minilm_dir)
+    )
     typer.echo(format_table(results))
     unexpected = [r for r in results if not r.passed and not r.known_gap]
     # Known detector gaps are declared in the scenarios themselves; anything else that differs is a failure.

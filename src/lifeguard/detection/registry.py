@@ -29,12 +29,14 @@ def default_detector() -> LexiconDetector:
     return LexiconDetector()
 
 
-@lru_cache(maxsize=2)
-def detector_named(name: str) -> Detector:
+@lru_cache(maxsize=4)
+def detector_named(name: str, second_stage: str | None = None, minilm_dir: str | None = None) -> Detector:
+    """The detector called ``name``. For the hybrid, ``second_stage`` / ``minilm_dir`` come from the settings
+    (``Settings.second_stage``, ``Settings.minilm_dir``); ``None`` falls back to the environment."""
     if name == "rules":
         return default_detector()
     if name == "hybrid":
         from lifeguard.detection.model import hybrid_detector
 
-        return hybrid_detector()
+        return hybrid_detector(second_stage, minilm_dir)
     raise ValueError(f"unknown detector {name!r}; choose one of {', '.join(DETECTORS)}")

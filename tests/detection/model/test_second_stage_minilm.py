@@ -325,6 +325,35 @@ def test_minilm_with_an_encoder_is_active_and_shows_in_the_version(
     assert "unknown second stage 'bert'" in caplog.text
 
 
+def test_the_runtime_takes_the_second_stage_from_its_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Settings are the one source (environment, .env or code): the environment alone must not decide.
+    from lifeguard.detection.registry import detector_named
+    from lifeguard.runtime import build_runtime
+    from tests.conftest import make_settings
+
+    folder = fake_encoder_dir(tmp_path)
+    head = head_json(dim=8, bias=logit(0.2), sha=ssm.weights_sha256(folder))
+    (tmp_path / "head.json").write_text(json.dumps(head), encoding="utf-8")
+    monkeypatch.setattr(ssm, "shipped_head_path", lambda: tmp_path / "head.json")
+    monkeypatch.delenv("LIFEGUARD_SECOND_STAGE", raising=False)
+    monkeypatch.delenv("LIFEGUARD_MINILM_DIR", raising=False)
+    detector_named.cache_clear()
+    url = f"sqlite:///{tmp_path / 'lifeguard.db'}"
+    try:
+        rt = build_runtime(make_settings(url, detector="hybrid", second_stage="minilm", minilm_dir=folder))
+        try:
+            assert isinstance(rt.detector.model.second_stage, MiniLMSecondStage)  # type: ignore[attr-defined]
+        finally:
+            rt.close()
+        rt = build_runtime(make_settings(url, detector="hybrid"))
+        try:
+            assert isinstance(rt.detector.model.second_stage, NoSecondStage)  # type: ignore[attr-defined]
+        finally:
+            rt.close()
+    finally:
+        detector_named.cache_clear()
+
+
 # -- training -----------------------------------------------------------------------------------------------
 
 
