@@ -63,6 +63,17 @@ def test_idiom_caps_the_model(tiny_model: RiskModel) -> None:
     assert "hybrid:idiom_caps_model" in result.reasons
 
 
+@pytest.mark.parametrize("set_aside", ["idiom:zh:烦死了", "negated:zh:自杀方式"])
+def test_words_set_aside_elsewhere_do_not_cap_risk_the_rules_also_found(tiny_model: RiskModel, set_aside: str) -> None:
+    # "烧炭和跳海哪个容易点……烦死了": the idiom explains 烦死了, not the method question beside it.
+    rules = _rules(Level.INDICATOR, "rule:indicator.method_mentioned", "term:zh:自杀方式", set_aside)
+    result = HybridDetector(tiny_model, rules).assess(TextInput(RISKY * 4))
+    model_level = tiny_model.predict([RISKY * 4])[0]
+    assert model_level > Level.INDICATOR  # the case under test: the model reads more than the rules
+    assert result.level == model_level
+    assert not any(reason in result.reasons for reason in ("hybrid:idiom_caps_model", "hybrid:negation_caps_model"))
+
+
 def test_a_past_attempt_the_rules_read_as_past_caps_the_model_at_the_rules_level(tiny_model: RiskModel) -> None:
     rules = _rules(Level.INDICATOR, "rule:indicator.past_attempt_recovered", "past:zh:自杀过")
     result = HybridDetector(tiny_model, rules).assess(TextInput(RISKY))

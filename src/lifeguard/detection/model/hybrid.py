@@ -10,7 +10,9 @@ lexicons. The combination, for one text:
    reading becomes the ``third_party_level``.
 3. If the rules found the risk words negated ("I don't want to die"), the model may say at most
    ``indicator``; if they found an idiom or hyperbole ("笑死", "killing me"), the model may say at most
-   ``indicator``, and only when it is confident of distress (P(>= indicator) >= 0.9), else ``none``.
+   ``indicator``, and only when it is confident of distress (P(>= indicator) >= 0.9), else ``none``. Both
+   only when what was set aside was all the rules found: "烧炭和跳海哪个容易点……烦死了" keeps the model's
+   reading, because the idiom explains 烦死了, not the method question beside it.
 4. If the rules read the risk words as past ("five years ago I attempted", "几年前我自杀过") and found nothing
    current, the model may say at most what the rules say: a recovery story is not a present plan. If the rules
    read them as distress only (indicator: "I feel hopeless"), the model must be confident
@@ -158,12 +160,12 @@ class HybridDetector:
                 level = rule.level
                 third_party = max(third_party, model_level, key=lambda value: value.rank)
                 notes.append("hybrid:model_risk_read_as_about_someone_else")
-            elif _has(rule.reasons, _NEGATION):
-                level = max(rule.level, min(model_level, Level.INDICATOR))
+            elif _has(rule.reasons, _NEGATION) and rule.level is Level.NONE:
+                level = min(model_level, Level.INDICATOR)
                 notes.append("hybrid:negation_caps_model")
-            elif _has(rule.reasons, _IDIOM):
+            elif _has(rule.reasons, _IDIOM) and rule.level is Level.NONE:
                 cap = Level.INDICATOR if at_or_above[0] >= CONFIDENT_DISTRESS else Level.NONE
-                level = max(rule.level, min(model_level, cap))
+                level = min(model_level, cap)
                 notes.append("hybrid:idiom_caps_model")
             elif _has(rule.reasons, _PAST) and rule.level <= Level.INDICATOR:
                 level = rule.level
