@@ -102,6 +102,33 @@ def test_asking_others_to_join_or_advise_is_the_writers_risk(assess_text: Assess
     assert result.level == expected and result.third_party_level is N, result.reasons
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我就想一个人安安静静的走的留一份遗书", IND),  # 一个人 here is "alone", not "a person"
+        ("我准备大年三十当着他们面跳楼", BEH),  # 当着他们面: "in front of them", the plan is the writer's
+        ("我想去找你 可是我不敢直接像他们那样跳楼", IND),  # 像他们那样: "like them"
+        ("有人有知道烧炭相关常识吗", BEH),
+    ],
+)
+def test_people_named_in_passing_do_not_make_the_writers_words_a_report(
+    assess_text: Assess, text: str, expected: Level
+) -> None:
+    result = assess_text(text)
+    assert result.level == expected and result.third_party_level is N, result.reasons
+
+
+@pytest.mark.parametrize("text", ["群里有一个人说他要自杀", "我看着他跳楼了", "他打算明天跳河"])
+def test_reports_about_someone_else_stay_reports(assess_text: Assess, text: str) -> None:
+    result = assess_text(text)
+    assert result.level is N and result.third_party_level > N, result.reasons
+
+
+@pytest.mark.parametrize("text", ["准备周末和朋友烧炭烤肉", "周末去露营要自己烧炭吗"])
+def test_charcoal_for_a_barbecue_is_not_a_plan(assess_text: Assess, text: str) -> None:
+    assert assess_text(text).level is N
+
+
 def test_a_reported_pact_invitation_stays_about_someone_else(assess_text: Assess) -> None:
     result = assess_text("他说有人约他一起跳楼")
     assert result.level is N and result.third_party_level == IDE, result.reasons
