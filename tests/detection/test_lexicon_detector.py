@@ -47,6 +47,7 @@ N, IND, IDE, BEH, ATT = Level.NONE, Level.INDICATOR, Level.IDEATION, Level.BEHAV
         ("我上次吞过药", ATT),
         ("之前烧炭没有死干净。", ATT),  # a failed attempt is an attempt (C-SSRS), not a method mentioned
         ("前几天刚经历一次烧炭失败", ATT),
+        ("去年烧炭没成功 今年跳楼一定会加油", ATT),
         ("aaj raat sab khatam kar dunga", ATT),
         ("आज रात सब खत्म कर दूंगा", ATT),
         ("我现在站在天台上，想跳下去", ATT),
