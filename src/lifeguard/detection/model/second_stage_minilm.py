@@ -32,6 +32,7 @@ import numpy as np
 
 from lifeguard.detection.model import artifact as artifact_io
 from lifeguard.detection.model.calibrate import sigmoid
+from lifeguard.detection.model.datasets import sha256_of
 from lifeguard.detection.model.minilm import (
     DISTRIBUTION,
     MINILM_DIR_ENV,
@@ -169,11 +170,7 @@ class Head:
 
 
 def weights_sha256(folder: Path) -> str:
-    digest = hashlib.sha256()
-    with (folder / WEIGHTS_FILE).open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_of(folder / WEIGHTS_FILE)
 
 
 def word_count(text: str) -> int:
