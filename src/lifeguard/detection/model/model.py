@@ -376,8 +376,7 @@ class RiskModel:
         for index, item in enumerate(items):
             rank = ranks[index]
             probabilities = at_or_above[index]
-            guessed = langs[index]
-            lang = guessed if item.lang is None and guessed is not None else self.language(item, folded[index], guessed)
+            lang = self.language(item, folded[index], langs[index])
             found = evidence.get(index) if rank else None
             if not found:  # most traffic: a level and its probabilities, nothing to point at
                 score = probabilities[rank - 1] if rank else probabilities[0]
