@@ -236,7 +236,7 @@ def _trie(literals: Iterable[str]) -> str:
 class Prefilter:
     """Does a text hold any of the required literals of some patterns? One trie-shaped regex search."""
 
-    __slots__ = ("_regex", "always", "literals")
+    __slots__ = ("_regex", "always")
 
     def __init__(self, patterns: Iterable[str | re.Pattern[str] | None]) -> None:
         self.always = False  # some pattern could not be bounded: never skip
@@ -249,7 +249,6 @@ class Prefilter:
                 self.always = True
                 continue
             literals.update(required)
-        self.literals = frozenset(literals)
         self._regex = re.compile(_trie(literals)) if literals else None
 
     def may_match(self, text: str) -> bool:
