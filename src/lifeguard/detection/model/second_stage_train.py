@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from lifeguard.detection.model.datasets import Example, load_corpus
+from lifeguard.detection.model.devmetrics import binary_scores
 from lifeguard.detection.model.second_stage_minilm import (
     HEAD_FORMAT,
     HEAD_VERSION,
@@ -43,12 +44,7 @@ class Encoder(Protocol):
 
 
 def binary_f1(truth: np.ndarray, predicted: np.ndarray) -> dict[str, float | int]:
-    truth, predicted = np.asarray(truth, dtype=bool), np.asarray(predicted, dtype=bool)
-    tp = int((truth & predicted).sum())
-    precision = tp / int(predicted.sum()) if predicted.any() else 0.0
-    recall = tp / int(truth.sum()) if truth.any() else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"f1": round(f1, 4), "precision": round(precision, 4), "recall": round(recall, 4), "n": int(len(truth))}
+    return binary_scores(np.asarray(truth, dtype=bool), np.asarray(predicted, dtype=bool))
 
 
 def _fit(x: np.ndarray, y: np.ndarray, c: float) -> Any:
