@@ -117,16 +117,14 @@ class HybridDetector:
             ):
                 to_explain.append(index)
             results.append(combined)
-        if to_explain:
+        if to_explain and scored is not None:
             self._add_model_evidence(results, texts, scored, to_explain)
         return results
 
     def _add_model_evidence(
-        self, results: list[Assessment], texts: list[str], scored: Scored | None, indices: list[int]
+        self, results: list[Assessment], texts: list[str], scored: Scored, indices: list[int]
     ) -> None:
         """Spans and ``ngram:`` reasons from the model's heaviest n-grams, for all ``indices`` in one pass."""
-        if scored is None:
-            return
         try:
             found = self.model.explain_many(
                 [texts[i] for i in indices],
