@@ -363,10 +363,8 @@ def scenarios_run(
     from lifeguard.detection.registry import detector_named
 
     settings = Settings()
-    minilm_dir = str(settings.minilm_dir) if settings.minilm_dir is not None else None
-    results = run_scenarios(
-        path or TIMELINES, detector_named(detector or settings.detector, settings.second_stage, minilm_dir)
-    )
+    chosen = detector_named(detector or settings.detector, settings.second_stage, settings.minilm_dir)
+    results = run_scenarios(path or TIMELINES, chosen)
     typer.echo(format_table(results))
     unexpected = [r for r in results if not r.passed and not r.known_gap]
     # Known detector gaps are declared in the scenarios themselves; anything else that differs is a failure.

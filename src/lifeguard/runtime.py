@@ -98,8 +98,7 @@ def build_runtime(
     if detector is None:
         from lifeguard.detection.registry import detector_named
 
-        minilm_dir = str(settings.minilm_dir) if settings.minilm_dir is not None else None
-        detector = detector_named(settings.detector, settings.second_stage, minilm_dir)
+        detector = detector_named(settings.detector, settings.second_stage, settings.minilm_dir)
     keyring.install(settings.key_ring())
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)

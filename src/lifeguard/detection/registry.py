@@ -16,6 +16,7 @@ hybrid runs without it; with it, the detector's version (``info.version``, ``Ass
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from lifeguard.detection.assessment import Detector
 from lifeguard.detection.lexicon_detector import LexiconDetector
@@ -30,7 +31,7 @@ def default_detector() -> LexiconDetector:
 
 
 @lru_cache(maxsize=4)
-def detector_named(name: str, second_stage: str | None = None, minilm_dir: str | None = None) -> Detector:
+def detector_named(name: str, second_stage: str | None = None, minilm_dir: str | Path | None = None) -> Detector:
     """The detector called ``name``. For the hybrid, ``second_stage`` / ``minilm_dir`` come from the settings
     (``Settings.second_stage``, ``Settings.minilm_dir``); ``None`` falls back to the environment."""
     if name == "rules":
