@@ -363,7 +363,9 @@ def scenarios_run(
     from lifeguard.detection.registry import detector_named
 
     settings = Settings()
-    chosen = detector_named(detector or settings.detector, settings.second_stage, settings.minilm_dir)
+    chosen = detector_named(
+        detector or settings.detector, settings.second_stage, settings.minilm_dir, settings.zh_stage_dir
+    )
     results = run_scenarios(path or TIMELINES, chosen)
     typer.echo(format_table(results))
     unexpected = [r for r in results if not r.passed and not r.known_gap]

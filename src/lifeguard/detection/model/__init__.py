@@ -4,7 +4,8 @@ detector that combines it with the rule-and-lexicon detector. Inference needs nu
 - ``load_model()``: the model shipped in ``shipped/`` (cached per process);
 - ``hybrid_detector()``: the shipped model plus the lexicon rules, the production ``Detector``; with
   LIFEGUARD_SECOND_STAGE=minilm (and the encoder installed, or LIFEGUARD_MINILM_DIR set) the model re-scores
-  the English texts it flags with the MiniLM second stage (``second_stage_minilm``);
+  the English texts it flags with the MiniLM second stage (``second_stage_minilm``); with ``zh`` (and
+  LIFEGUARD_ZH_STAGE_DIR pointing at a fine-tuned Chinese encoder) the Chinese ones (``second_stage_zh``);
 - ``RiskModel``, ``HybridDetector``, ``SecondStage`` for the rest.
 
 See docs/model.md for data, training, measured figures and limits.
@@ -24,12 +25,31 @@ if TYPE_CHECKING:
     from lifeguard.detection.model.hybrid import HybridDetector
     from lifeguard.detection.model.model import RiskModel
 
-__all__ = ["NoSecondStage", "SecondStage", "hybrid_detector", "load_model", "model_with_second_stage"]
+__all__ = [
+    "NoSecondStage",
+    "SecondStage",
+    "hybrid_detector",
+    "load_model",
+    "model_with_second_stage",
+    "parse_second_stage",
+]
 
 log = logging.getLogger(__name__)
 
 SECOND_STAGE_ENV = "LIFEGUARD_SECOND_STAGE"  # read as Settings.second_stage; see lifeguard/config.py
-SECOND_STAGES = ("none", "minilm")
+STAGE_PARTS = ("minilm", "zh")  # in the order they run when both are chosen
+SECOND_STAGES = ("none", "minilm", "zh", "minilm+zh")
+
+
+def parse_second_stage(value: str) -> str:
+    """``none``, ``minilm``, ``zh`` or both (``minilm+zh``, in either order), canonical; ValueError otherwise."""
+    parts = {part.strip() for part in value.strip().lower().split("+") if part.strip()} or {"none"}
+    if parts == {"none"}:
+        return "none"
+    unknown = parts - set(STAGE_PARTS)
+    if unknown:
+        raise ValueError(f"unknown second stage {', '.join(sorted(unknown))}; choose one of {', '.join(SECOND_STAGES)}")
+    return "+".join(part for part in STAGE_PARTS if part in parts)
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +61,7 @@ def load_model() -> RiskModel:
 
 
 def second_stage_setting() -> str:
-    """LIFEGUARD_SECOND_STAGE: ``none`` (the default) or ``minilm``."""
+    """LIFEGUARD_SECOND_STAGE: ``none`` (the default), ``minilm``, ``zh`` or ``minilm+zh``."""
     return os.environ.get(SECOND_STAGE_ENV, "").strip().lower() or "none"
 
 
@@ -51,44 +71,60 @@ def model_with_second_stage(
     directory: Path | None = None,
     head_path: Path | None = None,
     cache: bool = False,
+    zh_stage_dir: str | Path | None = None,
 ) -> RiskModel:
-    """The model (shipped, or in ``directory``) with the named second stage. When that stage cannot run here
+    """The model (shipped, or in ``directory``) with the named second stage(s). When a stage cannot run here
     (encoder not installed, wrong encoder, bad head) an ERROR says what to install or set, and the model
-    scores without it: detection never stops for want of an optional part. With the stage, the model's
-    version (in its ``info`` and every ``model:`` reason) ends in ``+minilm.<head digest>``."""
+    scores without it: detection never stops for want of an optional part. With a stage, the model's
+    version (in its ``info`` and every ``model:`` reason) ends in ``+minilm.<head digest>`` / ``+zh.<digest>``."""
     from lifeguard.detection.model import artifact as artifact_io
     from lifeguard.detection.model.model import RiskModel
+    from lifeguard.detection.model.second_stage import ChainedSecondStage
 
     def plain() -> RiskModel:
         return load_model() if directory is None else RiskModel.load(directory)
 
-    if name == "none":
+    try:
+        parts = parse_second_stage(name)
+    except ValueError as exc:
+        log.error("%s; scoring without one", exc)
         return plain()
-    if name not in SECOND_STAGES:
-        log.error("unknown second stage %r (choose one of %s); scoring without one", name, ", ".join(SECOND_STAGES))
+    if parts == "none":
         return plain()
     from lifeguard.detection.model.second_stage_minilm import SecondStageUnavailable, build_second_stage
+    from lifeguard.detection.model.second_stage_zh import build_zh_stage
 
     loaded = artifact_io.load(directory or artifact_io.shipped_dir())
-    try:
-        stage = build_second_stage(float(loaded.meta["thresholds"][1]), minilm_dir, head_path, cache=cache)
-    except SecondStageUnavailable as exc:
-        log.error("%s; scoring without the second stage", exc)
+    thresholds = [float(t) for t in loaded.meta["thresholds"]]
+    stages: list[SecondStage] = []
+    for part in parts.split("+"):
+        try:
+            if part == "minilm":
+                stages.append(build_second_stage(thresholds[1], minilm_dir, head_path, cache=cache))
+            else:
+                stages.append(build_zh_stage(thresholds, zh_stage_dir, cache=cache))
+        except SecondStageUnavailable as exc:
+            log.error("%s; scoring without the %r second stage", exc, part)
+        except Exception:  # noqa: BLE001 - an optional part must never stop detection
+            log.exception("second stage %r failed to load; scoring without it", part)
+    if not stages:
         return plain()
-    except Exception:  # noqa: BLE001 - an optional part must never stop detection
-        log.exception("second stage %r failed to load; scoring without it", name)
-        return plain()
-    meta = {**loaded.meta, "version": f"{loaded.meta['version']}+{stage.version}"}
+    stage: SecondStage = stages[0] if len(stages) == 1 else ChainedSecondStage(stages)
+    version = str(getattr(stage, "version", stage.name))
+    meta = {**loaded.meta, "version": f"{loaded.meta['version']}+{version}"}
     return RiskModel(artifact_io.Artifact(meta=meta, arrays=loaded.arrays), stage)
 
 
-def hybrid_detector(second_stage: str | None = None, minilm_dir: str | Path | None = None) -> HybridDetector:
-    """The shipped model combined with the rule-and-lexicon detector; the second stage named by
-    ``second_stage``, else by LIFEGUARD_SECOND_STAGE (encoder from ``minilm_dir``, else LIFEGUARD_MINILM_DIR,
-    else the installed package)."""
+def hybrid_detector(
+    second_stage: str | None = None, minilm_dir: str | Path | None = None, zh_stage_dir: str | Path | None = None
+) -> HybridDetector:
+    """The shipped model combined with the rule-and-lexicon detector; the second stage(s) named by
+    ``second_stage``, else by LIFEGUARD_SECOND_STAGE (the English encoder from ``minilm_dir``, else
+    LIFEGUARD_MINILM_DIR, else the installed package; the Chinese stage from ``zh_stage_dir``, else
+    LIFEGUARD_ZH_STAGE_DIR)."""
     from lifeguard.detection.lexicon_detector import LexiconDetector
     from lifeguard.detection.model.hybrid import HybridDetector
 
     name = second_stage if second_stage is not None else second_stage_setting()
-    model = load_model() if name == "none" else model_with_second_stage(name, minilm_dir)
+    model = load_model() if name == "none" else model_with_second_stage(name, minilm_dir, zh_stage_dir=zh_stage_dir)
     return HybridDetector(model, LexiconDetector())

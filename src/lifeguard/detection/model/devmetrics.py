@@ -75,6 +75,12 @@ def dev_metrics(model: RiskModel, test: list[Example], detector: Detector | None
             metrics["sos_11_level_weighted_f1"] = weighted_f1(labels, predicted, 11)
             metrics["sos_11_level_accuracy"] = round(float((labels == predicted).mean()), 4)
             metrics["sos_high_low_f1_sos_head"] = binary_scores(labels >= 6, probabilities[:, 6:].sum(axis=1) >= 0.5)
+        stage = _sos_stage(model.second_stage)
+        if stage is not None:  # the Chinese second stage has its own 0-10 distribution: measured on every text
+            labels = np.array([test[i].sos for i in sos])
+            predicted = stage.sos_probabilities([texts[i] for i in sos]).argmax(axis=1)
+            metrics["sos_11_level_weighted_f1_second_stage"] = weighted_f1(labels, predicted, 11)
+            metrics["sos_11_level_accuracy_second_stage"] = round(float((labels == predicted).mean()), 4)
 
     for name in sorted(set(datasets.tolist())):
         members = np.flatnonzero(datasets == name)
@@ -102,6 +108,14 @@ def dev_metrics(model: RiskModel, test: list[Example], detector: Detector | None
     return metrics
 
 
+def _sos_stage(stage: object) -> Any:
+    """The second stage (or the part of a chain) that gives SOS-4K probabilities, if any."""
+    for part in getattr(stage, "stages", [stage]):
+        if hasattr(part, "sos_probabilities"):
+            return part
+    return None
+
+
 def _name(rank: int | np.integer) -> str:
     return LEVELS[int(rank)].value
 
@@ -119,7 +133,10 @@ def _compact(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def second_stage_figures(stage: object) -> dict[str, Any]:
-    """What a second stage cost while measuring: texts it encoded and milliseconds per text."""
+    """What a second stage cost while measuring: texts it encoded and milliseconds per text (for a chain,
+    each part's)."""
+    if hasattr(stage, "stages"):
+        return {"name": getattr(stage, "name", "?"), "parts": [second_stage_figures(part) for part in stage.stages]}
     encoded = int(getattr(stage, "texts_encoded", 0))
     seconds = float(getattr(stage, "seconds_encoding", 0.0))
     figures: dict[str, Any] = {"name": getattr(stage, "name", "?"), "texts_encoded": encoded}

@@ -66,6 +66,30 @@ def read_safetensors(path: str | Path) -> dict[str, np.ndarray]:
     return tensors
 
 
+def write_safetensors(path: str | Path, tensors: dict[str, np.ndarray]) -> None:
+    """``tensors`` as a ``.safetensors`` file (float32 / int64 ... little-endian, names in sorted order)."""
+    codes = {np.dtype(v): k for k, v in _DTYPES.items()}
+    header: dict[str, Any] = {}
+    blobs: list[bytes] = []
+    offset = 0
+    for name in sorted(tensors):
+        array = np.ascontiguousarray(tensors[name])
+        array = array.astype(array.dtype.newbyteorder("<"), copy=False)
+        if array.dtype not in codes:
+            raise ValueError(f"{name}: dtype {array.dtype} cannot be written")
+        blob = array.tobytes()
+        header[name] = {
+            "dtype": codes[array.dtype],
+            "shape": list(array.shape),
+            "data_offsets": [offset, offset + len(blob)],
+        }
+        blobs.append(blob)
+        offset += len(blob)
+    encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    encoded += b" " * (-len(encoded) % 8)  # the data starts 8-aligned
+    Path(path).write_bytes(struct.pack("<Q", len(encoded)) + encoded + b"".join(blobs))
+
+
 def _is_control(char: str) -> bool:
     # Not "Cn": a code point this Python's Unicode tables leave unassigned (e.g. an emoji newer than them) stays
     # a character, as in the Rust tokenizer that sentence-transformers runs.
@@ -288,8 +312,9 @@ class MiniLMEncoder:
             x = _layer_norm(_linear(gelu(_linear(x, *layer["ff1"])), *layer["ff2"]) + x, *layer["ln2"], self.eps)
         return x
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        """Unit-length sentence embeddings (n, hidden), float32, in the order of ``texts``."""
+    def encode(self, texts: list[str], batch_size: int = 32, normalize: bool = True) -> np.ndarray:
+        """Sentence embeddings (n, hidden), float32, in the order of ``texts``: the mean of the last hidden
+        states over the tokens, scaled to unit length unless ``normalize`` is False."""
         encoded = [self.tokenizer.encode(text) for text in texts]
         out = np.zeros((len(texts), self.word.shape[1]), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))  # similar lengths share a batch
@@ -303,5 +328,7 @@ class MiniLMEncoder:
                 mask[row, : len(encoded[i])] = 1.0
             states = self.forward(ids, mask)
             pooled = (states * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
-            out[chunk] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            if normalize:
+                pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            out[chunk] = pooled
         return out

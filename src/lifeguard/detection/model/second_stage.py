@@ -41,3 +41,24 @@ def accepts_langs(stage: object) -> bool:
     except (AttributeError, TypeError, ValueError):
         return False
     return any(p.name == "langs" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+
+
+class ChainedSecondStage:
+    """Several second stages in turn (e.g. ``minilm`` for English, then ``zh`` for Chinese): each receives the
+    numbers the one before it returned. Its name and version join theirs with "+"."""
+
+    def __init__(self, stages: list[SecondStage]) -> None:
+        if not stages:
+            raise ValueError("a chain needs at least one stage")
+        self.stages = list(stages)
+        self.name = "+".join(stage.name for stage in self.stages)
+        self.version = "+".join(str(getattr(stage, "version", stage.name)) for stage in self.stages)
+
+    def rescore(self, texts: list[str], at_or_above: np.ndarray, langs: list[str | None] | None = None) -> np.ndarray:
+        out = at_or_above
+        for stage in self.stages:
+            if accepts_langs(stage):
+                out = stage.rescore(texts, out, langs=langs)  # type: ignore[call-arg]
+            else:
+                out = stage.rescore(texts, out)
+        return out
