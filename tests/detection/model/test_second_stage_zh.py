@@ -293,6 +293,26 @@ def test_the_hybrid_runs_with_a_stage_folder(tmp_path: Path) -> None:
     assert "+zh." in hybrid.assess(TextInput(text)).detector
 
 
+def test_the_runtime_passes_the_settings_to_the_detector(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lifeguard.detection.registry import detector_named
+    from lifeguard.runtime import build_runtime
+    from tests.conftest import make_settings
+
+    folder = write_stage(tmp_path / "stage")
+    monkeypatch.delenv("LIFEGUARD_SECOND_STAGE", raising=False)
+    monkeypatch.delenv("LIFEGUARD_ZH_STAGE_DIR", raising=False)
+    detector_named.cache_clear()
+    url = f"sqlite:///{tmp_path / 'lifeguard.db'}"
+    try:
+        rt = build_runtime(make_settings(url, detector="hybrid", second_stage="zh", zh_stage_dir=folder))
+        try:
+            assert isinstance(rt.detector.model.second_stage, ChineseSecondStage)  # type: ignore[attr-defined]
+        finally:
+            rt.close()
+    finally:
+        detector_named.cache_clear()
+
+
 # -- with torch ------------------------------------------------------------------------------------
 
 

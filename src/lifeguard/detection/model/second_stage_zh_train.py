@@ -109,7 +109,8 @@ def training_examples(corpus: Corpus, benign_per_set: int, seed: int) -> list[tu
     return examples
 
 
-def _batches(encoded: list[list[int]], batch: int) -> tuple[np.ndarray, np.ndarray]:
+def _batch(encoded: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids and attention mask, padded to the longest text."""
     seq = max(len(ids) for ids in encoded)
     ids = np.zeros((len(encoded), seq), dtype=np.int64)
     mask = np.zeros((len(encoded), seq), dtype=np.int64)
@@ -130,11 +131,9 @@ def train_zh_stage(
     max_length: int = 160,
     benign_per_set: int = 400,
     threads: int = 2,
-    limit: int | None = None,
     progress: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Fine-tunes, writes the stage into ``out`` and returns ``head.json``'s content. ``limit`` (tests only)
-    keeps the first N training examples and test texts."""
+    """Fine-tunes, writes the stage into ``out`` and returns ``head.json``'s content."""
     import torch
 
     from lifeguard.detection.model.bert_torch import TorchBert, mean_pool
@@ -159,8 +158,6 @@ def train_zh_stage(
     examples = training_examples(corpus, benign_per_set, seed)
     test = [e for e in corpus.test if e.dataset == SOS_DATASET]
     benign_test = [e for e in corpus.test if e.dataset in BENIGN_SETS_ZH and e.binary == 0]
-    if limit is not None:
-        examples, test, benign_test = examples[:limit], test[:limit], benign_test[:limit]
     encoded = [tokenizer.encode(text) for text, _ in examples]
     labels = np.array([label for _, label in examples], dtype=np.int64)
 
@@ -178,7 +175,7 @@ def train_zh_stage(
         total = 0.0
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
-            ids, mask = _batches([encoded[i] for i in chunk], batch_size)
+            ids, mask = _batch([encoded[i] for i in chunk])
             ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask)
             pooled = mean_pool(encoder(ids_t, mask_t), mask_t)
             logits = head(torch.nn.functional.dropout(pooled, 0.1, True))
@@ -241,7 +238,7 @@ def _measure(
         rows = []
         with torch.no_grad():
             for start in range(0, len(texts), 64):
-                ids, mask = _batches([tokenizer.encode(t) for t in texts[start : start + 64]], 64)
+                ids, mask = _batch([tokenizer.encode(t) for t in texts[start : start + 64]])
                 ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask)
                 rows.append(mean_pool(encoder(ids_t, mask_t), mask_t).numpy())
         return head.probabilities(np.concatenate(rows)) if rows else np.zeros((0, CLASSES))
