@@ -274,7 +274,7 @@ def test_settings_know_the_second_stage(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("LIFEGUARD_MINILM_DIR", "/opt/minilm")
     assert Settings().second_stage == "minilm" and Settings().minilm_dir == Path("/opt/minilm")
     monkeypatch.setenv("LIFEGUARD_SECOND_STAGE", "bert")
-    with pytest.raises(ValueError, match="second_stage must be none or minilm"):
+    with pytest.raises(ValueError, match=r"second_stage must be none, minilm, zh or minilm\+zh"):
         Settings()
 
 

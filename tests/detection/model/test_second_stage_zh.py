@@ -244,7 +244,7 @@ def test_second_stage_names_parse() -> None:
     assert parse_second_stage("zh+minilm") == "minilm+zh"
     assert parse_second_stage(" ZH ") == "zh"
     assert parse_second_stage("") == "none"
-    with pytest.raises(ValueError, match="unknown second stage onnx"):
+    with pytest.raises(ValueError, match="unknown second stage 'onnx'"):
         parse_second_stage("zh+onnx")
     assert Settings(second_stage="zh+minilm").second_stage == "minilm+zh"
     with pytest.raises(ValueError, match="none, minilm, zh or minilm\\+zh"):

@@ -48,7 +48,8 @@ def parse_second_stage(value: str) -> str:
         return "none"
     unknown = parts - set(STAGE_PARTS)
     if unknown:
-        raise ValueError(f"unknown second stage {', '.join(sorted(unknown))}; choose one of {', '.join(SECOND_STAGES)}")
+        names = ", ".join(repr(part) for part in sorted(unknown))
+        raise ValueError(f"unknown second stage {names}; choose one of {', '.join(SECOND_STAGES)}")
     return "+".join(part for part in STAGE_PARTS if part in parts)
 
 
