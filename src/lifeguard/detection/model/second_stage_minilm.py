@@ -157,16 +157,20 @@ class Head:
     @classmethod
     def load(cls, path: str | Path | None = None) -> Head:
         where = Path(path) if path is not None else shipped_head_path()
-        if not where.is_file():
-            raise HeadError(f"no second-stage head at {where}")
-        try:
-            data = json.loads(where.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise HeadError(f"{where}: not readable JSON ({exc})") from exc
-        return cls.from_json(data, str(where))
+        return cls.from_json(read_head_file(where), str(where))
 
     def probability(self, embeddings: np.ndarray) -> np.ndarray:
         return sigmoid(np.asarray(embeddings, dtype=np.float64) @ self.weights + self.bias)
+
+
+def read_head_file(path: Path, error: type[ValueError] = HeadError) -> Any:
+    """The JSON content of a second stage's head file, or ``error`` saying why it cannot be read."""
+    if not path.is_file():
+        raise error(f"no second-stage head at {path}")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise error(f"{path}: not readable JSON ({exc})") from exc
 
 
 def weights_sha256(folder: Path) -> str:

@@ -30,7 +30,7 @@ import numpy as np
 
 from lifeguard.detection.model.datasets import sha256_of
 from lifeguard.detection.model.minilm import WEIGHTS_FILE, MiniLMEncoder
-from lifeguard.detection.model.second_stage_minilm import SecondStageUnavailable, shift_probability
+from lifeguard.detection.model.second_stage_minilm import SecondStageUnavailable, read_head_file, shift_probability
 
 log = logging.getLogger(__name__)
 
@@ -107,13 +107,7 @@ class ZhHead:
 
     @classmethod
     def load(cls, path: Path) -> ZhHead:
-        if not path.is_file():
-            raise ZhHeadError(f"no head at {path}")
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ZhHeadError(f"{path}: not readable JSON ({exc})") from exc
-        return cls.from_json(data, str(path))
+        return cls.from_json(read_head_file(path, ZhHeadError), str(path))
 
     def probabilities(self, pooled: np.ndarray) -> np.ndarray:
         """(n, 12) class probabilities for mean-pooled (not normalised) last hidden states."""
