@@ -96,12 +96,12 @@ class Settings(BaseSettings):
     @field_validator("second_stage")
     @classmethod
     def _known_second_stage(cls, value: str) -> str:
-        parts = {part.strip() for part in value.strip().lower().split("+") if part.strip()} or {"none"}
-        if parts == {"none"}:
-            return "none"
-        if not parts <= {"minilm", "zh"}:
-            raise ValueError("second_stage must be none, minilm, zh or minilm+zh")
-        return "+".join(part for part in ("minilm", "zh") if part in parts)
+        from lifeguard.detection.model import parse_second_stage
+
+        try:
+            return parse_second_stage(value)
+        except ValueError:
+            raise ValueError("second_stage must be none, minilm, zh or minilm+zh") from None
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

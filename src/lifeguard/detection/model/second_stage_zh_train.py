@@ -59,10 +59,7 @@ DECIMALS = 7
 
 def _vocab(base: Path) -> dict[str, int]:
     if (base / "vocab.txt").is_file():
-        lines = (base / "vocab.txt").read_text(encoding="utf-8").split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        return {token.rstrip("\r"): i for i, token in enumerate(lines)}
+        return WordPieceTokenizer.from_file(base / "vocab.txt").vocab
     tokenizer = json.loads((base / "tokenizer.json").read_text(encoding="utf-8"))
     model = tokenizer.get("model", {})
     if model.get("type") != "WordPiece":
