@@ -390,3 +390,39 @@ def test_fine_tuning_writes_a_stage_the_hybrid_loads(tmp_path: Path) -> None:
     again = train_zh_stage(data, base, tmp_path / "again", epochs=12, learning_rate=3e-3, batch_size=8,
                            progress=messages.append)  # fmt: skip
     assert again["encoder"]["sha256"] == head["encoder"]["sha256"]  # deterministic for a seed and thread count
+
+
+# -- the command line -------------------------------------------------------------------------------
+
+
+def test_train_zh_and_dev_refuse_bad_arguments_clearly(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from lifeguard.detection.model.cli import model_app
+
+    runner = CliRunner()
+    result = runner.invoke(model_app, ["dev", "--second-stage", "gpt"])
+    assert result.exit_code == 2 and "unknown second stage 'gpt'" in result.output
+    args = ["second-stage", "train-zh", "--base", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")]
+    result = runner.invoke(model_app, args)
+    assert result.exit_code == 2
+    assert "holds no config.json" in result.output or "needs PyTorch" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_train_zh_runs_from_the_command_line(tmp_path: Path) -> None:
+    torch_or_skip()
+    from typer.testing import CliRunner
+
+    from lifeguard.detection.model.cli import model_app
+
+    base = tmp_path / "base"
+    write_encoder(base, random_bert(seed=7))
+    data = tiny_data(tmp_path / "data")
+    out = tmp_path / "stage"
+    args = ["second-stage", "train-zh", "--base", str(base), "--out", str(out), "--data-dir", str(data)]
+    result = CliRunner().invoke(model_app, [*args, "--epochs", "1"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["version"] == f"zh.{ZhHead.load(out / HEAD_FILE).digest[:8]}"
+    assert summary["measured"]["sos_test"]["high_low_f1"]["n"] == 16

@@ -236,7 +236,7 @@ def second_stage_train_zh(
     threads: Annotated[int, typer.Option(min=1, help="Torch threads (the result depends on it).")] = 2,
 ) -> None:
     """Fine-tune the Chinese second stage on SOS-4K's training part plus ordinary Chinese text (needs torch;
-    about 20 minutes on 2 cores) and measure it once on SOS-4K's test split. Prints a JSON summary."""
+    about 30 minutes on 2 cores) and measure it once on SOS-4K's test split. Prints a JSON summary."""
     from lifeguard.detection.model.datasets import default_data_dir
 
     try:
