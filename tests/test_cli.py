@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -207,3 +208,23 @@ def test_outbox_retry_puts_escalated_messages_back(db: str) -> None:
         statuses = dict(s.execute(select(OutboxMessage.idempotency_key, OutboxMessage.status)).all())
     engine.dispose()
     assert statuses == {"a": "pending", "b": "escalated"}
+
+
+def test_retention_run_never_forgets_risk_sooner_than_the_fusion_policy_remembers(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lifeguard.privacy import retention
+
+    seen: list[retention.RetentionPolicy] = []
+    real_run = retention.run
+
+    def spy(session: object, *, now: object, policy: retention.RetentionPolicy) -> retention.RetentionReport:
+        seen.append(policy)
+        return real_run(session, now=now, policy=policy)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(retention, "run", spy)
+    monkeypatch.setenv("LIFEGUARD_RETENTION_IDLE_RISK_STATE_DAYS", "1")
+    result = runner.invoke(app, ["retention", "run"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["idle_risk_states_deleted"] == 0
+    assert seen[0].idle_risk_state_days == 12  # the shipped policy's longest memory, not the 1 asked for

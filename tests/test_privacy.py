@@ -19,6 +19,7 @@ from lifeguard.privacy import keyring
 from lifeguard.privacy.keyring import KeyError_, KeyRing
 from lifeguard.privacy.retention import ERASED, RetentionPolicy, run
 from lifeguard.privacy.rotation import rotate
+from lifeguard.risk.models import RiskObservation, SubjectRiskRow
 from lifeguard.runtime import Runtime
 from lifeguard.scheduling.models import Timer
 from lifeguard.signals.models import InboxEntry, Signal
@@ -126,6 +127,27 @@ def test_retention_erases_closed_cases_and_old_keys(client: TestClient, api_key:
     with unit_of_work(runtime.sessions) as s:
         again = run(s, now=now + timedelta(days=2), policy=RetentionPolicy())
     assert again.cases_anonymised == 0  # idempotent
+
+
+def test_retention_forgets_the_risk_state_of_people_idle_past_its_memory(
+    client: TestClient, api_key: str, runtime: Runtime
+) -> None:
+    _post(client, api_key, subject="idle-person")
+    _post(client, api_key, subject="active-person")
+    now = datetime.now(UTC)
+    with unit_of_work(runtime.sessions) as s:
+        idle = s.scalars(select(SubjectRiskRow).where(SubjectRiskRow.subject == "idle-person")).one()
+        idle.updated_at = now - timedelta(days=31)
+        assert s.scalars(select(RiskObservation).where(RiskObservation.subject == "idle-person")).all()
+    with unit_of_work(runtime.sessions) as s:
+        report = run(s, now=now, policy=RetentionPolicy(idle_risk_state_days=30))
+    assert report.idle_risk_states_deleted == 1
+    with unit_of_work(runtime.sessions) as s:
+        assert {row.subject for row in s.scalars(select(SubjectRiskRow))} == {"active-person"}
+        assert {o.subject for o in s.scalars(select(RiskObservation))} == {"active-person"}
+        assert s.scalars(select(Case).where(Case.subject == "idle-person")).one()  # the case is not retention's yet
+    with unit_of_work(runtime.sessions) as s:
+        assert run(s, now=now, policy=RetentionPolicy(idle_risk_state_days=30)).idle_risk_states_deleted == 0
 
 
 def test_retention_deletes_old_deliveries_and_fired_timers_only(runtime: Runtime) -> None:

@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     retention_inbox_days: int = 30
     retention_delivered_outbox_days: int = 90
     retention_fired_timer_days: int = 30
+    # A person's fusion state and its observation log, once nothing new came for this long (never less than the
+    # fusion policy's longest memory: `lifeguard retention run` raises it to that).
+    retention_idle_risk_state_days: int = Field(30, ge=1)
     smtp_host: str | None = None  # e-mail pages go nowhere (and are escalated) until this is set
     smtp_port: int = 25
     smtp_from: str = "lifeguard@localhost"

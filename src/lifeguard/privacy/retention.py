@@ -2,7 +2,9 @@
 words, places and the platform's id for them; stored signals that never joined a case and processed dedupe
 keys are deleted outright, and so are alert sign-ups nobody confirmed within 7 days, idle rate-limit
 buckets, deliveries that arrived long ago (their payloads are referral packages and messages to people at
-risk) and timers that have fired."""
+risk), timers that have fired, and the fusion state (with its observation log) of people who have sent
+nothing for ``idle_risk_state_days``: older than the fusion policy's longest memory (12 days for the shipped
+policy), such a state can no longer change any result, and it ties a platform id to a risk level."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from lifeguard.alerts import ratelimit, subscribers
 from lifeguard.audit import service as audit
 from lifeguard.cases.models import Case, CaseEvent
 from lifeguard.delivery.models import OutboxMessage
+from lifeguard.risk.models import RiskObservation, SubjectRiskRow
 from lifeguard.scheduling.models import Timer
 from lifeguard.signals.models import InboxEntry, Signal
 
@@ -31,6 +34,7 @@ class RetentionPolicy:
     unconfirmed_subscriber_days: int = 7  # alert sign-ups without the e-mailed confirmation
     delivered_outbox_days: int = 90  # delivered messages; pending and escalated ones stay until dealt with
     fired_timer_days: int = 30
+    idle_risk_state_days: int = 30  # keep above the fusion policy's longest memory (the CLI makes sure)
 
 
 @dataclass
@@ -44,6 +48,7 @@ class RetentionReport:
     rate_buckets_deleted: int = 0
     delivered_outbox_deleted: int = 0
     fired_timers_deleted: int = 0
+    idle_risk_states_deleted: int = 0
 
 
 def run(session: Session, *, now: datetime, policy: RetentionPolicy, batch: int = 500) -> RetentionReport:
@@ -83,6 +88,9 @@ def run(session: Session, *, now: datetime, policy: RetentionPolicy, batch: int 
     report.fired_timers_deleted = _rowcount(
         session.execute(delete(Timer).where(Timer.fired_at.is_not(None), Timer.fired_at < timer_cutoff))
     )
+    report.idle_risk_states_deleted = _forget_idle_risk(
+        session, cutoff=now - timedelta(days=policy.idle_risk_state_days), batch=batch
+    )
     audit.record(
         session,
         at=now,
@@ -93,6 +101,24 @@ def run(session: Session, *, now: datetime, policy: RetentionPolicy, batch: int 
         data=report.__dict__,
     )
     return report
+
+
+def _forget_idle_risk(session: Session, *, cutoff: datetime, batch: int) -> int:
+    """Deletes up to ``batch`` fusion states last updated before ``cutoff``, and their observation logs."""
+    idle = session.execute(
+        select(SubjectRiskRow.platform, SubjectRiskRow.subject)
+        .where(SubjectRiskRow.updated_at < cutoff)
+        .order_by(SubjectRiskRow.updated_at)
+        .limit(batch)
+    ).all()
+    for platform, subject in idle:
+        session.execute(
+            delete(RiskObservation).where(RiskObservation.platform == platform, RiskObservation.subject == subject)
+        )
+        session.execute(
+            delete(SubjectRiskRow).where(SubjectRiskRow.platform == platform, SubjectRiskRow.subject == subject)
+        )
+    return len(idle)
 
 
 def _rowcount(result: object) -> int:
