@@ -59,9 +59,10 @@ def _case_with_order(rt: Runtime, client: TestClient, shop_url: str, secret: str
         shop = s.get(Partner, "shop-a")
         assert shop is not None
         shop.webhook_url, shop.webhook_secret = shop_url, secret
+    at = rt.clock.now().isoformat()  # START under the fixed clock; now for the console test's real one
     events = [
-        f.message("我不想活了，活着太累了", subject="girl", occurred_at=START.isoformat()),
-        f.order([f.item("百草枯 500ml", quantity=2)], subject="girl", order_id="o-77", occurred_at=START.isoformat()),
+        f.message("我不想活了，活着太累了", subject="girl", occurred_at=at),
+        f.order([f.item("百草枯 500ml", quantity=2)], subject="girl", order_id="o-77", occurred_at=at),
     ]
     assert (
         client.post("/v1/signals", headers={"Authorization": f"Bearer {key}"}, json={"events": events}).json()[

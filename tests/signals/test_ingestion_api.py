@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -97,6 +98,25 @@ def test_invalid_items_are_rejected_with_field_paths_and_the_rest_accepted(
     assert errors[9][0]["path"] == "events[9].location.lat"
     assert errors[10][0]["code"] == "not_an_object"
     assert count(runtime, InboxEntry) == 1
+
+
+def test_an_event_from_the_future_is_refused_with_the_server_time(
+    client: TestClient, api_key: str, runtime: Runtime
+) -> None:
+    now = runtime.clock.now()
+    events = [
+        f.message("hi", occurred_at=(now + timedelta(hours=1)).isoformat()),
+        f.message("hi", occurred_at=(now + timedelta(days=365 * 70)).isoformat()),
+        f.message("hi", occurred_at=(now + timedelta(minutes=2)).isoformat()),  # clock skew: accepted
+        f.message("hi", occurred_at=(now - timedelta(days=400)).isoformat()),  # late but real: accepted
+    ]
+    status, body = post(client, api_key, events)
+    assert status == 200 and body["accepted"] == 2 and body["rejected"] == 2
+    for item in body["items"][:2]:
+        (error,) = item["errors"]
+        assert error["path"].endswith(".occurred_at") and error["code"] == "value_error"
+        assert "ahead of the server's clock" in error["message"] and "at most 300 s" in error["message"]
+    assert count(runtime, InboxEntry) == 2
 
 
 @pytest.mark.parametrize(

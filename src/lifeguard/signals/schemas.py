@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -26,6 +27,7 @@ Locale = Annotated[
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 DEFAULT_MAX_TEXT = 10_000
+MAX_FUTURE_SKEW = timedelta(minutes=5)  # how far ahead of the server's clock an occurred_at may be
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -71,6 +73,18 @@ class EventBase(Strict):
         # JSON has no datetime: accept only a string, so numbers (epoch guesses) are refused explicitly.
         if not isinstance(value, str):
             raise ValueError("occurred_at must be an RFC 3339 string with an offset, e.g. 2026-11-23T20:05:00+08:00")
+        return value
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _not_in_the_future(cls, value: datetime, info: ValidationInfo) -> datetime:
+        now = (info.context or {}).get("now")
+        if now is not None and value - now > MAX_FUTURE_SKEW:
+            ahead = int((value - now).total_seconds())
+            raise ValueError(
+                f"occurred_at is {ahead} s ahead of the server's clock ({now.isoformat(timespec='seconds')}); "
+                f"at most {int(MAX_FUTURE_SKEW.total_seconds())} s of clock skew is accepted"
+            )
         return value
 
 

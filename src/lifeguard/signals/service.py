@@ -32,7 +32,7 @@ from lifeguard.signals.validation import ParsedItem, parse_event
 def accept_batch(
     session: Session, *, platform: str, events: list[Any], now: datetime, max_text_chars: int
 ) -> BatchResult:
-    parsed = [parse_event(index, raw, max_text_chars=max_text_chars) for index, raw in enumerate(events)]
+    parsed = [parse_event(index, raw, max_text_chars=max_text_chars, now=now) for index, raw in enumerate(events)]
     results: dict[int, ItemResult] = {}
     fresh: list[ParsedItem] = []
     seen_in_batch: set[str] = set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -59,7 +60,10 @@ def parse_body(body: bytes, *, max_events: int) -> list[Any]:
     return events
 
 
-def parse_event(index: int, raw: Any, *, max_text_chars: int) -> ParsedItem:
+def parse_event(index: int, raw: Any, *, max_text_chars: int, now: datetime | None = None) -> ParsedItem:
+    """One event of a batch, or the errors that reject it. With ``now`` (the server's time), an ``occurred_at``
+    more than ``MAX_FUTURE_SKEW`` ahead of it is refused: fusion reads time windows ("tonight", "after my
+    parents sleep") from it, and a clock set years ahead would keep a person's risk "fresh" for ever."""
     event_id = raw.get("event_id") if isinstance(raw, dict) and isinstance(raw.get("event_id"), str) else None
     prefix = f"events[{index}]"
     if not isinstance(raw, dict):
@@ -80,7 +84,7 @@ def parse_event(index: int, raw: Any, *, max_text_chars: int) -> ParsedItem:
             ],
         )
     try:
-        event = _EVENT.validate_python(raw, context={"max_text_chars": max_text_chars})
+        event = _EVENT.validate_python(raw, context={"max_text_chars": max_text_chars, "now": now})
     except ValidationError as exc:
         return ParsedItem(index, event_id, None, [_field_error(prefix, err) for err in exc.errors(include_url=False)])
     return ParsedItem(index, event.event_id, event, [])
