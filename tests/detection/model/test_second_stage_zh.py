@@ -390,6 +390,7 @@ def test_fine_tuning_writes_a_stage_the_hybrid_loads(tmp_path: Path) -> None:
     again = train_zh_stage(data, base, tmp_path / "again", epochs=12, learning_rate=3e-3, batch_size=8,
                            progress=messages.append)  # fmt: skip
     assert again["encoder"]["sha256"] == head["encoder"]["sha256"]  # deterministic for a seed and thread count
+    assert (tmp_path / "again" / HEAD_FILE).read_bytes() == (out / HEAD_FILE).read_bytes()  # so is the version
 
 
 # -- the command line -------------------------------------------------------------------------------

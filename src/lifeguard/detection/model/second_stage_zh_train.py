@@ -215,7 +215,6 @@ def train_zh_stage(
             "per_class": {str(k): int((labels == k).sum()) for k in range(CLASSES)},
             "data_files": corpus.files,
             "licences": corpus.licences,
-            "seconds": round(time.time() - started, 1),
         },
     }
     zh_head = ZhHead.from_json(head_data)
