@@ -233,7 +233,7 @@ def test_build_says_what_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert stage.version.startswith("zh.") and isinstance(stage.encoder, MiniLMEncoder)
     assert stage.encoder.tokenizer.lowercase is False
     write_encoder(folder, random_bert(seed=5))  # retrained encoder, old head
-    with pytest.raises(SecondStageUnavailable, match="not the one its head was trained with"):
+    with pytest.raises(SecondStageUnavailable, match="not the one the head was trained on"):
         build_zh_stage(THRESHOLDS, folder)
     (folder / HEAD_FILE).write_text("{", encoding="utf-8")
     with pytest.raises(SecondStageUnavailable, match="not readable JSON"):

@@ -272,14 +272,21 @@ def build_second_stage(
         head = Head.load(head_path)
     except HeadError as exc:
         raise SecondStageUnavailable(str(exc)) from exc
+    encoder = load_encoder_for(folder, head.encoder_sha256, head.encoder_package or "unknown package")
+    return MiniLMSecondStage(encoder, head, ideation_threshold, min_words, cache)
+
+
+def load_encoder_for(folder: Path, expected_sha256: str, source: str = "") -> MiniLMEncoder:
+    """The encoder in ``folder`` when its weights are the ones a head was trained on, else
+    ``SecondStageUnavailable`` saying which differ or why it cannot be read."""
     sha = weights_sha256(folder)
-    if sha != head.encoder_sha256:
+    if sha != expected_sha256:
+        origin = f", {source}" if source else ""
         raise SecondStageUnavailable(
             f"the encoder in {folder} (sha256 {sha[:12]}...) is not the one the head was trained on "
-            f"({head.encoder_sha256[:12]}..., {head.encoder_package or 'unknown package'})"
+            f"({expected_sha256[:12]}...{origin})"
         )
     try:
-        encoder = MiniLMEncoder.load(folder)
+        return MiniLMEncoder.load(folder)
     except (OSError, ValueError, KeyError) as exc:
         raise SecondStageUnavailable(f"cannot load the encoder in {folder}: {exc}") from exc
-    return MiniLMSecondStage(encoder, head, ideation_threshold, min_words, cache)

@@ -28,9 +28,13 @@ from typing import Any
 
 import numpy as np
 
-from lifeguard.detection.model.datasets import sha256_of
-from lifeguard.detection.model.minilm import WEIGHTS_FILE, MiniLMEncoder
-from lifeguard.detection.model.second_stage_minilm import SecondStageUnavailable, read_head_file, shift_probability
+from lifeguard.detection.model.minilm import WEIGHTS_FILE
+from lifeguard.detection.model.second_stage_minilm import (
+    SecondStageUnavailable,
+    load_encoder_for,
+    read_head_file,
+    shift_probability,
+)
 
 log = logging.getLogger(__name__)
 
@@ -198,14 +202,4 @@ def build_zh_stage(
         head = ZhHead.load(folder / HEAD_FILE)
     except ZhHeadError as exc:
         raise SecondStageUnavailable(str(exc)) from exc
-    sha = sha256_of(folder / WEIGHTS_FILE)
-    if sha != head.encoder_sha256:
-        raise SecondStageUnavailable(
-            f"the encoder in {folder} (sha256 {sha[:12]}...) is not the one its head was trained with "
-            f"({head.encoder_sha256[:12]}...)"
-        )
-    try:
-        encoder = MiniLMEncoder.load(folder)
-    except (OSError, ValueError, KeyError) as exc:
-        raise SecondStageUnavailable(f"cannot load the encoder in {folder}: {exc}") from exc
-    return ChineseSecondStage(encoder, head, thresholds, cache)
+    return ChineseSecondStage(load_encoder_for(folder, head.encoder_sha256), head, thresholds, cache)
