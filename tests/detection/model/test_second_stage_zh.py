@@ -411,6 +411,22 @@ def test_train_zh_and_dev_refuse_bad_arguments_clearly(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def test_train_zh_says_when_the_base_weights_are_damaged(tmp_path: Path) -> None:
+    torch_or_skip()
+    from typer.testing import CliRunner
+
+    from lifeguard.detection.model.cli import model_app
+
+    base = tmp_path / "base"
+    write_encoder(base, random_bert(seed=7))
+    (base / "model.safetensors").unlink()
+    (base / "pytorch_model.bin").write_bytes(b"not a torch file")
+    args = ["second-stage", "train-zh", "--base", str(base), "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(model_app, [*args, "--data-dir", str(tiny_data(tmp_path / "data"))])
+    assert result.exit_code == 2 and "cannot train from" in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_train_zh_runs_from_the_command_line(tmp_path: Path) -> None:
     torch_or_skip()
     from typer.testing import CliRunner

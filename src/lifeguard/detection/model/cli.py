@@ -7,6 +7,7 @@ Mounted by the main CLI as ``lifeguard model``; usable on its own as ``model_app
 from __future__ import annotations
 
 import json
+import pickle
 import random
 import sys
 from pathlib import Path
@@ -253,8 +254,8 @@ def second_stage_train_zh(
         head = train_zh_stage(
             data_dir or default_data_dir(), base, out, seed=seed, epochs=epochs, threads=threads, progress=_progress
         )
-    except (FileNotFoundError, KeyError, ValueError) as exc:
-        typer.secho(str(exc), fg="red", err=True)
+    except (FileNotFoundError, KeyError, ValueError, RuntimeError, pickle.UnpicklingError) as exc:
+        typer.secho(f"cannot train from {base}: {exc}", fg="red", err=True)  # e.g. a damaged pytorch_model.bin
         raise typer.Exit(2) from exc
     summary = {"out": str(out), "version": f"zh.{_digest(head)[:8]}", "measured": head.get("measured")}
     sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
