@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,25 @@ from lifeguard.detection.model.artifact import save
 from lifeguard.detection.model.datasets import load_corpus
 from lifeguard.detection.model.model import RiskModel
 from lifeguard.detection.model.train import TrainConfig, train
+
+
+def runtime_second_stage(tmp_path: Path, **settings: Any) -> Any:
+    """The second stage of the detector that a runtime built from these settings uses (the registry's cache is
+    cleared around it, so each call builds its own)."""
+    from lifeguard.detection.registry import detector_named
+    from lifeguard.runtime import build_runtime
+    from tests.conftest import make_settings
+
+    detector_named.cache_clear()
+    try:
+        rt = build_runtime(make_settings(f"sqlite:///{tmp_path / 'lifeguard.db'}", detector="hybrid", **settings))
+        try:
+            return rt.detector.model.second_stage  # type: ignore[attr-defined]
+        finally:
+            rt.close()
+    finally:
+        detector_named.cache_clear()
+
 
 ZH_BY_SOS = {
     0: ["今天有点烦 工作好多", "下雨了心情一般", "又加班了 烦"],

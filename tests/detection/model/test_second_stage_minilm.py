@@ -35,7 +35,7 @@ from lifeguard.detection.model.second_stage_minilm import (
     build_second_stage,
     shift_probability,
 )
-from tests.detection.model.conftest import EN_DEPRESSION, EN_SUICIDE
+from tests.detection.model.conftest import EN_DEPRESSION, EN_SUICIDE, runtime_second_stage
 from tests.detection.model.test_minilm import TINY, tiny_weights, weights_dir_or_skip, write_safetensors
 
 LONG_EN = "i want to kill myself tonight because nothing will ever get better and i am so done with all of it"
@@ -327,31 +327,15 @@ def test_minilm_with_an_encoder_is_active_and_shows_in_the_version(
 
 def test_the_runtime_takes_the_second_stage_from_its_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Settings are the one source (environment, .env or code): the environment alone must not decide.
-    from lifeguard.detection.registry import detector_named
-    from lifeguard.runtime import build_runtime
-    from tests.conftest import make_settings
-
     folder = fake_encoder_dir(tmp_path)
     head = head_json(dim=8, bias=logit(0.2), sha=ssm.weights_sha256(folder))
     (tmp_path / "head.json").write_text(json.dumps(head), encoding="utf-8")
     monkeypatch.setattr(ssm, "shipped_head_path", lambda: tmp_path / "head.json")
     monkeypatch.delenv("LIFEGUARD_SECOND_STAGE", raising=False)
     monkeypatch.delenv("LIFEGUARD_MINILM_DIR", raising=False)
-    detector_named.cache_clear()
-    url = f"sqlite:///{tmp_path / 'lifeguard.db'}"
-    try:
-        rt = build_runtime(make_settings(url, detector="hybrid", second_stage="minilm", minilm_dir=folder))
-        try:
-            assert isinstance(rt.detector.model.second_stage, MiniLMSecondStage)  # type: ignore[attr-defined]
-        finally:
-            rt.close()
-        rt = build_runtime(make_settings(url, detector="hybrid"))
-        try:
-            assert isinstance(rt.detector.model.second_stage, NoSecondStage)  # type: ignore[attr-defined]
-        finally:
-            rt.close()
-    finally:
-        detector_named.cache_clear()
+    stage = runtime_second_stage(tmp_path, second_stage="minilm", minilm_dir=folder)
+    assert isinstance(stage, MiniLMSecondStage)
+    assert isinstance(runtime_second_stage(tmp_path), NoSecondStage)
 
 
 # -- training -----------------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from lifeguard.detection.model.second_stage_zh import (
     cumulative,
 )
 from tests.conftest import ON_CI
+from tests.detection.model.conftest import runtime_second_stage
 from tests.detection.model.test_minilm import TINY
 
 THRESHOLDS = [0.4, 0.45, 0.5, 0.55]
@@ -294,23 +295,10 @@ def test_the_hybrid_runs_with_a_stage_folder(tmp_path: Path) -> None:
 
 
 def test_the_runtime_passes_the_settings_to_the_detector(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lifeguard.detection.registry import detector_named
-    from lifeguard.runtime import build_runtime
-    from tests.conftest import make_settings
-
     folder = write_stage(tmp_path / "stage")
     monkeypatch.delenv("LIFEGUARD_SECOND_STAGE", raising=False)
     monkeypatch.delenv("LIFEGUARD_ZH_STAGE_DIR", raising=False)
-    detector_named.cache_clear()
-    url = f"sqlite:///{tmp_path / 'lifeguard.db'}"
-    try:
-        rt = build_runtime(make_settings(url, detector="hybrid", second_stage="zh", zh_stage_dir=folder))
-        try:
-            assert isinstance(rt.detector.model.second_stage, ChineseSecondStage)  # type: ignore[attr-defined]
-        finally:
-            rt.close()
-    finally:
-        detector_named.cache_clear()
+    assert isinstance(runtime_second_stage(tmp_path, second_stage="zh", zh_stage_dir=folder), ChineseSecondStage)
 
 
 # -- with torch ------------------------------------------------------------------------------------
