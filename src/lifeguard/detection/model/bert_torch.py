@@ -16,16 +16,19 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-_LAYER = {
-    "attention.self.query": "linear",
-    "attention.self.key": "linear",
-    "attention.self.value": "linear",
-    "attention.output.dense": "linear",
-    "attention.output.LayerNorm": "norm",
-    "intermediate.dense": "linear:ff",
-    "output.dense": "linear:ff_out",
-    "output.LayerNorm": "norm",
-}
+
+def _layer(hidden: int, inner: int, eps: float) -> dict[str, nn.Module]:
+    """One encoder layer's modules by their names inside the layer (created in Hugging Face's order)."""
+    return {
+        "attention.self.query": nn.Linear(hidden, hidden),
+        "attention.self.key": nn.Linear(hidden, hidden),
+        "attention.self.value": nn.Linear(hidden, hidden),
+        "attention.output.dense": nn.Linear(hidden, hidden),
+        "attention.output.LayerNorm": nn.LayerNorm(hidden, eps=eps),
+        "intermediate.dense": nn.Linear(hidden, inner),
+        "output.dense": nn.Linear(inner, hidden),
+        "output.LayerNorm": nn.LayerNorm(hidden, eps=eps),
+    }
 
 
 def _nested(names: dict[str, nn.Module]) -> nn.ModuleDict:
@@ -61,15 +64,7 @@ class TorchBert(nn.Module):
             "embeddings.LayerNorm": nn.LayerNorm(hidden, eps=eps),
         }
         for i in range(self.layer_count):
-            for name, kind in _LAYER.items():
-                if kind == "norm":
-                    modules[f"encoder.layer.{i}.{name}"] = nn.LayerNorm(hidden, eps=eps)
-                elif kind == "linear:ff":
-                    modules[f"encoder.layer.{i}.{name}"] = nn.Linear(hidden, inner)
-                elif kind == "linear:ff_out":
-                    modules[f"encoder.layer.{i}.{name}"] = nn.Linear(inner, hidden)
-                else:
-                    modules[f"encoder.layer.{i}.{name}"] = nn.Linear(hidden, hidden)
+            modules |= {f"encoder.layer.{i}.{name}": m for name, m in _layer(hidden, inner, eps).items()}
         self.modules_by_name = modules
         self.tree = _nested(modules)
 
