@@ -27,6 +27,7 @@ from typing import Any
 from lifeguard.detection.levels import Level
 from lifeguard.detection.normalize import normalize_pattern
 from lifeguard.detection.prefilter import Prefilter
+from lifeguard.detection.reasons import DISTRESS_RULE_ID
 
 # What each category of term signals on its own, before context rules combine them.
 CATEGORY_LEVEL: dict[str, Level] = {
@@ -44,7 +45,7 @@ CATEGORY_LEVEL: dict[str, Level] = {
 }
 
 DEFAULT_RULE: dict[str, str] = {
-    "distress": "indicator.distress",
+    "distress": DISTRESS_RULE_ID,
     "method": "indicator.method_mentioned",
     "ideation": "ideation.want_to_die",
     "intent": "ideation.intent_to_act",

@@ -17,13 +17,23 @@ from lifeguard.detection.language import detect_scripts, guess_language
 from lifeguard.detection.levels import Level
 from lifeguard.detection.lexicon import CompiledLexicon, Hit, load_lexicons
 from lifeguard.detection.normalize import NormalizedText, normalize
+from lifeguard.detection.reasons import (
+    ADDRESSEE,
+    COMMERCE,
+    IDIOM,
+    NEGATED,
+    OTHER_DIRECTED,
+    PAST,
+    THIRD_PARTY,
+    rule,
+)
 from lifeguard.detection.rules import Fused, fuse, score
 
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 20_000  # longer texts are assessed on their first MAX_CHARS characters
 MAX_SPANS = 64
-COMMERCE_NOTE = "context:commerce"
+_MASK_PREFIX = {"negated": NEGATED, "other_directed": OTHER_DIRECTED}  # lexicon category -> note; else IDIOM
 _MASK_CHAR = "\ufffc"  # stands in for masked words: neither a letter nor a space, so nothing matches across it
 _SCRIPT_OF_LANG = {"zh": "han", "hi": "devanagari", "en": "latin", "hi-Latn": "latin"}
 
@@ -80,7 +90,7 @@ class LexiconDetector:
         supports = [hit for lexicon in lexicons for hit in lexicon.support.finditer(masked)]
         if not hits and not supports:
             if any(lexicon.cues["commerce"] and lexicon.cues["commerce"].search(masked) for lexicon in lexicons):
-                notes.append(COMMERCE_NOTE)  # tells a model combined with these rules that this is shop talk
+                notes.append(COMMERCE)  # tells a model combined with these rules that this is shop talk
             return Assessment(level=Level.NONE, score=0.0, reasons=tuple(notes), detector=self._label, lang=lang)
 
         default_person = "third" if kind == "report" else "self"
@@ -123,9 +133,9 @@ class LexiconDetector:
         for lexicon in lexicons:
             for hit in lexicon.masks.finditer(text):
                 chars[hit.start : hit.end] = _MASK_CHAR * (hit.end - hit.start)
-                prefix = hit.entry.category if hit.entry.category in ("negated", "other_directed") else "idiom"
+                prefix = _MASK_PREFIX.get(hit.entry.category, IDIOM)
                 # The words themselves explain best what was set aside ("idiom:zh:秒杀").
-                notes.append(f"{prefix}:{hit.entry.lang}:{text[hit.start : hit.end][:40]}")
+                notes.append(f"{prefix}{hit.entry.lang}:{text[hit.start : hit.end][:40]}")
         return ("".join(chars) if notes else text), notes
 
     @staticmethod
@@ -146,17 +156,17 @@ class LexiconDetector:
             floor = max(floor, hit.end)
             label = f"{hit.entry.lang}:{hit.entry.term}"
             if reading.negated:
-                collected.notes.append(f"negated:{label}")
+                collected.notes.append(f"{NEGATED}{label}")
                 continue
             if reading.person == "second":
                 collected.addressed = True
-                collected.notes.append(f"addressee:{label}")
+                collected.notes.append(f"{ADDRESSEE}{label}")
                 continue
             if reading.person == "third":
                 (collected.third_past if reading.past else collected.third_current).append(hit)
                 continue
             if reading.past:
-                collected.notes.append(f"past:{label}")
+                collected.notes.append(f"{PAST}{label}")
             (collected.own_past if reading.past else collected.own_current).append(hit)
         return collected
 
@@ -164,23 +174,23 @@ class LexiconDetector:
     def _reasons(
         own: Fused, third: Fused, collected: _Collected, supports: list[Hit], capped: bool, notes: list[str]
     ) -> tuple[str, ...]:
-        reasons: list[str] = [f"rule:{rule}" for rule in own.rules]
+        reasons: list[str] = [rule(rule_id) for rule_id in own.rules]
         if capped:
-            reasons.append("rule:order.means_only_capped_at_indicator")
+            reasons.append(rule("order.means_only_capped_at_indicator"))
         for hit in collected.own_current + collected.own_past:
             entry = hit.entry
             if entry.kind == "means":
                 reasons.append(f"means:{entry.means}")
             reasons.append(f"term:{entry.lang}:{entry.term}")
         if third.level > Level.NONE:
-            reasons.append("rule:support.third_party_risk")
-            reasons.extend(f"third_party:rule:{rule}" for rule in third.rules)
+            reasons.append(rule("support.third_party_risk"))
+            reasons.extend(f"{THIRD_PARTY}{rule(rule_id)}" for rule_id in third.rules)
             reasons.extend(
-                f"third_party:term:{hit.entry.lang}:{hit.entry.term}"
+                f"{THIRD_PARTY}term:{hit.entry.lang}:{hit.entry.term}"
                 for hit in collected.third_current + collected.third_past
             )
         if supports:
-            reasons.append("rule:support.offer")
+            reasons.append(rule("support.offer"))
             reasons.extend(f"support:{hit.entry.lang}:{hit.entry.term}" for hit in supports)
         reasons.extend(collected.notes)
         reasons.extend(notes)
@@ -194,9 +204,9 @@ class LexiconDetector:
         for hit in collected.own_current + collected.own_past:
             raw.append((hit.start, hit.end, f"term:{hit.entry.lang}:{hit.entry.term}"))
         for hit in collected.third_current + collected.third_past:
-            raw.append((hit.start, hit.end, f"third_party:term:{hit.entry.lang}:{hit.entry.term}"))
+            raw.append((hit.start, hit.end, f"{THIRD_PARTY}term:{hit.entry.lang}:{hit.entry.term}"))
         raw.extend(own.cue_spans)
-        raw.extend((start, end, f"third_party:{reason}") for start, end, reason in third.cue_spans)
+        raw.extend((start, end, f"{THIRD_PARTY}{reason}") for start, end, reason in third.cue_spans)
         for hit in supports:
             raw.append((hit.start, hit.end, f"support:{hit.entry.lang}:{hit.entry.term}"))
         spans: dict[tuple[int, int, str], None] = {}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from lifeguard.detection.context import TextContext
 from lifeguard.detection.levels import Level
 from lifeguard.detection.lexicon import Hit
+from lifeguard.detection.reasons import MEANS_RULE_ID
 
 # Categories that state an intention or a step towards acting: a time or place next to them is imminence.
 _ACTIONABLE = frozenset({"intent", "method_plan", "preparation", "goodbye", "method_seeking", "in_progress"})
@@ -53,13 +54,13 @@ def fuse(current: list[Hit], past: list[Hit], context: TextContext, recovered: b
         entry = hit.entry
         if entry.kind == "means":
             if entry.strength > 0:
-                _raise(fused, Level.INDICATOR, f"indicator.means.{entry.means}")
+                _raise(fused, Level.INDICATOR, f"{MEANS_RULE_ID}{entry.means}")
             continue
         _raise(fused, entry.level, entry.rule)
     means_kinds = {hit.entry.means for hit in current if hit.entry.kind == "means"}
     if "charcoal" in means_kinds and "sealing" in means_kinds:
         # Charcoal with tape or foam to seal a room is the classic preparation for 烧炭.
-        _raise(fused, Level.INDICATOR, "indicator.means.charcoal_with_sealing")
+        _raise(fused, Level.INDICATOR, f"{MEANS_RULE_ID}charcoal_with_sealing")
 
     for hit in past:
         if hit.entry.category == "attempt_past" and not (recovered and not current):

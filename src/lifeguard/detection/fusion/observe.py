@@ -18,6 +18,7 @@ from lifeguard.detection.fusion.cues import PlaceCue, TimeCue, find_contexts, fi
 from lifeguard.detection.fusion.seeking import find_seeking
 from lifeguard.detection.levels import Level
 from lifeguard.detection.products.catalogue import Catalogue, Strength, fold
+from lifeguard.detection.reasons import means_only
 
 WORD_KINDS = frozenset({"message", "post", "comment", "search"})
 MEDICINES = frozenset({"sedative", "paracetamol", "prescription_drug", "antiemetic"})
@@ -237,7 +238,7 @@ def _observe_words(
         words_level = Level.BEHAVIOR
     if method:
         reasons.append(f"{seeking.method}:{seeking.phrase[:40]}")
-    elif base.kind == "search" and words_level is Level.INDICATOR and _means_only(reasons):
+    elif base.kind == "search" and words_level is Level.INDICATOR and means_only(reasons):
         # On a shopping platform a query that only names a product ("灭鼠药 家用") is a product search: the
         # product is kept as named, and counts only with the person's words.
         words_level = Level.NONE
@@ -387,11 +388,6 @@ def _observe_order(
 
 def _pairs(catalogue: Catalogue, means: str) -> tuple[tuple[str, int, float], ...]:
     return tuple((pair.with_, int(pair.strength), pair.window_hours) for pair in catalogue.pairs_for(means))
-
-
-def _means_only(reasons: list[str]) -> bool:
-    rules = [reason for reason in reasons if reason.startswith("rule:")]
-    return bool(rules) and all(rule.startswith("rule:indicator.means.") for rule in rules)
 
 
 def _safe_level(value: Any) -> Level:

@@ -40,6 +40,17 @@ from dataclasses import replace
 from lifeguard.detection.assessment import Assessment, Detector, DetectorInfo, Span, TextInput
 from lifeguard.detection.levels import LEVELS, Level
 from lifeguard.detection.model.model import RiskModel, Scored, _coerce_text, probability_reasons_many
+from lifeguard.detection.reasons import (
+    ADDRESSEE,
+    COMMERCE,
+    DISTRESS_ONLY,
+    IDIOM,
+    NEGATED,
+    OTHER_DIRECTED,
+    PAST,
+    THIRD_PARTY,
+    means_only,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,23 +59,11 @@ CONFIDENT_IDEATION = 0.9
 CONFIDENT_BEHAVIOR = 0.9
 RULES_ONLY_KINDS = frozenset({"order"})
 SHORT_WORDS, SHORT_CHARS = 3, 12
-_NEGATION = ("negated:",)
-_IDIOM = ("idiom:",)
-_OTHER = ("addressee:", "other_directed:", "third_party:")
-_PAST = ("past:",)
-_DISTRESS_ONLY = "rule:indicator.distress"
-_MEANS_RULE = "rule:indicator.means."
-_COMMERCE = "context:commerce"  # lexicon_detector.COMMERCE_NOTE (the model package does not import the rules)
+_OTHER = (ADDRESSEE, OTHER_DIRECTED, THIRD_PARTY)
 
 
 def _too_short(folded: str) -> bool:
     return len(folded) < SHORT_CHARS and len(folded.split()) < SHORT_WORDS
-
-
-def _means_only(reasons: tuple[str, ...]) -> bool:
-    """The rules fired on means words and nothing else ("木炭", "pills")."""
-    rules = [reason for reason in reasons if reason.startswith("rule:")]
-    return bool(rules) and all(reason.startswith(_MEANS_RULE) for reason in rules)
 
 
 def _has(reasons: tuple[str, ...], prefixes: tuple[str, ...]) -> bool:
@@ -158,31 +157,31 @@ class HybridDetector:
                 level = rule.level
                 third_party = max(third_party, model_level, key=lambda value: value.rank)
                 notes.append("hybrid:model_risk_read_as_about_someone_else")
-            elif _has(rule.reasons, _NEGATION) and rule.level is Level.NONE:
+            elif _has(rule.reasons, (NEGATED,)) and rule.level is Level.NONE:
                 level = min(model_level, Level.INDICATOR)
                 notes.append("hybrid:negation_caps_model")
-            elif _has(rule.reasons, _IDIOM) and rule.level is Level.NONE:
+            elif _has(rule.reasons, (IDIOM,)) and rule.level is Level.NONE:
                 cap = Level.INDICATOR if at_or_above[0] >= CONFIDENT_DISTRESS else Level.NONE
                 level = min(model_level, cap)
                 notes.append("hybrid:idiom_caps_model")
-            elif _has(rule.reasons, _PAST) and rule.level <= Level.INDICATOR:
+            elif _has(rule.reasons, (PAST,)) and rule.level <= Level.INDICATOR:
                 level = rule.level
                 notes.append("hybrid:past_caps_model")
             elif (
                 rule.level is Level.INDICATOR
-                and _DISTRESS_ONLY in rule.reasons
+                and DISTRESS_ONLY in rule.reasons
                 and model_level is Level.IDEATION
                 and at_or_above[1] < CONFIDENT_IDEATION
             ):
                 level = Level.INDICATOR
                 notes.append("hybrid:distress_needs_confident_model")
-            elif rule.level is Level.INDICATOR and _means_only(rule.reasons) and at_or_above[2] < CONFIDENT_BEHAVIOR:
+            elif rule.level is Level.INDICATOR and means_only(rule.reasons) and at_or_above[2] < CONFIDENT_BEHAVIOR:
                 level = Level.INDICATOR
                 notes.append("hybrid:means_words_alone_cap_model")
             elif rule.level is Level.NONE and not rule.reasons and _too_short(scored.folded[index]):
                 level = Level.INDICATOR
                 notes.append("hybrid:too_short_for_model_alone")
-            elif rule.level is Level.NONE and rule.reasons == (_COMMERCE,):
+            elif rule.level is Level.NONE and rule.reasons == (COMMERCE,):
                 level = Level.INDICATOR
                 notes.append("hybrid:shop_talk_caps_model")
         if rule.level > level:

@@ -1,0 +1,50 @@
+"""The reasons the rules write carry the prefixes the hybrid's caps and the fusion's cues read."""
+
+from __future__ import annotations
+
+import pytest
+
+from lifeguard.detection.assessment import TextInput
+from lifeguard.detection.lexicon_detector import LexiconDetector
+from lifeguard.detection.reasons import (
+    COMMERCE,
+    DISTRESS_ONLY,
+    IDIOM,
+    MEANS_RULE_ID,
+    NEGATED,
+    OTHER_DIRECTED,
+    PAST,
+    RULE,
+    THIRD_PARTY,
+    means_only,
+)
+
+
+@pytest.fixture(scope="module")
+def rules() -> LexiconDetector:
+    return LexiconDetector()
+
+
+@pytest.mark.parametrize(
+    ("text", "prefix"),
+    [
+        ("我不想死", NEGATED),
+        ("I don't want to die", NEGATED),
+        ("笑死我了哈哈", IDIOM),
+        ("go kill yourself", OTHER_DIRECTED),
+        ("my friend wants to kill herself", THIRD_PARTY),
+        ("I wanted to die last year", PAST),
+        ("I feel so hopeless", DISTRESS_ONLY),
+        ("这款衣服什么时候发货", COMMERCE),
+    ],
+)
+def test_the_rules_write_the_prefixes_the_readers_expect(rules: LexiconDetector, text: str, prefix: str) -> None:
+    reasons = rules.assess(TextInput(text)).reasons
+    assert any(reason.startswith(prefix) for reason in reasons), reasons
+
+
+def test_a_means_word_alone_is_means_only(rules: LexiconDetector) -> None:
+    alone = rules.assess(TextInput("买一瓶百草枯")).reasons
+    assert any(reason.startswith(f"{RULE}{MEANS_RULE_ID}") for reason in alone) and means_only(alone)
+    assert not means_only(rules.assess(TextInput("我想喝百草枯自杀")).reasons)
+    assert not means_only(("context:commerce",)) and not means_only(())
