@@ -449,7 +449,7 @@ def test_fine_tuning_writes_a_stage_the_hybrid_loads(tmp_path: Path) -> None:
     measured = head["measured"]["sos_test"]
     assert measured["high_low_f1"]["n"] == 16 and measured["high_low_f1"]["f1"] >= 0.8  # it learnt the toy task
     assert measured["high_low_f1_blended"]["n"] == 16 and measured["blended_with"].startswith("linear-")
-    assert ZhHead.load(out / HEAD_FILE).blend == Blend(0.45, 0.45, 0.1)  # the default, chosen on SOS-4K's val
+    assert ZhHead.load(out / HEAD_FILE).blend == Blend(0.5, 0.4, 0.1)  # the default, chosen on SOS-4K's val
     trained = read_safetensors(out / "model.safetensors")
     assert not np.array_equal(trained["encoder.layer.0.output.dense.weight"], random_bert(seed=7)[
         "encoder.layer.0.output.dense.weight"])  # fmt: skip

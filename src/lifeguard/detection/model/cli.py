@@ -240,7 +240,7 @@ def second_stage_train_zh(
         typer.Option(
             "--blend",
             help="Weights of the stage, the first stage's SOS-4K head and its own rung, as STAGE,SOS,RUNG "
-            "(default 0.45,0.45,0.1; 1,0,0 is the stage alone).",
+            "(default 0.5,0.4,0.1; 1,0,0 is the stage alone).",
         ),
     ] = None,
 ) -> None:

@@ -59,7 +59,7 @@ BENIGN_SETS_ZH: tuple[str, ...] = (
 BASE_WEIGHTS = ("model.safetensors", "pytorch_model.bin")
 DECIMALS = 7
 # Chosen on SOS-4K's val split with a stage and a first stage trained without it (docs/model.md).
-DEFAULT_BLEND = Blend(stage=0.45, first_stage_sos=0.45, first_stage_rung=0.1)
+DEFAULT_BLEND = Blend(stage=0.5, first_stage_sos=0.4, first_stage_rung=0.1)
 
 
 def _vocab(base: Path) -> dict[str, int]:
