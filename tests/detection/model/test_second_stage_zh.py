@@ -30,11 +30,9 @@ from lifeguard.detection.model.second_stage_zh import (
     HEAD_FILE,
     HEAD_FORMAT,
     HEAD_VERSION,
-    Blend,
     ChineseSecondStage,
     ZhHead,
     ZhHeadError,
-    blend_rungs,
     build_zh_stage,
     cumulative,
 )
@@ -208,83 +206,6 @@ def test_a_probability_of_one_half_lands_on_each_threshold() -> None:
     assert np.allclose(out[0], np.minimum.accumulate(np.array(THRESHOLDS)))
 
 
-def test_the_blend_is_read_normalised_and_checked() -> None:
-    good = head_json(np.zeros((CLASSES, 4)), np.zeros(CLASSES), "a" * 64)
-    assert ZhHead.from_json(good).blend == Blend(1.0, 0.0, 0.0)  # no blend: the stage alone
-    head = ZhHead.from_json({**good, "blend": {"stage": 5, "first_stage_sos": 4, "first_stage_rung": 1}})
-    assert head.blend == Blend(0.5, 0.4, 0.1)
-    assert head.digest != ZhHead.from_json(good).digest  # a new blend is a new version
-    assert Blend(0.5, 0.4, 0.1).without_sos() == Blend(0.5 / 0.6, 0.0, 0.1 / 0.6)
-    assert Blend(0.0, 1.0, 0.0).without_sos() == Blend()
-    for blend, message in [
-        ({"stage": -1}, ">= 0"),
-        ({"stage": float("nan")}, ">= 0"),
-        ({"stage": True}, ">= 0"),
-        ({"stage": 0, "first_stage_sos": 0}, "not all be 0"),
-        ({"stage": 1, "teacher": 1}, "keys among"),
-        ([1, 0, 0], "keys among"),
-    ]:
-        with pytest.raises(ZhHeadError, match=message):
-            ZhHead.from_json({**good, "blend": blend})
-
-
-def test_blend_rungs_weighs_the_three_readers_on_the_thresholds() -> None:
-    thresholds = np.array(THRESHOLDS)
-    p = np.zeros((2, CLASSES))
-    p[0, 9] = 0.8  # the stage: SOS 9 for the first text
-    p[0, 0] = 0.2
-    p[1, BENIGN_CLASS] = 1.0  # ordinary text for the second
-    first = np.array([[0.6, 0.5, 0.3, 0.1], [0.9, 0.8, 0.7, 0.6]])
-    sos = np.zeros((2, 11))
-    sos[:, 7] = 0.7
-    sos[:, 2] = 0.3
-
-    alone = blend_rungs(p, first, sos, thresholds, Blend())
-    assert (alone[0] >= thresholds).tolist() == [True, True, True, False]
-    assert (alone[1] >= thresholds).tolist() == [False] * 4
-    assert np.allclose(blend_rungs(p, first, sos, thresholds, Blend(0, 0, 1)), np.minimum.accumulate(first, axis=1))
-    head_only = blend_rungs(p, first, sos, thresholds, Blend(0, 1, 0))
-    shifted = 0.7 * 0.45 / (0.7 * 0.45 + 0.3 * 0.55)  # the head's P(>= 4) = 0.7 moved onto the 0.45 threshold
-    assert np.allclose(head_only[:, 1], shifted) and np.allclose(head_only[:, 2], min(0.7, shifted))
-    assert np.allclose(head_only[:, 0], 1.0, atol=1e-5)  # the head gave no mass to SOS 0
-
-    unsure = np.zeros((1, CLASSES))
-    unsure[0, [7, BENIGN_CLASS]] = [0.3, 0.7]  # the stage leans to ordinary text, the head to SOS 7
-    mixed = blend_rungs(unsure, first[1:], np.array([[0, 0, 0.1, 0, 0, 0, 0, 0.9, 0, 0, 0]]), thresholds,
-                        Blend(0.5, 0.4, 0.1))  # fmt: skip
-    assert (mixed[0] >= thresholds).tolist() == [True, True, True, False]  # head and rung outvote the stage
-    assert (np.diff(mixed, axis=1) <= 0).all()
-    centred = np.full((1, CLASSES), 0.0)
-    centred[0, [0, 10]] = 0.5  # every reader exactly on its own threshold -> every rung on the model's
-    on = blend_rungs(centred, thresholds[None, :], np.array([[0.5] + [0.0] * 9 + [0.5]]), thresholds, Blend(1, 1, 1))
-    assert np.allclose(on[0], np.minimum.accumulate(thresholds))
-    assert np.allclose(
-        blend_rungs(p, first, None, thresholds, Blend(0.5, 0.4, 0.1)),
-        blend_rungs(p, first, sos, thresholds, Blend(0.5 / 0.6, 0.0, 0.1 / 0.6)),
-    )  # a first stage without an SOS head: its weight is shared out
-
-
-def test_rescore_reads_the_first_stage_sos_head_when_given() -> None:
-    encoder = FakeEncoder({"我": 9, "好": BENIGN_CLASS})
-    data = head_json(20.0 * np.eye(CLASSES), np.zeros(CLASSES), "b" * 64, blend={"stage": 1, "first_stage_sos": 1})
-    asked: list[list[str]] = []
-
-    def sos_head(texts: list[str]) -> np.ndarray:
-        asked.append(texts)
-        out = np.zeros((len(texts), 11))
-        out[:, 10] = 1.0
-        return out
-
-    with_head = ChineseSecondStage(encoder, ZhHead.from_json(data), THRESHOLDS, first_stage_sos=sos_head)
-    without = ChineseSecondStage(encoder, ZhHead.from_json(data), THRESHOLDS)
-    first = np.array([[0.9, 0.2, 0.1, 0.05]] * 3)
-    texts, langs = ["我想", "好的", "ok"], ["zh", "zh", "en"]
-    high = with_head.rescore(texts, first, langs=langs)
-    assert asked == [["我想", "好的"]]  # only the Chinese texts the stage re-scores
-    assert high[0, 3] > without.rescore(texts, first, langs=langs)[0, 3]
-    assert np.array_equal(high[2], first[2])
-
-
 def test_the_cache_encodes_each_text_once() -> None:
     stage, encoder = fake_stage(cache=True)
     first = stage.class_probabilities(["我想", "好的"])
@@ -363,8 +284,6 @@ def test_the_hybrid_runs_with_a_stage_folder(tmp_path: Path) -> None:
     folder = write_stage(tmp_path / "stage", bias=np.array([0.0] * 10 + [30.0, 0.0]))  # always SOS 10
     model = model_with_second_stage("zh", zh_stage_dir=folder)
     assert model.second_stage.name == "zh" and "+zh." in model.info.version
-    assert isinstance(model.second_stage, ChineseSecondStage)
-    assert model.second_stage.first_stage_sos == model.sos_probabilities  # the blend can read the SOS head
     hybrid = HybridDetector(model, LexiconDetector())
     plain = HybridDetector(model_with_second_stage("none"), LexiconDetector())
     text = "好累，不想活了"
@@ -448,8 +367,6 @@ def test_fine_tuning_writes_a_stage_the_hybrid_loads(tmp_path: Path) -> None:
     assert head["base"]["sha256"] == sha256_of(base / "model.safetensors")
     measured = head["measured"]["sos_test"]
     assert measured["high_low_f1"]["n"] == 16 and measured["high_low_f1"]["f1"] >= 0.8  # it learnt the toy task
-    assert measured["high_low_f1_blended"]["n"] == 16 and measured["blended_with"].startswith("linear-")
-    assert ZhHead.load(out / HEAD_FILE).blend == Blend(0.5, 0.4, 0.1)  # the default, chosen on SOS-4K's val
     trained = read_safetensors(out / "model.safetensors")
     assert not np.array_equal(trained["encoder.layer.0.output.dense.weight"], random_bert(seed=7)[
         "encoder.layer.0.output.dense.weight"])  # fmt: skip
@@ -479,9 +396,6 @@ def test_train_zh_and_dev_refuse_bad_arguments_clearly(tmp_path: Path) -> None:
     result = runner.invoke(model_app, args)
     assert result.exit_code == 2
     assert "holds no config.json" in result.output or "needs PyTorch" in result.output
-    for blend in ("1,2", "1,-1,0", "0,0,0", "a,b,c"):
-        result = runner.invoke(model_app, [*args, "--blend", blend])
-        assert result.exit_code == 2 and ("STAGE,SOS,RUNG" in result.output or "needs PyTorch" in result.output)
     assert not (tmp_path / "out").exists()
 
 
@@ -512,9 +426,8 @@ def test_train_zh_runs_from_the_command_line(tmp_path: Path) -> None:
     data = tiny_data(tmp_path / "data")
     out = tmp_path / "stage"
     args = ["second-stage", "train-zh", "--base", str(base), "--out", str(out), "--data-dir", str(data)]
-    result = CliRunner().invoke(model_app, [*args, "--epochs", "1", "--blend", "1,0,3"])
+    result = CliRunner().invoke(model_app, [*args, "--epochs", "1"])
     assert result.exit_code == 0, result.output
-    assert ZhHead.load(out / HEAD_FILE).blend == Blend(0.25, 0.0, 0.75)
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["version"] == f"zh.{ZhHead.load(out / HEAD_FILE).digest[:8]}"
     assert summary["measured"]["sos_test"]["high_low_f1"]["n"] == 16

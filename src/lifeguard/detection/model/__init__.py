@@ -93,7 +93,7 @@ def model_with_second_stage(
     if parts == "none":
         return plain()
     from lifeguard.detection.model.second_stage_minilm import SecondStageUnavailable, build_second_stage
-    from lifeguard.detection.model.second_stage_zh import ChineseSecondStage, build_zh_stage
+    from lifeguard.detection.model.second_stage_zh import build_zh_stage
 
     loaded = artifact_io.load(directory or artifact_io.shipped_dir())
     thresholds = [float(t) for t in loaded.meta["thresholds"]]
@@ -113,12 +113,7 @@ def model_with_second_stage(
     stage: SecondStage = stages[0] if len(stages) == 1 else ChainedSecondStage(stages)
     version = str(getattr(stage, "version", stage.name))
     meta = {**loaded.meta, "version": f"{loaded.meta['version']}+{version}"}
-    model = RiskModel(artifact_io.Artifact(meta=meta, arrays=loaded.arrays), stage)
-    if model.has_sos_head:  # the Chinese stage's blend reads the first stage's SOS-4K head too
-        for part in stages:
-            if isinstance(part, ChineseSecondStage):
-                part.first_stage_sos = model.sos_probabilities
-    return model
+    return RiskModel(artifact_io.Artifact(meta=meta, arrays=loaded.arrays), stage)
 
 
 def hybrid_detector(

@@ -235,14 +235,6 @@ def second_stage_train_zh(
     seed: Annotated[int, typer.Option(help="Seed of the project split, the sample and the fine-tuning.")] = 0,
     epochs: Annotated[int, typer.Option(min=1, help="Passes over the training data.")] = 4,
     threads: Annotated[int, typer.Option(min=1, help="Torch threads (the result depends on it).")] = 2,
-    blend: Annotated[
-        str | None,
-        typer.Option(
-            "--blend",
-            help="Weights of the stage, the first stage's SOS-4K head and its own rung, as STAGE,SOS,RUNG "
-            "(default 0.5,0.4,0.1; 1,0,0 is the stage alone).",
-        ),
-    ] = None,
 ) -> None:
     """Fine-tune the Chinese second stage on SOS-4K's training part plus ordinary Chinese text (needs torch;
     about 30 minutes on 2 cores) and measure it once on SOS-4K's test split. Prints a JSON summary."""
@@ -253,41 +245,20 @@ def second_stage_train_zh(
     except ImportError:
         typer.secho("train-zh needs PyTorch: pip install torch (CPU is enough)", fg="red", err=True)
         raise typer.Exit(2) from None
-    from lifeguard.detection.model.second_stage_zh_train import DEFAULT_BLEND, train_zh_stage
+    from lifeguard.detection.model.second_stage_zh_train import train_zh_stage
 
-    weights = DEFAULT_BLEND if blend is None else _blend(blend)
     if not (base / "config.json").is_file():
         typer.secho(f"{base} holds no config.json: pass the base encoder's folder as --base", fg="red", err=True)
         raise typer.Exit(2)
     try:
         head = train_zh_stage(
-            data_dir or default_data_dir(),
-            base,
-            out,
-            seed=seed,
-            epochs=epochs,
-            threads=threads,
-            blend=weights,
-            progress=_progress,
+            data_dir or default_data_dir(), base, out, seed=seed, epochs=epochs, threads=threads, progress=_progress
         )
     except (FileNotFoundError, KeyError, ValueError, RuntimeError, pickle.UnpicklingError) as exc:
         typer.secho(f"cannot train from {base}: {exc}", fg="red", err=True)  # e.g. a damaged pytorch_model.bin
         raise typer.Exit(2) from exc
     summary = {"out": str(out), "version": f"zh.{_digest(head)[:8]}", "measured": head.get("measured")}
     sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
-
-
-def _blend(text: str) -> Any:
-    from lifeguard.detection.model.second_stage_zh import Blend, ZhHeadError
-
-    parts = text.split(",")
-    try:
-        if len(parts) != 3:
-            raise ValueError(f"expected three numbers, got {len(parts)}")
-        values = dict(zip(("stage", "first_stage_sos", "first_stage_rung"), map(float, parts), strict=True))
-        return Blend.from_json(values, "--blend")
-    except (ValueError, ZhHeadError) as exc:
-        raise typer.BadParameter(f"STAGE,SOS,RUNG weights, each a number >= 0, not all 0 ({exc})") from exc
 
 
 def _digest(head: dict[str, Any]) -> str:

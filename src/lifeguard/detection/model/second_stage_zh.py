@@ -12,10 +12,6 @@ above" ones by SOS-4K's mapping (``datasets._sos``): indicator = P(1-10), ideati
 behavior = P(6-10), attempt = P(10). Each is shifted on the logit scale so that the stage's own 0.5 lands
 on the model's threshold for that rung, then made monotone. Other texts keep the first stage's numbers.
 ``sos_probabilities`` gives the 0-10 distribution (renormalised without the ordinary class).
-
-With a ``blend`` in ``head.json`` (``train-zh`` writes one), each rung's logit, centred on its threshold, is
-a weighted sum of the stage's, the first stage's SOS-4K head's (the same mapping) and the first stage's own
-rung: three readers that err on different texts. Without one the stage alone decides.
 """
 
 from __future__ import annotations
@@ -26,20 +22,18 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from lifeguard.detection.model.calibrate import sigmoid
 from lifeguard.detection.model.minilm import WEIGHTS_FILE
 from lifeguard.detection.model.second_stage_minilm import (
     SecondStageUnavailable,
     load_encoder_for,
-    logit,
     read_head_file,
+    shift_probability,
 )
 
 log = logging.getLogger(__name__)
@@ -67,36 +61,6 @@ def cumulative(probabilities: np.ndarray) -> np.ndarray:
     return np.stack([p[:, start:BENIGN_CLASS].sum(axis=1) for start in RUNG_STARTS], axis=1)
 
 
-@dataclass(frozen=True)
-class Blend:
-    """Weights of the three readers of a rung (normalised to sum to 1): the stage, the first stage's SOS-4K
-    head, the first stage's own rung. ``Blend()`` is the stage alone."""
-
-    stage: float = 1.0
-    first_stage_sos: float = 0.0
-    first_stage_rung: float = 0.0
-
-    @classmethod
-    def from_json(cls, data: Any, where: str) -> Blend:
-        if data is None:
-            return cls()
-        names = ("stage", "first_stage_sos", "first_stage_rung")
-        if not isinstance(data, dict) or set(data) - set(names):
-            raise ZhHeadError(f"{where}: field 'blend' must be an object with keys among {', '.join(names)}")
-        values = [data.get(name, 0.0) for name in names]
-        if any(isinstance(v, bool) or not isinstance(v, int | float) or not 0.0 <= v < float("inf") for v in values):
-            raise ZhHeadError(f"{where}: the 'blend' weights must be finite numbers >= 0, got {data!r}")
-        total = float(sum(values))
-        if total <= 0.0:
-            raise ZhHeadError(f"{where}: the 'blend' weights must not all be 0")
-        return cls(*(float(v) / total for v in values))
-
-    def without_sos(self) -> Blend:
-        """The same blend for a first stage that has no SOS-4K head (its weight shared out)."""
-        rest = self.stage + self.first_stage_rung
-        return Blend(self.stage / rest, 0.0, self.first_stage_rung / rest) if rest > 0 else Blend()
-
-
 def _softmax(logits: np.ndarray) -> np.ndarray:
     shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
     return shifted / shifted.sum(axis=1, keepdims=True)
@@ -110,7 +74,6 @@ class ZhHead:
     digest: str  # sha256 of the head file's content (sorted keys), to name the version that scored
     min_indicator: float
     meta: dict[str, Any] = field(default_factory=dict)
-    blend: Blend = field(default_factory=Blend)
 
     @classmethod
     def from_json(cls, data: Any, where: str = "head") -> ZhHead:
@@ -142,10 +105,9 @@ class ZhHead:
         gate = applies.get("min_indicator", MIN_INDICATOR) if isinstance(applies, dict) else None
         if isinstance(gate, bool) or not isinstance(gate, int | float) or not 0.0 <= gate <= 1.0:
             raise ZhHeadError(f"{where}: field 'applies_to.min_indicator' must be a number in [0, 1], got {gate!r}")
-        blend = Blend.from_json(data.get("blend"), where)
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
         meta = {key: value for key, value in data.items() if key not in ("weights", "bias")}
-        return cls(weights, bias, sha, hashlib.sha256(canonical).hexdigest(), float(gate), meta, blend)
+        return cls(weights, bias, sha, hashlib.sha256(canonical).hexdigest(), float(gate), meta)
 
     @classmethod
     def load(cls, path: Path) -> ZhHead:
@@ -156,25 +118,12 @@ class ZhHead:
         return _softmax(np.asarray(pooled, dtype=np.float64) @ self.weights.T + self.bias)
 
 
-SosReader = Callable[[list[str]], np.ndarray]  # texts -> (n, 11) SOS-4K level probabilities
-
-
 class ChineseSecondStage:
-    """Implements ``SecondStage`` (with ``langs``). Thread-safe: the encoder and head are read-only.
-
-    ``first_stage_sos`` is the first stage's SOS-4K head (``RiskModel.sos_probabilities``), for the head's
-    blend; without it, its weight goes to the other two readers."""
+    """Implements ``SecondStage`` (with ``langs``). Thread-safe: the encoder and head are read-only."""
 
     name = NAME
 
-    def __init__(
-        self,
-        encoder: Any,
-        head: ZhHead,
-        thresholds: np.ndarray | list[float],
-        cache: bool = False,
-        first_stage_sos: SosReader | None = None,
-    ) -> None:
+    def __init__(self, encoder: Any, head: ZhHead, thresholds: np.ndarray | list[float], cache: bool = False) -> None:
         limits = np.asarray(thresholds, dtype=np.float64)
         if limits.shape != (4,) or not ((limits > 0) & (limits < 1)).all():
             raise ValueError(f"need the model's four thresholds, each strictly between 0 and 1, got {thresholds}")
@@ -182,7 +131,6 @@ class ChineseSecondStage:
         self.head = head
         self.thresholds = limits
         self.version = f"{NAME}.{head.digest[:8]}"
-        self.first_stage_sos = first_stage_sos
         self._cache: dict[str, np.ndarray] | None = {} if cache else None  # text -> class probabilities
         self._lock = threading.Lock()
         self.texts_encoded = 0
@@ -227,34 +175,10 @@ class ChineseSecondStage:
         chosen = [i for i, lang in enumerate(langs) if self.handles(lang, indicator[i])]
         if not chosen:
             return out
-        rows = np.asarray(chosen)
-        chosen_texts = [texts[i] for i in chosen]
-        sos = None if self.first_stage_sos is None else self.first_stage_sos(chosen_texts)
-        probabilities = self.class_probabilities(chosen_texts)
-        out[rows] = blend_rungs(probabilities, out[rows], sos, self.thresholds, self.head.blend)
+        rungs = cumulative(self.class_probabilities([texts[i] for i in chosen]))
+        shifted = np.stack([shift_probability(rungs[:, j], 0.5, self.thresholds[j]) for j in range(4)], axis=1)
+        out[np.asarray(chosen)] = np.minimum.accumulate(shifted, axis=1)  # P(>= a higher rung) <= a lower one
         return out
-
-
-def blend_rungs(
-    probabilities: np.ndarray,
-    first_at_or_above: np.ndarray,
-    first_sos: np.ndarray | None,
-    thresholds: np.ndarray,
-    blend: Blend,
-) -> np.ndarray:
-    """(n, 4) monotone P(at or above) from the stage's (n, 12) class probabilities, the first stage's own
-    rungs and its SOS-4K head's (n, 11) distribution (None: the model has no such head), on the model's
-    thresholds: a rung's logit, centred on its threshold, is the blend's weighted sum of the three."""
-    if first_sos is None:
-        blend = blend.without_sos()
-    centred = blend.stage * logit(cumulative(probabilities))  # 0 = the stage's 0.5
-    if blend.first_stage_rung:
-        centred += blend.first_stage_rung * (logit(first_at_or_above) - logit(thresholds))
-    if blend.first_stage_sos and first_sos is not None:
-        sos = np.asarray(first_sos, dtype=np.float64)
-        centred += blend.first_stage_sos * logit(cumulative(np.pad(sos, ((0, 0), (0, CLASSES - sos.shape[1])))))
-    rungs = sigmoid(centred + logit(thresholds))  # each centred 0 lands on the model's threshold for the rung
-    return np.minimum.accumulate(rungs, axis=1)  # P(>= a higher rung) <= a lower one
 
 
 def find_stage_dir(directory: str | Path | None = None) -> Path | None:

@@ -34,7 +34,6 @@ import numpy as np
 from lifeguard.detection.model.datasets import Corpus, Example, load_corpus, sha256_of
 from lifeguard.detection.model.devmetrics import binary_scores, weighted_f1
 from lifeguard.detection.model.minilm import WordPieceTokenizer, write_safetensors
-from lifeguard.detection.model.model import RiskModel
 from lifeguard.detection.model.second_stage_zh import (
     BENIGN_CLASS,
     CLASSES,
@@ -43,9 +42,7 @@ from lifeguard.detection.model.second_stage_zh import (
     HEAD_VERSION,
     MIN_INDICATOR,
     SOS_DATASET,
-    Blend,
     ZhHead,
-    blend_rungs,
     cumulative,
 )
 
@@ -58,8 +55,6 @@ BENIGN_SETS_ZH: tuple[str, ...] = (
 )
 BASE_WEIGHTS = ("model.safetensors", "pytorch_model.bin")
 DECIMALS = 7
-# Chosen on SOS-4K's val split with a stage and a first stage trained without it (docs/model.md).
-DEFAULT_BLEND = Blend(stage=0.5, first_stage_sos=0.4, first_stage_rung=0.1)
 
 
 def _vocab(base: Path) -> dict[str, int]:
@@ -133,7 +128,6 @@ def train_zh_stage(
     max_length: int = 160,
     benign_per_set: int = 400,
     threads: int = 2,
-    blend: Blend = DEFAULT_BLEND,
     progress: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Fine-tunes, writes the stage into ``out`` and returns ``head.json``'s content."""
@@ -209,11 +203,6 @@ def train_zh_stage(
         "encoder": {"sha256": sha256_of(out / "model.safetensors"), "dim": hidden},
         "base": {"folder": base.name, "file": weights_path.name, "sha256": sha256_of(weights_path)},
         "applies_to": {"lang": "zh", "min_indicator": MIN_INDICATOR},
-        "blend": {
-            "stage": blend.stage,
-            "first_stage_sos": blend.first_stage_sos,
-            "first_stage_rung": blend.first_stage_rung,
-        },
         "training": {
             "seed": seed,
             "threads": threads,
@@ -238,8 +227,7 @@ def train_zh_stage(
 def _measure(
     encoder: Any, tokenizer: WordPieceTokenizer, head: ZhHead, test: list[Example], benign: list[Example], torch: Any
 ) -> dict[str, Any]:
-    """The stage on SOS-4K's test split, alone and blended with the shipped first stage, and alone on the
-    Chinese benign hold-outs (every text, no gate)."""
+    """The stage alone on SOS-4K's test split and on the Chinese benign hold-outs (every text, no gate)."""
     from lifeguard.detection.model.bert_torch import mean_pool
 
     def classes(texts: list[str]) -> np.ndarray:
@@ -253,18 +241,11 @@ def _measure(
 
     measured: dict[str, Any] = {}
     if test:
-        texts = [e.text for e in test]
-        p = classes(texts)
+        p = classes([e.text for e in test])
         truth = np.array([e.sos for e in test])
         sos = p[:, :11] / p[:, :11].sum(axis=1, keepdims=True)
-        first = RiskModel.load()  # the shipped first stage, for the blend
-        at_or_above = first.score_texts(texts).at_or_above
-        first_sos = first.sos_probabilities(texts) if first.has_sos_head else None
-        blended = blend_rungs(p, at_or_above, first_sos, first.thresholds, head.blend)
         measured["sos_test"] = {
             "high_low_f1": binary_scores(truth >= 6, cumulative(p)[:, 2] >= 0.5),
-            "high_low_f1_blended": binary_scores(truth >= 6, blended[:, 2] >= first.thresholds[2]),
-            "blended_with": first.version,
             "eleven_level_weighted_f1": weighted_f1(truth, sos.argmax(axis=1), 11),
             "eleven_level_accuracy": round(float((sos.argmax(axis=1) == truth).mean()), 4),
         }
