@@ -67,6 +67,7 @@ def test_the_stories_and_the_look_alikes_are_all_there() -> None:
         "hi-Latn-goodbye-post-tonight",
         "en-overdose-searches",
         "zh-qq-group-bystander-report",
+        "zh-family-report-pills-taken",
         "hi-Latn-distress-only",
     } <= names
     ordinary = [

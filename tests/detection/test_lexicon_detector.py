@@ -155,6 +155,9 @@ def test_negation_does_not_leak_across_clauses(assess_text: Assess) -> None:
         ("मेरी दोस्त मरना चाहती है", IDE),
         ("My brother said he will kill himself tonight", ATT),
         ("我闺蜜最近很不对劲，说不想活了", IDE),
+        ("我哥刚吞了一整瓶药，现在叫不醒了", ATT),  # the short family forms: 我哥, 我姐, 我弟, 我妹, 老妈...
+        ("我姐说她不想活了", IDE),
+        ("我奶奶说想喝农药", BEH),
     ],
 )
 def test_third_person_is_support_not_own_risk(assess_text: Assess, text: str, third_level: Level) -> None:
@@ -175,6 +178,8 @@ def test_dropped_subject_after_blaming_others_stays_with_the_writer(assess_text:
     # Chinese drops subjects: "爸妈天天吵架，不想活了" is the writer's own wish, not the parents'.
     assert assess_text("爸妈天天吵架，不想活了").level == IDE
     assert assess_text("我恨他 不想活了").level == IDE
+    assert assess_text("我想死，我哥也不管我").level == IDE
+    assert assess_text("我不想活了，我妈不理解我").level == IDE
 
 
 def test_report_kind_reads_unmarked_risk_as_about_someone_else(assess_text: Assess) -> None:
