@@ -51,6 +51,8 @@ N, IND, IDE, BEH, ATT = Level.NONE, Level.INDICATOR, Level.IDEATION, Level.BEHAV
         ("aaj raat sab khatam kar dunga", ATT),
         ("आज रात सब खत्म कर दूंगा", ATT),
         ("我现在站在天台上，想跳下去", ATT),
+        ("我已经把一整瓶安眠药都吞了", ATT),  # 把: the pills before the verb
+        ("我刚把30片药全吃了，好困", ATT),
     ],
 )
 def test_levels_across_languages(assess_text: Assess, text: str, expected: Level) -> None:
@@ -172,6 +174,12 @@ def test_first_person_after_a_third_person_mention_is_own_risk(assess_text: Asse
     result = assess_text("I told my mom that I want to die")
     assert result.level == IDE
     assert result.third_party_level is N
+
+
+@pytest.mark.parametrize("text", ["记得把药吃了", "宝宝把药吃了吗", "刚才把一盒维生素片吃完了，再买一盒"])
+def test_taking_medicine_as_prescribed_is_not_an_attempt(assess_text: Assess, text: str) -> None:
+    result = assess_text(text)
+    assert result.level is N and result.third_party_level is N, result.reasons
 
 
 def test_dropped_subject_after_blaming_others_stays_with_the_writer(assess_text: Assess) -> None:
