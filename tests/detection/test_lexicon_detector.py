@@ -53,6 +53,10 @@ N, IND, IDE, BEH, ATT = Level.NONE, Level.INDICATOR, Level.IDEATION, Level.BEHAV
         ("我现在站在天台上，想跳下去", ATT),
         ("我已经把一整瓶安眠药都吞了", ATT),  # 把: the pills before the verb
         ("我刚把30片药全吃了，好困", ATT),
+        ("I've taken 40 tablets of paracetamol", ATT),  # a count of ten or more, with or without "just"
+        ("I swallowed a whole bottle of sleeping pills", ATT),
+        ("मैंने सारी नींद की गोलियां खा ली हैं", ATT),  # "sleeping pills" no longer hides "have swallowed"
+        ("maine neend ki goliyan kha li hai", ATT),
     ],
 )
 def test_levels_across_languages(assess_text: Assess, text: str, expected: Level) -> None:
@@ -160,6 +164,9 @@ def test_negation_does_not_leak_across_clauses(assess_text: Assess) -> None:
         ("我哥刚吞了一整瓶药，现在叫不醒了", ATT),  # the short family forms: 我哥, 我姐, 我弟, 我妹, 老妈...
         ("我姐说她不想活了", IDE),
         ("我奶奶说想喝农药", BEH),
+        ("my brother just swallowed a whole bottle of pills and won't wake up", ATT),
+        ("my sister took an overdose, please help", ATT),
+        ("mere bhai ne saari neend ki goliyan kha li, uth nahi raha", ATT),
     ],
 )
 def test_third_person_is_support_not_own_risk(assess_text: Assess, text: str, third_level: Level) -> None:
@@ -176,7 +183,17 @@ def test_first_person_after_a_third_person_mention_is_own_risk(assess_text: Asse
     assert result.third_party_level is N
 
 
-@pytest.mark.parametrize("text", ["记得把药吃了", "宝宝把药吃了吗", "刚才把一盒维生素片吃完了，再买一盒"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "记得把药吃了",
+        "宝宝把药吃了吗",
+        "刚才把一盒维生素片吃完了，再买一盒",
+        "I just took 2 tablets of advil for my headache",
+        "I took all my pills today",
+        "I overdosed on chocolate lol",
+    ],
+)
 def test_taking_medicine_as_prescribed_is_not_an_attempt(assess_text: Assess, text: str) -> None:
     result = assess_text(text)
     assert result.level is N and result.third_party_level is N, result.reasons
