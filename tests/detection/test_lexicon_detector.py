@@ -57,6 +57,8 @@ N, IND, IDE, BEH, ATT = Level.NONE, Level.INDICATOR, Level.IDEATION, Level.BEHAV
         ("I swallowed a whole bottle of sleeping pills", ATT),
         ("मैंने सारी नींद की गोलियां खा ली हैं", ATT),  # "sleeping pills" no longer hides "have swallowed"
         ("maine neend ki goliyan kha li hai", ATT),
+        ("我刚吃了一整板安眠药", ATT),
+        ("我喝了一瓶敌敌畏", ATT),
     ],
 )
 def test_levels_across_languages(assess_text: Assess, text: str, expected: Level) -> None:
@@ -167,6 +169,7 @@ def test_negation_does_not_leak_across_clauses(assess_text: Assess) -> None:
         ("my brother just swallowed a whole bottle of pills and won't wake up", ATT),
         ("my sister took an overdose, please help", ATT),
         ("mere bhai ne saari neend ki goliyan kha li, uth nahi raha", ATT),
+        ("我妈喝了农药，现在在医院", ATT),
     ],
 )
 def test_third_person_is_support_not_own_risk(assess_text: Assess, text: str, third_level: Level) -> None:
@@ -192,9 +195,12 @@ def test_first_person_after_a_third_person_mention_is_own_risk(assess_text: Asse
         "I just took 2 tablets of advil for my headache",
         "I took all my pills today",
         "I overdosed on chocolate lol",
+        "吃了农药残留的菜会不会有事",
+        "小狗吃了老鼠药怎么办",  # a pet, not a person
+        "我家狗狗吃了点农药",
     ],
 )
-def test_taking_medicine_as_prescribed_is_not_an_attempt(assess_text: Assess, text: str) -> None:
+def test_medicine_taken_as_meant_and_poisoned_pets_are_not_attempts(assess_text: Assess, text: str) -> None:
     result = assess_text(text)
     assert result.level is N and result.third_party_level is N, result.reasons
 
