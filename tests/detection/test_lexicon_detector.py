@@ -59,6 +59,12 @@ N, IND, IDE, BEH, ATT = Level.NONE, Level.INDICATOR, Level.IDEATION, Level.BEHAV
         ("maine neend ki goliyan kha li hai", ATT),
         ("我刚吃了一整板安眠药", ATT),
         ("我喝了一瓶敌敌畏", ATT),
+        ("I have the rope ready for tonight", ATT),  # prepared means + a time
+        ("this is my last message, I love you all", BEH),
+        ("can you deliver the pesticide today? i need it to end everything", IDE),  # not support: the writer's own
+        ("明天就是我的死期", ATT),
+        ("bas ab aur nahi jeena", IDE),
+        ("kal subah tak sab khatam ho jayega, alvida", ATT),
     ],
 )
 def test_levels_across_languages(assess_text: Assess, text: str, expected: Level) -> None:
@@ -203,6 +209,22 @@ def test_first_person_after_a_third_person_mention_is_own_risk(assess_text: Asse
 def test_medicine_taken_as_meant_and_poisoned_pets_are_not_attempts(assess_text: Assess, text: str) -> None:
     result = assess_text(text)
     assert result.level is N and result.third_party_level is N, result.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "got the rope ready for the camping trip",  # a rope is a means word: indicator at most
+        "this is my last message before the holidays, see you in january",
+        "I need it to end by friday",
+        "这个价格简直是我的死期",
+        "aise nahi jeena padega",
+        "match khatam ho jayega, alvida tak",
+    ],
+)
+def test_ordinary_uses_of_goodbye_and_plan_words_open_no_case(assess_text: Assess, text: str) -> None:
+    result = assess_text(text)
+    assert result.level <= IND and result.third_party_level is N, result.reasons
 
 
 def test_dropped_subject_after_blaming_others_stays_with_the_writer(assess_text: Assess) -> None:
