@@ -55,6 +55,7 @@ N, IND, IDE, BEH, ATT = Level.NONE, Level.INDICATOR, Level.IDEATION, Level.BEHAV
         ("我刚把30片药全吃了，好困", ATT),
         ("I've taken 40 tablets of paracetamol", ATT),  # a count of ten or more, with or without "just"
         ("I swallowed a whole bottle of sleeping pills", ATT),
+        ("I want to take an overdose", BEH),  # a plan, not an attempt under way
         ("मैंने सारी नींद की गोलियां खा ली हैं", ATT),  # "sleeping pills" no longer hides "have swallowed"
         ("maine neend ki goliyan kha li hai", ATT),
         ("我刚吃了一整板安眠药", ATT),
