@@ -94,6 +94,13 @@ def _combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 
 _PATTERNS = st.recursive(_ATOMS, _combine, max_leaves=8)
+# Without lookarounds and \b: st.from_regex builds strings for these directly. With them it has to filter, and
+# a pattern no string can match ("(?=c)a") keeps it drawing for minutes.
+_GENERATABLE = st.recursive(
+    st.sampled_from(["a", "b", "c", "ab", "ba", "死", "想死", " ", "[ab]", "[a-c]", r"\s", ".", r"\w"]),
+    _combine,
+    max_leaves=8,
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -104,7 +111,7 @@ def test_random_patterns_never_match_a_text_their_prefilter_rejects(pattern: str
 
 
 @settings(max_examples=200, deadline=None)
-@given(_PATTERNS.flatmap(lambda pattern: st.tuples(st.just(pattern), st.from_regex(pattern, fullmatch=True))))
+@given(_GENERATABLE.flatmap(lambda pattern: st.tuples(st.just(pattern), st.from_regex(pattern, fullmatch=True))))
 def test_random_patterns_pass_the_strings_they_match(case: tuple[str, str]) -> None:
     pattern, text = case
     assert Prefilter([pattern]).may_match(text), case
