@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from lifeguard.alerts import ratelimit, subscribers
@@ -111,13 +111,11 @@ def _forget_idle_risk(session: Session, *, cutoff: datetime, batch: int) -> int:
         .order_by(SubjectRiskRow.updated_at)
         .limit(batch)
     ).all()
-    for platform, subject in idle:
-        session.execute(
-            delete(RiskObservation).where(RiskObservation.platform == platform, RiskObservation.subject == subject)
-        )
-        session.execute(
-            delete(SubjectRiskRow).where(SubjectRiskRow.platform == platform, SubjectRiskRow.subject == subject)
-        )
+    if not idle:
+        return 0
+    keys = [tuple(row) for row in idle]
+    session.execute(delete(RiskObservation).where(tuple_(RiskObservation.platform, RiskObservation.subject).in_(keys)))
+    session.execute(delete(SubjectRiskRow).where(tuple_(SubjectRiskRow.platform, SubjectRiskRow.subject).in_(keys)))
     return len(idle)
 
 
