@@ -505,3 +505,79 @@ def test_shop_service_talk_is_noted_as_context_when_nothing_risky_is_found(
     result = assess_text(text)
     assert result.level is Level.NONE
     assert ("context:commerce" in result.reasons) is commerce
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "rule_id"),
+    [
+        # charcoal and tape with a closed space to use or seal: preparation for charcoal burning
+        ("i bought charcoal and tape, going to do it in the car", BEH, "behavior.charcoal_preparation"),
+        ("木炭胶带都备好了 门窗也封好了", BEH, "behavior.charcoal_preparation"),
+        ("木炭和胶带买好了 晚上在房间里烧", BEH, "behavior.charcoal_preparation"),
+        # ... and with a time, an imminent attempt
+        ("charcoal and tape ready, sealing the bathroom tonight", ATT, "attempt.imminent_time"),
+        ("买了木炭和胶带，今晚在车里", ATT, "attempt.imminent_time"),
+        ("going to burn charcoal in my car tonight", ATT, "attempt.imminent_time"),
+    ],
+)
+def test_charcoal_with_sealing_and_a_closed_space_is_preparation(
+    assess_text: Assess, text: str, expected: Level, rule_id: str
+) -> None:
+    result = assess_text(text)
+    assert result.level is expected, result.reasons
+    assert f"rule:{rule_id}" in result.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bought charcoal and tape for the bbq this weekend",
+        "left the charcoal and tape in the car",
+        "买了木炭和胶带 周末烧烤",
+        "木炭和胶带放车里了",
+        "木炭到了吗 胶带也要",
+    ],
+)
+def test_charcoal_with_tape_alone_stays_a_sign(assess_text: Assess, text: str) -> None:
+    result = assess_text(text)
+    assert result.level is IND, result.reasons
+    assert "rule:indicator.means.charcoal_with_sealing" in result.reasons
+
+
+@pytest.mark.parametrize("text", ["need packing tape for my boxes", "the tape is in the car"])
+def test_tape_alone_is_nothing(assess_text: Assess, text: str) -> None:
+    assert assess_text(text).level is N
+
+
+@pytest.mark.parametrize(
+    "text", ["我不会喝农药的", "我没喝农药", "i won't drink the pesticide", "我不想喝农药 但是太难受了"]
+)
+def test_a_refused_poison_is_not_a_lethality_question(assess_text: Assess, text: str) -> None:
+    result = assess_text(text)
+    assert result.level <= IND, result.reasons
+    assert "rule:behavior.lethality_question" not in result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("喝农药会死吗", BEH),
+        ("没事 我就想知道喝多少百草枯会死", BEH),  # 百草枯 is paraquat, not "grass"
+        ("除草剂喝多少会死", BEH),
+        ("喝敌百虫会死吗", BEH),
+        ("不想活了 喝多少农药会死", BEH),
+        ("吃这么多安眠药不会死吧", BEH),  # "won't die, right?" asks; "我不会死的" reassures
+        ("我不会死的 放心", N),
+        ("吃了20片安眠药不会死吧？", ATT),  # a count of pills taken: an attempt under way
+        ("我吃了20片安眠药", ATT),
+        ("吞了五十粒药", ATT),
+        ("这个月吃了20片药", N),  # over a month: a course of medicine
+        ("一共吃了30片药了 病还没好", N),
+        # the pests-die idiom still masks talk of pests and weeds
+        ("老鼠吃了会死吗", N),
+        ("杀虫剂虫子多久会死", N),
+    ],
+)
+def test_lethality_questions_counts_and_the_pests_idiom(assess_text: Assess, text: str, expected: Level) -> None:
+    result = assess_text(text)
+    assert result.level is expected, result.reasons

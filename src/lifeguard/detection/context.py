@@ -131,10 +131,17 @@ class TextContext:
         return Reading(person=self._person(hit), negated=self._negated(hit, floor), past=self._past(hit))
 
     def _negated(self, hit: Hit, floor: int) -> bool:
-        clause_start, clause_end = self.clause(hit.start)
-        before = self.text[max(clause_start, hit.start - 40, floor) : hit.start]
-        after = self.text[hit.end : min(clause_end, hit.end + 16)]
-        lexicons = self._same_script(hit)
+        return self.negated_span(hit.start, hit.end, self._same_script(hit), floor)
+
+    def cue_negated(self, span: tuple[int, int], hit: Hit) -> bool:
+        """Whether the words of a cue found for ``hit`` are negated: the "drink" of "I won't drink the
+        pesticide", the "喝" of "我不会喝农药的"."""
+        return self.negated_span(span[0], span[1], self._same_script(hit))
+
+    def negated_span(self, start: int, end: int, lexicons: list[CompiledLexicon], floor: int = 0) -> bool:
+        clause_start, clause_end = self.clause(start)
+        before = self.text[max(clause_start, start - 40, floor) : start]
+        after = self.text[end : min(clause_end, end + 16)]
         for lexicon in lexicons:
             if lexicon.negator_suffix is not None and lexicon.negator_suffix.search(before):
                 return True

@@ -8,7 +8,7 @@ One JSON file per language. Each holds:
   words must not count as risk;
 - ``support``: offers of help and hotlines;
 - ``markers``: who a sentence is about (self, second person, third person, generic "someone");
-- ``cues``: negation, past, recovery, time, place, report verbs and dose questions.
+- ``cues``: negation, past, recovery, time, place, report verbs, dose questions and closed spaces.
 
 Patterns are regular expressions over the normalised text (see ``normalize.py``); ``%NAME%`` expands a
 macro from the file's ``macros``. Everything is compiled once, into one alternation per list, so that a
@@ -62,6 +62,7 @@ PERSONS = ("self", "second", "third", "generic")
 CUE_NAMES = (
     "past", "recovery", "time", "place", "report_verbs", "dose_question", "lethal_question",
     "commerce",  # the register of shop service chat ("亲", "refund", "parcel"): context, never risk
+    "enclosed",  # a closed space used or sealed ("do it in the car", "封好门窗"): with charcoal, preparation
 )  # fmt: skip
 # Word edges per script. Han has no word gaps, so Chinese entries are written as whole phrases instead.
 # Devanagari vowel signs are not "word" characters to ``re``, so \b would split words: use the block.

@@ -151,12 +151,14 @@ class LexiconDetector:
     def _collect(hits: list[Hit], context: TextContext) -> _Collected:
         collected = _Collected()
         floor = 0
+        negated_until = -1  # the end of the last negated expression: what lies inside it is negated too
         for hit in hits:
             reading = context.read(hit, floor)
             floor = max(floor, hit.end)
             label = f"{hit.entry.lang}:{hit.entry.term}"
-            if reading.negated:
+            if reading.negated or hit.end <= negated_until:  # "我不会喝农药": the 农药 of the refused act
                 collected.notes.append(f"{NEGATED}{label}")
+                negated_until = max(negated_until, hit.end)
                 continue
             if reading.person == "second":
                 collected.addressed = True

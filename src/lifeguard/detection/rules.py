@@ -58,9 +58,17 @@ def fuse(current: list[Hit], past: list[Hit], context: TextContext, recovered: b
             continue
         _raise(fused, entry.level, entry.rule)
     means_kinds = {hit.entry.means for hit in current if hit.entry.kind == "means"}
+    sealed_charcoal: list[Hit] = []
     if "charcoal" in means_kinds and "sealing" in means_kinds:
-        # Charcoal with tape or foam to seal a room is the classic preparation for 烧炭.
+        # Charcoal with tape or foam to seal a room is the classic preparation for 烧炭. Bought together it
+        # is a sign (a barbecue and a parcel to tape up are possible); with a closed space to be sealed or
+        # used ("do it in the car", "封好门窗", "车里") or a wish to die, it is preparation.
         _raise(fused, Level.INDICATOR, f"{MEANS_RULE_ID}charcoal_with_sealing")
+        charcoal = [hit for hit in current if hit.entry.means == "charcoal"]
+        wished = any(hit.entry.category in _WISH for hit in current)
+        if wished or any(context.near("enclosed", hit, reach=40) is not None for hit in charcoal):
+            _raise(fused, Level.BEHAVIOR, "behavior.charcoal_preparation")
+            sealed_charcoal = charcoal
 
     for hit in past:
         if hit.entry.category == "attempt_past" and not (recovered and not current):
@@ -97,7 +105,7 @@ def fuse(current: list[Hit], past: list[Hit], context: TextContext, recovered: b
     actionable = [hit for hit in current if hit.entry.category in _ACTIONABLE]
     if fused.level >= Level.BEHAVIOR or wishes:
         actionable += methods + lethal_questions
-    actionable += timed_methods
+    actionable += timed_methods + sealed_charcoal
     for hit in actionable:
         for cue, rule in (("time", "attempt.imminent_time"), ("place", "attempt.imminent_place")):
             span = context.near(cue, hit, inside=cue == "time")
@@ -108,9 +116,15 @@ def fuse(current: list[Hit], past: list[Hit], context: TextContext, recovered: b
 
 
 def _asks_lethality(hit: Hit, context: TextContext) -> bool:
+    """Talk of how lethal ("would it kill me", "吃这么多不会死吧", "it won't kill me": negated or not), or, for a
+    poison, of drinking or swallowing it; a negated act ("我不会喝农药的", "I won't drink the pesticide") is
+    a refusal, not a question."""
     if context.near("lethal_question", hit, reach=12) is not None:
         return True
-    return hit.entry.means in _POISONS and context.near("dose_question", hit, reach=12) is not None
+    if hit.entry.means not in _POISONS:
+        return False
+    found = context.near("dose_question", hit, reach=12)
+    return found is not None and not context.cue_negated(found, hit)
 
 
 def _time_in_clause(hit: Hit, context: TextContext) -> bool:
