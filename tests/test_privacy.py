@@ -13,18 +13,27 @@ from sqlalchemy import select, text
 from lifeguard.audit.models import AuditRecord
 from lifeguard.cases import service as cases
 from lifeguard.cases.models import Case, CaseEvent
+from lifeguard.clock import FixedClock
 from lifeguard.db.engine import unit_of_work
 from lifeguard.delivery.models import OutboxMessage
+from lifeguard.detection.assessment import Detector
 from lifeguard.privacy import keyring
 from lifeguard.privacy.keyring import KeyError_, KeyRing
-from lifeguard.privacy.retention import ERASED, RetentionPolicy, run
+from lifeguard.privacy.retention import (
+    CATCH_UP,
+    ERASED,
+    RETENTION_TIMER,
+    RetentionPolicy,
+    on_retention_timer,
+    run,
+)
 from lifeguard.privacy.rotation import rotate
 from lifeguard.risk.models import RiskObservation, SubjectRiskRow
-from lifeguard.runtime import Runtime
+from lifeguard.runtime import RETENTION_FIRST_RUN, Runtime, build_runtime
 from lifeguard.scheduling.models import Timer
 from lifeguard.signals.models import InboxEntry, Signal
 from tests import factories as f
-from tests.conftest import add_user, login
+from tests.conftest import add_user, login, make_settings
 
 SECRET_WORDS = "我不想活了，今晚就从楼上跳下去"
 
@@ -177,3 +186,92 @@ def test_retention_deletes_old_deliveries_and_fired_timers_only(runtime: Runtime
         assert keys == {"recent-delivered", "old-escalated", "old-pending"}  # nobody's undelivered work is lost
         left = s.scalars(select(Timer.fired_at)).all()
         assert len(left) == 2 and None in left  # the pending timer stays
+
+
+def _old_delivery(s: object, key: str, at: datetime) -> None:
+    s.add(  # type: ignore[attr-defined]
+        OutboxMessage(
+            idempotency_key=key, channel="webhook", target="https://unit.example.invalid/hook",
+            payload={"referral": "package"}, status="delivered", attempts=1, next_attempt_at=at,
+            created_at=at, delivered_at=at,
+        )
+    )  # fmt: skip
+
+
+def _pending_retention_runs(rt: Runtime) -> list[datetime]:
+    with unit_of_work(rt.sessions) as s:
+        query = select(Timer.due_at).where(Timer.kind == RETENTION_TIMER, Timer.fired_at.is_(None))
+        return list(s.scalars(query))
+
+
+def test_the_scheduler_runs_retention_every_day_without_anyone_asking(db_url: str, detector: Detector) -> None:
+    start = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+    clock = FixedClock(start)
+    rt = build_runtime(make_settings(db_url), detector=detector, clock=clock)
+    try:
+        with unit_of_work(rt.sessions) as s:
+            _old_delivery(s, "old-delivered", start - timedelta(days=100))
+        assert rt.schedule_retention() is True
+        assert rt.schedule_retention() is False  # a second process finds it pending: one run at a time
+        assert _pending_retention_runs(rt) == [start + RETENTION_FIRST_RUN]
+        assert rt.scheduler.tick() == 0  # not due yet
+        clock.advance(RETENTION_FIRST_RUN)
+        assert rt.scheduler.tick() == 1
+        with unit_of_work(rt.sessions) as s:
+            assert s.scalars(select(OutboxMessage)).all() == []
+            runs = s.scalars(select(AuditRecord).where(AuditRecord.action == "retention.run")).all()
+            assert len(runs) == 1 and runs[0].actor == "system:retention"
+            _old_delivery(s, "delivered-later", clock.now() - timedelta(days=91))
+        first_run = clock.now()
+        assert _pending_retention_runs(rt) == [first_run + timedelta(hours=24)]
+        clock.advance(timedelta(hours=23))
+        assert rt.scheduler.tick() == 0
+        clock.advance(timedelta(hours=1))
+        assert rt.scheduler.tick() == 1  # the next day's run, on its own
+        with unit_of_work(rt.sessions) as s:
+            assert s.scalars(select(OutboxMessage)).all() == []
+        assert _pending_retention_runs(rt) == [first_run + timedelta(hours=48)]
+    finally:
+        rt.close()
+
+
+def test_a_run_that_fills_its_batch_is_followed_within_a_minute(runtime: Runtime) -> None:
+    now = datetime.now(UTC)
+    with unit_of_work(runtime.sessions) as s:
+        for subject in ("idle-1", "idle-2"):
+            s.add(
+                SubjectRiskRow(
+                    platform="shop-a", subject=subject, state={}, level="none", priority=3,
+                    updated_at=now - timedelta(days=60),
+                )
+            )  # fmt: skip
+        timer = Timer(kind=RETENTION_TIMER, due_at=now, payload={}, created_at=now, attempts=0)
+        s.add(timer)
+        s.flush()
+        on_retention_timer(s, timer, now, policy=RetentionPolicy(), every=timedelta(hours=24), batch=1)
+    assert _pending_retention_runs(runtime) == [now, now + CATCH_UP]  # (the first is the one a scheduler marks)
+    with unit_of_work(runtime.sessions) as s:
+        assert len(s.scalars(select(SubjectRiskRow)).all()) == 1  # one batch now, the rest a minute later
+
+
+def test_retention_can_be_left_to_the_platforms_own_scheduler(db_url: str, detector: Detector) -> None:
+    rt = build_runtime(make_settings(db_url, retention_every_hours=0), detector=detector)
+    try:
+        assert rt.schedule_retention() is False
+        assert _pending_retention_runs(rt) == []
+        now = datetime.now(UTC)
+        with unit_of_work(rt.sessions) as s:  # a run set before scheduling was switched off sets no next one
+            timer = Timer(kind=RETENTION_TIMER, due_at=now, payload={}, created_at=now, attempts=0)
+            s.add(timer)
+            s.flush()
+            on_retention_timer(s, timer, now, policy=RetentionPolicy(), every=None)
+            timer.fired_at = now
+        assert _pending_retention_runs(rt) == []
+    finally:
+        rt.close()
+
+
+def test_the_retention_policy_never_forgets_risk_sooner_than_fusion_remembers() -> None:
+    policy = RetentionPolicy(idle_risk_state_days=1)
+    assert policy.remembering(11.5 * 86400).idle_risk_state_days == 12
+    assert RetentionPolicy(idle_risk_state_days=40).remembering(12 * 86400).idle_risk_state_days == 40

@@ -93,6 +93,7 @@ def worker() -> None:
     logging.basicConfig(level=logging.INFO)
     rt = build_runtime(_settings())
     typer.echo("signal worker, scheduler and delivery running; Ctrl+C stops them")
+    rt.schedule_retention()
     rt.scheduler.start()
     rt.delivery.start()
     try:
@@ -451,21 +452,12 @@ app.add_typer(keys_app, name="keys")
 def retention_run() -> None:
     """Anonymise closed cases past their retention, delete stale unattached signals, old dedupe keys and the
     fusion state of people idle longer than the fusion policy can remember."""
-    import math
-
     from lifeguard.detection.fusion.policy import load_policy
-    from lifeguard.privacy.retention import RetentionPolicy, run
+    from lifeguard.privacy.retention import run
+    from lifeguard.runtime import retention_policy
 
     settings = _settings()
-    memory_days = math.ceil(load_policy(settings.risk_policy_path).longest_memory_seconds / 86400)
-    policy = RetentionPolicy(
-        closed_case_days=settings.retention_closed_case_days,
-        unattached_signal_days=settings.retention_unattached_signal_days,
-        inbox_days=settings.retention_inbox_days,
-        delivered_outbox_days=settings.retention_delivered_outbox_days,
-        fired_timer_days=settings.retention_fired_timer_days,
-        idle_risk_state_days=max(settings.retention_idle_risk_state_days, memory_days),
-    )
+    policy = retention_policy(settings, load_policy(settings.risk_policy_path).longest_memory_seconds)
     with _unit_of_work() as session:
         report = run(session, now=SystemClock().now(), policy=policy)
     typer.echo(json.dumps(report.__dict__))

@@ -73,8 +73,11 @@ class Settings(BaseSettings):
     retention_delivered_outbox_days: int = 90
     retention_fired_timer_days: int = 30
     # A person's fusion state and its observation log, once nothing new came for this long (never less than the
-    # fusion policy's longest memory: `lifeguard retention run` raises it to that).
+    # fusion policy's longest memory: retention raises it to that, scheduled or run by hand).
     retention_idle_risk_state_days: int = Field(30, ge=1)
+    # The scheduler runs retention this often (hours; the first run 10 minutes after start). 0: never on its
+    # own, for a platform that runs `lifeguard retention run` from its own scheduler instead.
+    retention_every_hours: float = Field(24, ge=0)
     smtp_host: str | None = None  # e-mail pages go nowhere (and are escalated) until this is set
     smtp_port: int = 25
     smtp_from: str = "lifeguard@localhost"

@@ -29,11 +29,25 @@ from lifeguard.detection.fusion import load_policy
 from lifeguard.detection.products.catalogue import load_catalogue
 from lifeguard.interventions import service as interventions
 from lifeguard.oncall.models import Notification
-from lifeguard.privacy import keyring
+from lifeguard.privacy import keyring, retention
 from lifeguard.risk import recheck
 from lifeguard.risk.service import RiskEngine
 from lifeguard.scheduling.runner import Scheduler
 from lifeguard.signals.worker import SignalWorker
+
+RETENTION_FIRST_RUN = timedelta(minutes=10)
+
+
+def retention_policy(settings: Settings, fusion_memory_seconds: float) -> retention.RetentionPolicy:
+    """The retention settings, never forgetting a person's risk state sooner than fusion still uses it."""
+    return retention.RetentionPolicy(
+        closed_case_days=settings.retention_closed_case_days,
+        unattached_signal_days=settings.retention_unattached_signal_days,
+        inbox_days=settings.retention_inbox_days,
+        delivered_outbox_days=settings.retention_delivered_outbox_days,
+        fired_timer_days=settings.retention_fired_timer_days,
+        idle_risk_state_days=settings.retention_idle_risk_state_days,
+    ).remembering(fusion_memory_seconds)
 
 
 @dataclass
@@ -51,7 +65,18 @@ class Runtime:
     delivery: DeliveryWorker
     keys: ApiKeyVerifier
 
+    def schedule_retention(self) -> bool:
+        """Delete on schedule: make sure a retention run is pending (one at a time, whichever process starts
+        first sets it), unless ``retention_every_hours`` is 0. True if this call scheduled it."""
+        every = self.settings.retention_every_hours
+        if every <= 0:
+            return False
+        with unit_of_work(self.sessions) as session:
+            first_in = min(RETENTION_FIRST_RUN, timedelta(hours=every))
+            return retention.schedule_runs(session, now=self.clock.now(), first_in=first_in)
+
     def start_background(self) -> None:
+        self.schedule_retention()
         self.worker.start()
         self.scheduler.start()
         self.delivery.start()
@@ -105,7 +130,8 @@ def build_runtime(
     bus = bus or InProcessBus()
     clock = clock or SystemClock()
     sla = SlaPolicy(ack_seconds=dict(settings.sla_ack_seconds), claim_idle_seconds=settings.claim_idle_seconds)
-    risk = RiskEngine(catalogue=load_catalogue(settings.catalogue_path), policy=load_policy(settings.risk_policy_path))
+    fusion_policy = load_policy(settings.risk_policy_path)
+    risk = RiskEngine(catalogue=load_catalogue(settings.catalogue_path), policy=fusion_policy)
     worker = SignalWorker(
         sessions=sessions,
         detector=detector,
@@ -131,6 +157,11 @@ def build_runtime(
             alerts.WIDEN_TIMER: alerts.on_widen_timer,
             alerts.REFRESH_TIMER: alerts.on_refresh_timer,
             recheck.RECHECK_TIMER: functools.partial(recheck.on_recheck_timer, engine=risk, sla=sla),
+            retention.RETENTION_TIMER: functools.partial(
+                retention.on_retention_timer,
+                policy=retention_policy(settings, fusion_policy.longest_memory_seconds),
+                every=timedelta(hours=settings.retention_every_hours) if settings.retention_every_hours else None,
+            ),
         },
     )
     if transports is None:

@@ -4,13 +4,18 @@ keys are deleted outright, and so are alert sign-ups nobody confirmed within 7 d
 buckets, deliveries that arrived long ago (their payloads are referral packages and messages to people at
 risk), timers that have fired, and the fusion state (with its observation log) of people who have sent
 nothing for ``idle_risk_state_days``: older than the fusion policy's longest memory (12 days for the shipped
-policy), such a state can no longer change any result, and it ties a platform id to a risk level."""
+policy), such a state can no longer change any result, and it ties a platform id to a risk level.
+
+The scheduler runs it (``RETENTION_TIMER``, every ``retention_every_hours``; a run that fills its batch is
+followed a minute later), and ``lifeguard retention run`` runs it by hand."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
@@ -20,10 +25,13 @@ from lifeguard.audit import service as audit
 from lifeguard.cases.models import Case, CaseEvent
 from lifeguard.delivery.models import OutboxMessage
 from lifeguard.risk.models import RiskObservation, SubjectRiskRow
+from lifeguard.scheduling import service as scheduling
 from lifeguard.scheduling.models import Timer
 from lifeguard.signals.models import InboxEntry, Signal
 
 ERASED = "[erased by retention]"
+RETENTION_TIMER = "retention.run"
+CATCH_UP = timedelta(minutes=1)  # a run that filled its batch is followed by the next one this soon
 
 
 @dataclass(frozen=True)
@@ -34,7 +42,13 @@ class RetentionPolicy:
     unconfirmed_subscriber_days: int = 7  # alert sign-ups without the e-mailed confirmation
     delivered_outbox_days: int = 90  # delivered messages; pending and escalated ones stay until dealt with
     fired_timer_days: int = 30
-    idle_risk_state_days: int = 30  # keep above the fusion policy's longest memory (the CLI makes sure)
+    idle_risk_state_days: int = 30  # never below the fusion policy's longest memory: see ``remembering``
+
+    def remembering(self, memory_seconds: float) -> RetentionPolicy:
+        """This policy, keeping idle fusion state at least as long as fusion can still use it (a state
+        forgotten sooner would lower the risk of someone whose signals still count)."""
+        days = math.ceil(memory_seconds / 86400)
+        return replace(self, idle_risk_state_days=max(self.idle_risk_state_days, days))
 
 
 @dataclass
@@ -101,6 +115,36 @@ def run(session: Session, *, now: datetime, policy: RetentionPolicy, batch: int 
         data=report.__dict__,
     )
     return report
+
+
+def schedule_runs(session: Session, *, now: datetime, first_in: timedelta) -> bool:
+    """Make sure a retention run is pending (the scheduler fires it, then schedules the next); true if this
+    call scheduled one. Every process calls it at start: the first one wins, the others find it pending."""
+    pending = session.scalar(select(Timer.id).where(Timer.kind == RETENTION_TIMER, Timer.fired_at.is_(None)).limit(1))
+    if pending is not None:
+        return False
+    scheduling.schedule(session, kind=RETENTION_TIMER, due_at=now + first_in, now=now, payload={})
+    return True
+
+
+def on_retention_timer(
+    session: Session,
+    timer: Timer,
+    now: datetime,
+    *,
+    policy: RetentionPolicy,
+    every: timedelta | None,
+    batch: int = 500,
+) -> list[tuple[str, dict[str, Any]]]:
+    """The scheduled run: one ``run`` in the timer's transaction, then the next run in ``every``, or in a
+    minute when this one filled a batch (a backlog is worked off in steps, not left for a day). With
+    ``every`` None (scheduling switched off since this timer was set) nothing follows."""
+    report = run(session, now=now, policy=policy, batch=batch)
+    if every is not None:
+        behind = report.cases_anonymised >= batch or report.idle_risk_states_deleted >= batch
+        due_at = now + (CATCH_UP if behind else every)
+        scheduling.schedule(session, kind=RETENTION_TIMER, due_at=due_at, now=now, payload={})
+    return []
 
 
 def _forget_idle_risk(session: Session, *, cutoff: datetime, batch: int) -> int:
