@@ -227,7 +227,7 @@ def test_build_says_what_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv("LIFEGUARD_ZH_STAGE_DIR", raising=False)
     with pytest.raises(SecondStageUnavailable, match="LIFEGUARD_ZH_STAGE_DIR is unset"):
         build_zh_stage(THRESHOLDS)
-    with pytest.raises(SecondStageUnavailable, match="no model.safetensors"):
+    with pytest.raises(SecondStageUnavailable, match="no model.safetensors in .* or its sub-folders"):
         build_zh_stage(THRESHOLDS, tmp_path)
     folder = write_stage(tmp_path / "stage")
     stage = build_zh_stage(THRESHOLDS, folder)
@@ -239,6 +239,36 @@ def test_build_says_what_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     (folder / HEAD_FILE).write_text("{", encoding="utf-8")
     with pytest.raises(SecondStageUnavailable, match="not readable JSON"):
         build_zh_stage(THRESHOLDS, folder)
+
+
+def test_an_ensemble_averages_its_members_class_probabilities() -> None:
+    first = ZhHead.from_json(head_json(20.0 * np.eye(CLASSES), np.zeros(CLASSES), "b" * 64))
+    second = ZhHead.from_json(head_json(20.0 * np.eye(CLASSES), np.zeros(CLASSES), "e" * 64))
+    reads_high, reads_ordinary = FakeEncoder({"我": 9}), FakeEncoder({"我": BENIGN_CLASS})
+    alone = ChineseSecondStage(reads_high, first, THRESHOLDS)
+    pair = ChineseSecondStage(reads_high, first, THRESHOLDS, more=((reads_ordinary, second),))
+    p = pair.class_probabilities(["我想走了"])
+    assert np.allclose(p, (alone.class_probabilities(["我想走了"]) + np.eye(CLASSES)[BENIGN_CLASS]) / 2, atol=1e-6)
+    assert abs(p[0, 9] - 0.5) < 1e-6 and abs(p[0, BENIGN_CLASS] - 0.5) < 1e-6
+    assert pair.version.endswith("x2") and pair.version != alone.version
+    assert reads_high.calls == 2 and reads_ordinary.calls == 1  # every member reads every text
+
+
+def test_a_folder_of_stage_folders_is_an_ensemble(tmp_path: Path) -> None:
+    single = build_zh_stage(THRESHOLDS, write_stage(tmp_path / "ensemble" / "seed-0", seed=0))
+    write_stage(tmp_path / "ensemble" / "seed-1", seed=3)
+    (tmp_path / "ensemble" / "notes").mkdir()  # a folder without an encoder is not a member
+    stage = build_zh_stage(THRESHOLDS, tmp_path / "ensemble")
+    assert len(stage.members) == 2 and stage.version.endswith("x2")
+    other = build_zh_stage(THRESHOLDS, tmp_path / "ensemble" / "seed-1")
+    texts = ["我不想活了", "好看"]
+    expected = (single.class_probabilities(texts) + other.class_probabilities(texts)) / 2
+    assert np.allclose(stage.class_probabilities(texts), expected)
+    head = json.loads((tmp_path / "ensemble" / "seed-1" / HEAD_FILE).read_text(encoding="utf-8"))
+    head["applies_to"] = {"min_indicator": 0.2}
+    (tmp_path / "ensemble" / "seed-1" / HEAD_FILE).write_text(json.dumps(head), encoding="utf-8")
+    with pytest.raises(SecondStageUnavailable, match="disagree on applies_to.min_indicator"):
+        build_zh_stage(THRESHOLDS, tmp_path / "ensemble")
 
 
 def test_second_stage_names_parse() -> None:

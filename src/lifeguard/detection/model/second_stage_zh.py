@@ -119,18 +119,33 @@ class ZhHead:
 
 
 class ChineseSecondStage:
-    """Implements ``SecondStage`` (with ``langs``). Thread-safe: the encoder and head are read-only."""
+    """Implements ``SecondStage`` (with ``langs``). Thread-safe: the encoders and heads are read-only.
+
+    ``more`` adds members to an ensemble: encoder-and-head pairs fine-tuned the same way with other seeds,
+    whose class probabilities are averaged with the first pair's."""
 
     name = NAME
 
-    def __init__(self, encoder: Any, head: ZhHead, thresholds: np.ndarray | list[float], cache: bool = False) -> None:
+    def __init__(
+        self,
+        encoder: Any,
+        head: ZhHead,
+        thresholds: np.ndarray | list[float],
+        cache: bool = False,
+        more: tuple[tuple[Any, ZhHead], ...] = (),
+    ) -> None:
         limits = np.asarray(thresholds, dtype=np.float64)
         if limits.shape != (4,) or not ((limits > 0) & (limits < 1)).all():
             raise ValueError(f"need the model's four thresholds, each strictly between 0 and 1, got {thresholds}")
         self.encoder = encoder  # ``encode(texts, normalize=False) -> (n, dim)``: MiniLMEncoder in production
         self.head = head
+        self.members: tuple[tuple[Any, ZhHead], ...] = ((encoder, head), *more)
         self.thresholds = limits
-        self.version = f"{NAME}.{head.digest[:8]}"
+        if more:
+            joined = "+".join(member_head.digest for _, member_head in self.members)
+            self.version = f"{NAME}.{hashlib.sha256(joined.encode()).hexdigest()[:8]}x{len(self.members)}"
+        else:
+            self.version = f"{NAME}.{head.digest[:8]}"
         self._cache: dict[str, np.ndarray] | None = {} if cache else None  # text -> class probabilities
         self._lock = threading.Lock()
         self.texts_encoded = 0
@@ -145,10 +160,14 @@ class ChineseSecondStage:
         todo = [i for i, text in enumerate(texts) if self._cache is None or text not in self._cache]
         if todo:
             started = time.perf_counter()
-            pooled = np.asarray(self.encoder.encode([texts[i] for i in todo], normalize=False))
-            if pooled.shape != (len(todo), self.head.weights.shape[1]):
-                raise ValueError(f"encoder gave shape {pooled.shape}, the head needs (n, {self.head.weights.shape[1]})")
-            out[todo] = self.head.probabilities(pooled)
+            chosen = [texts[i] for i in todo]
+            summed = np.zeros((len(todo), CLASSES), dtype=np.float64)
+            for encoder, head in self.members:
+                pooled = np.asarray(encoder.encode(chosen, normalize=False))
+                if pooled.shape != (len(todo), head.weights.shape[1]):
+                    raise ValueError(f"encoder gave shape {pooled.shape}, the head needs (n, {head.weights.shape[1]})")
+                summed += head.probabilities(pooled)
+            out[todo] = summed / len(self.members)
             with self._lock:
                 self.texts_encoded += len(todo)
                 self.seconds_encoding += time.perf_counter() - started
@@ -186,20 +205,41 @@ def find_stage_dir(directory: str | Path | None = None) -> Path | None:
     return Path(chosen) if chosen else None
 
 
+def member_dirs(folder: Path) -> list[Path]:
+    """The stage folders ``folder`` stands for: itself when it holds an encoder, else (an ensemble) each of
+    its sub-folders that holds one, by name."""
+    if (folder / WEIGHTS_FILE).is_file():
+        return [folder]
+    if not folder.is_dir():
+        return []
+    return sorted(child for child in folder.iterdir() if (child / WEIGHTS_FILE).is_file())
+
+
 def build_zh_stage(
     thresholds: list[float], directory: str | Path | None = None, cache: bool = False
 ) -> ChineseSecondStage:
-    """The Chinese second stage from ``directory`` (else LIFEGUARD_ZH_STAGE_DIR), or ``SecondStageUnavailable``
+    """The Chinese second stage from ``directory`` (else LIFEGUARD_ZH_STAGE_DIR): one fine-tuned encoder, or a
+    folder of several (an ensemble, e.g. ``seed-0``, ``seed-1``, ``seed-2``); or ``SecondStageUnavailable``
     saying what to make or set."""
     folder = find_stage_dir(directory)
-    if folder is None or not (folder / WEIGHTS_FILE).is_file():
-        asked = f"no {WEIGHTS_FILE} in {folder}" if folder is not None else f"{DIR_ENV} is unset"
+    members = member_dirs(folder) if folder is not None else []
+    if not members:
+        asked = f"no {WEIGHTS_FILE} in {folder} or its sub-folders" if folder is not None else f"{DIR_ENV} is unset"
         raise SecondStageUnavailable(
             f"second stage 'zh' needs a fine-tuned Chinese encoder: {asked}. Make one with `lifeguard model "
             f"second-stage train-zh --base DIR --out DIR` (docs/model.md) and set {DIR_ENV} to that folder"
         )
-    try:
-        head = ZhHead.load(folder / HEAD_FILE)
-    except ZhHeadError as exc:
-        raise SecondStageUnavailable(str(exc)) from exc
-    return ChineseSecondStage(load_encoder_for(folder, head.encoder_sha256), head, thresholds, cache)
+    loaded: list[tuple[Any, ZhHead]] = []
+    for member in members:
+        try:
+            head = ZhHead.load(member / HEAD_FILE)
+        except ZhHeadError as exc:
+            raise SecondStageUnavailable(str(exc)) from exc
+        loaded.append((load_encoder_for(member, head.encoder_sha256), head))
+    gates = {head.min_indicator for _, head in loaded}
+    if len(gates) > 1:
+        raise SecondStageUnavailable(
+            f"the members under {folder} disagree on applies_to.min_indicator: {sorted(gates)}"
+        )
+    (encoder, head), *more = loaded
+    return ChineseSecondStage(encoder, head, thresholds, cache, more=tuple(more))
