@@ -232,7 +232,9 @@ def second_stage_train_zh(
     ],
     out: Annotated[Path, typer.Option("--out", help="The folder to write the stage into.")],
     data_dir: DataDirOption = None,
-    seed: Annotated[int, typer.Option(help="Seed of the project split, the sample and the fine-tuning.")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the fine-tuning and the ordinary-text sample (the split is always seed 0's).")
+    ] = 0,
     epochs: Annotated[int, typer.Option(min=1, help="Passes over the training data.")] = 4,
     threads: Annotated[int, typer.Option(min=1, help="Torch threads (the result depends on it).")] = 2,
 ) -> None:
