@@ -62,7 +62,7 @@ def fuse(current: list[Hit], past: list[Hit], context: TextContext, recovered: b
     if "charcoal" in means_kinds and "sealing" in means_kinds:
         # Charcoal with tape or foam to seal a room is the classic preparation for 烧炭. Bought together it
         # is a sign (a barbecue and a parcel to tape up are possible); with a closed space to be sealed or
-        # used ("do it in the car", "封好门窗", "车里") or a wish to die, it is preparation.
+        # used ("do it in the car", "门窗也封好了", "今晚在车里") or a wish to die, it is preparation.
         _raise(fused, Level.INDICATOR, f"{MEANS_RULE_ID}charcoal_with_sealing")
         charcoal = [hit for hit in current if hit.entry.means == "charcoal"]
         wished = any(hit.entry.category in _WISH for hit in current)
