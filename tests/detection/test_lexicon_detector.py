@@ -581,3 +581,24 @@ def test_a_refused_poison_is_not_a_lethality_question(assess_text: Assess, text:
 def test_lethality_questions_counts_and_the_pests_idiom(assess_text: Assess, text: str, expected: Level) -> None:
     result = assess_text(text)
     assert result.level is expected, result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("maine 20 tablets kha li", ATT),
+        ("poori strip kha li hai", ATT),
+        ("bahut saari dawai kha li", ATT),
+        ("मैंने 30 टैबलेट खा लीं", ATT),
+        ("पूरी शीशी पी ली", ATT),
+        # a dose, a past course of medicine, a drink: nothing
+        ("dawai kha li", N),
+        ("2 tablet kha li sir dard ke liye", N),
+        ("puri dawai kha li thi doctor ne bola tha", N),
+        ("usne puri bottle pi li", N),
+        ("पूरी बोतल पी ली", N),
+    ],
+)
+def test_hindi_counts_of_medicine_taken_are_attempts(assess_text: Assess, text: str, expected: Level) -> None:
+    result = assess_text(text)
+    assert result.level is expected, result.reasons
