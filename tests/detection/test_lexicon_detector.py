@@ -602,3 +602,19 @@ def test_lethality_questions_counts_and_the_pests_idiom(assess_text: Assess, tex
 def test_hindi_counts_of_medicine_taken_are_attempts(assess_text: Assess, text: str, expected: Level) -> None:
     result = assess_text(text)
     assert result.level is expected, result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("期末考试就是我的死期哈哈", N),  # exam and Monday doom: hyperbole
+        ("明天的答辩就是我的死期", N),
+        ("周一上班就是我的死期 救命", N),
+        ("明天就是我的死期", ATT),  # a day and nothing else: the writer's own
+        ("今晚就是我的死期了", ATT),
+        ("明天考试 考完就是我的死期了 我已经准备好安眠药", ATT),  # the joke form does not hide a plan
+    ],
+)
+def test_exam_doom_is_hyperbole_but_a_day_of_death_is_not(assess_text: Assess, text: str, expected: Level) -> None:
+    result = assess_text(text)
+    assert result.level is expected, result.reasons

@@ -165,6 +165,9 @@ def production() -> HybridDetector:
         ("要是我走了那我就拒收可以吗亲", lambda a: a.level <= Level.INDICATOR),
         ("亲，我不想活了，安眠药有货吗", lambda a: a.level >= Level.BEHAVIOR),
         ("where is my refund, I want to die", lambda a: a.level >= Level.IDEATION),
+        ("期末考试就是我的死期哈哈", lambda a: a.level is Level.NONE),  # the model alone read behavior
+        ("i bought charcoal and tape, going to do it in the car", lambda a: a.level >= Level.BEHAVIOR),
+        ("我不会喝农药的", lambda a: a.level <= Level.INDICATOR),
     ],
 )
 def test_production_hybrid(production: HybridDetector, text: str, check: object) -> None:
