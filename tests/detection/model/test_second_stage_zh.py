@@ -461,3 +461,32 @@ def test_train_zh_runs_from_the_command_line(tmp_path: Path) -> None:
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["version"] == f"zh.{ZhHead.load(out / HEAD_FILE).digest[:8]}"
     assert summary["measured"]["sos_test"]["high_low_f1"]["n"] == 16
+
+
+def test_measure_zh_measures_a_stage_or_an_ensemble_alone(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from lifeguard.detection.model.cli import model_app
+    from lifeguard.detection.model.second_stage_zh_measure import held_out, measure_stage, stage_corpus
+
+    data = tiny_data(tmp_path / "data")
+    first = write_stage(tmp_path / "ensemble" / "seed-0", seed=0)
+    second = write_stage(tmp_path / "ensemble" / "seed-1", seed=3)
+    runner = CliRunner()
+    result = runner.invoke(model_app, ["second-stage", "measure-zh", "--zh-stage", str(tmp_path / "ensemble"),
+                                       "--data-dir", str(data)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["version"].endswith("x2") and len(summary["member_seeds"]) == 2
+    measured = summary["measured"]
+    assert measured["sos_test"]["high_low_f1"]["n"] == 16  # SOS-4K's test split only
+    test, benign = held_out(stage_corpus(data))
+    assert measured["benign_zh_holdout"]["n"] == len(benign) > 0
+    one, other = build_zh_stage(THRESHOLDS, first), build_zh_stage(THRESHOLDS, second)
+
+    def mean(texts: list[str]) -> np.ndarray:
+        return (one.class_probabilities(texts) + other.class_probabilities(texts)) / 2
+
+    assert measured == json.loads(json.dumps(measure_stage(mean, test, benign)))  # the members' mean, measured
+    result = runner.invoke(model_app, ["second-stage", "measure-zh", "--zh-stage", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2 and "no model.safetensors" in result.output

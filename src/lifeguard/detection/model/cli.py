@@ -263,6 +263,37 @@ def second_stage_train_zh(
     sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
 
 
+@second_stage_app.command("measure-zh")
+def second_stage_measure_zh(
+    zh_stage: Annotated[
+        Path, typer.Option("--zh-stage", help="A stage folder from train-zh, or a folder of several (an ensemble).")
+    ],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Measure a Chinese stage alone, on every text (no gate), with the numpy encoder the hybrid runs: SOS-4K's
+    test split and the Chinese benign hold-outs. Prints one JSON object (a few minutes per member)."""
+    from lifeguard.detection.model.datasets import default_data_dir
+    from lifeguard.detection.model.second_stage_minilm import SecondStageUnavailable
+    from lifeguard.detection.model.second_stage_zh import SOS_DATASET, build_zh_stage
+    from lifeguard.detection.model.second_stage_zh_measure import held_out, measure_stage, stage_corpus
+
+    try:
+        stage = build_zh_stage([0.5, 0.5, 0.5, 0.5], zh_stage)
+    except SecondStageUnavailable as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from exc
+    folder = data_dir or default_data_dir()
+    corpus = stage_corpus(folder)
+    if SOS_DATASET not in corpus.datasets:
+        typer.secho(f"no {SOS_DATASET} under {folder}", fg="red", err=True)
+        raise typer.Exit(2)
+    test, benign = held_out(corpus)
+    measured = measure_stage(stage.class_probabilities, test, benign)
+    members = [head.meta.get("training", {}).get("seed") for _, head in stage.members]
+    summary = {"zh_stage": str(zh_stage), "version": stage.version, "member_seeds": members, "measured": measured}
+    sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+
+
 def _digest(head: dict[str, Any]) -> str:
     from lifeguard.detection.model.second_stage_zh import ZhHead
 

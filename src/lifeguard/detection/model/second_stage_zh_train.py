@@ -36,8 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from lifeguard.detection.model.datasets import Corpus, Example, load_corpus, sha256_of
-from lifeguard.detection.model.devmetrics import binary_scores, weighted_f1
+from lifeguard.detection.model.datasets import Corpus, Example, sha256_of
 from lifeguard.detection.model.minilm import WordPieceTokenizer, write_safetensors
 from lifeguard.detection.model.second_stage_zh import (
     BENIGN_CLASS,
@@ -48,18 +47,10 @@ from lifeguard.detection.model.second_stage_zh import (
     MIN_INDICATOR,
     SOS_DATASET,
     ZhHead,
-    cumulative,
 )
+from lifeguard.detection.model.second_stage_zh_measure import BENIGN_SETS_ZH, held_out, measure_stage, stage_corpus
 
-BENIGN_SETS_ZH: tuple[str, ...] = (
-    "benign-online-shopping-10cats-zh",
-    "benign-waimai-10k-zh",
-    "benign-ecd-taobao-sample-zh",
-    "benign-taobao-search-queries-zh",
-    "weibo-zoufan-ckend-zh",  # its "normal" posts only
-)
 BASE_WEIGHTS = ("model.safetensors", "pytorch_model.bin")
-SPLIT_SEED = 0  # the project split of the benign sets (SOS-4K and Weibo keep their own): the same for every seed
 DECIMALS = 7
 
 
@@ -155,12 +146,11 @@ def train_zh_stage(
     hidden = int(config["hidden_size"])
     head = torch.nn.Linear(hidden, CLASSES)
 
-    corpus = load_corpus(data_dir, SPLIT_SEED, with_seeds=False, only=(SOS_DATASET, *BENIGN_SETS_ZH))
+    corpus = stage_corpus(data_dir)
     if SOS_DATASET not in corpus.datasets:
         raise FileNotFoundError(f"no {SOS_DATASET} under {data_dir}")
     examples = training_examples(corpus, benign_per_set, seed)
-    test = [e for e in corpus.test if e.dataset == SOS_DATASET]
-    benign_test = [e for e in corpus.test if e.dataset in BENIGN_SETS_ZH and e.binary == 0]
+    test, benign_test = held_out(corpus)
     encoded = [tokenizer.encode(text) for text, _ in examples]
     labels = np.array([label for _, label in examples], dtype=np.int64)
 
@@ -245,22 +235,4 @@ def _measure(
                 rows.append(mean_pool(encoder(ids_t, mask_t), mask_t).numpy())
         return head.probabilities(np.concatenate(rows)) if rows else np.zeros((0, CLASSES))
 
-    measured: dict[str, Any] = {}
-    if test:
-        p = classes([e.text for e in test])
-        truth = np.array([e.sos for e in test])
-        sos = p[:, :11] / p[:, :11].sum(axis=1, keepdims=True)
-        measured["sos_test"] = {
-            "high_low_f1": binary_scores(truth >= 6, cumulative(p)[:, 2] >= 0.5),
-            "eleven_level_weighted_f1": weighted_f1(truth, sos.argmax(axis=1), 11),
-            "eleven_level_accuracy": round(float((sos.argmax(axis=1) == truth).mean()), 4),
-        }
-    if benign:
-        p = classes([e.text for e in benign])
-        at = cumulative(p)
-        measured["benign_zh_holdout"] = {
-            "n": len(benign),
-            "ideation_or_above": int((at[:, 1] >= 0.5).sum()),
-            "indicator_or_above": int((at[:, 0] >= 0.5).sum()),
-        }
-    return measured
+    return measure_stage(classes, test, benign)
