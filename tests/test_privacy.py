@@ -31,6 +31,7 @@ from lifeguard.privacy.rotation import rotate
 from lifeguard.risk.models import RiskObservation, SubjectRiskRow
 from lifeguard.runtime import RETENTION_FIRST_RUN, Runtime, build_runtime
 from lifeguard.scheduling.models import Timer
+from lifeguard.scheduling.service import MAX_TIMER_ATTEMPTS
 from lifeguard.signals.models import InboxEntry, Signal
 from tests import factories as f
 from tests.conftest import add_user, login, make_settings
@@ -233,6 +234,18 @@ def test_the_scheduler_runs_retention_every_day_without_anyone_asking(db_url: st
         assert _pending_retention_runs(rt) == [first_run + timedelta(hours=48)]
     finally:
         rt.close()
+
+
+def test_a_retention_run_that_kept_failing_does_not_stop_deletion_for_good(runtime: Runtime) -> None:
+    now = datetime.now(UTC)
+    with unit_of_work(runtime.sessions) as s:
+        s.add(
+            Timer(kind=RETENTION_TIMER, due_at=now, payload={}, created_at=now, attempts=MAX_TIMER_ATTEMPTS,
+                  last_error="OperationalError('disk full')")
+        )  # fmt: skip
+    assert runtime.schedule_retention() is True  # the dead timer is not a pending run
+    assert len(_pending_retention_runs(runtime)) == 2
+    assert runtime.schedule_retention() is False
 
 
 def test_a_run_that_fills_its_batch_is_followed_within_a_minute(runtime: Runtime) -> None:

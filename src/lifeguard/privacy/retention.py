@@ -119,8 +119,18 @@ def run(session: Session, *, now: datetime, policy: RetentionPolicy, batch: int 
 
 def schedule_runs(session: Session, *, now: datetime, first_in: timedelta) -> bool:
     """Make sure a retention run is pending (the scheduler fires it, then schedules the next); true if this
-    call scheduled one. Every process calls it at start: the first one wins, the others find it pending."""
-    pending = session.scalar(select(Timer.id).where(Timer.kind == RETENTION_TIMER, Timer.fired_at.is_(None)).limit(1))
+    call scheduled one. Every process calls it at start: the first one wins, the others find it pending. A run
+    that failed as often as the scheduler tries (its error is on the timer and in the log) is not pending:
+    the next start schedules a new one rather than leave deletion stopped."""
+    pending = session.scalar(
+        select(Timer.id)
+        .where(
+            Timer.kind == RETENTION_TIMER,
+            Timer.fired_at.is_(None),
+            Timer.attempts < scheduling.MAX_TIMER_ATTEMPTS,
+        )
+        .limit(1)
+    )
     if pending is not None:
         return False
     scheduling.schedule(session, kind=RETENTION_TIMER, due_at=now + first_in, now=now, payload={})
