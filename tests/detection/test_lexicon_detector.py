@@ -613,6 +613,9 @@ def test_hindi_counts_of_medicine_taken_are_attempts(assess_text: Assess, text: 
         ("明天就是我的死期", ATT),  # a day and nothing else: the writer's own
         ("今晚就是我的死期了", ATT),
         ("明天考试 考完就是我的死期了 我已经准备好安眠药", ATT),  # the joke form does not hide a plan
+        ("等爸妈上班以后就是我的死期", ATT),  # "after my parents leave for work": a plan, not work doom
+        ("等爸妈睡着以后就是我的死期", ATT),
+        ("等孩子睡着我再洗衣服", N),
     ],
 )
 def test_exam_doom_is_hyperbole_but_a_day_of_death_is_not(assess_text: Assess, text: str, expected: Level) -> None:
