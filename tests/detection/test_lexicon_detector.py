@@ -542,6 +542,8 @@ def test_charcoal_with_tape_alone_stays_a_sign(assess_text: Assess, text: str) -
     result = assess_text(text)
     assert result.level is IND, result.reasons
     assert "rule:indicator.means.charcoal_with_sealing" in result.reasons
+    if "tape" in text:
+        assert "term:en:tape" in result.reasons  # the words found, not another entry's name
 
 
 @pytest.mark.parametrize("text", ["need packing tape for my boxes", "the tape is in the car"])
