@@ -58,6 +58,7 @@ def fuse(current: list[Hit], past: list[Hit], context: TextContext, recovered: b
             continue
         _raise(fused, entry.level, entry.rule)
     means_kinds = {hit.entry.means for hit in current if hit.entry.kind == "means"}
+    wishes = [hit for hit in current if hit.entry.category in _WISH]
     sealed_charcoal: list[Hit] = []
     if "charcoal" in means_kinds and "sealing" in means_kinds:
         # Charcoal with tape or foam to seal a room is the classic preparation for 烧炭. Bought together it
@@ -65,8 +66,7 @@ def fuse(current: list[Hit], past: list[Hit], context: TextContext, recovered: b
         # used ("do it in the car", "门窗也封好了", "今晚在车里") or a wish to die, it is preparation.
         _raise(fused, Level.INDICATOR, f"{MEANS_RULE_ID}charcoal_with_sealing")
         charcoal = [hit for hit in current if hit.entry.means == "charcoal"]
-        wished = any(hit.entry.category in _WISH for hit in current)
-        if wished or any(context.near("enclosed", hit, reach=40) is not None for hit in charcoal):
+        if wishes or any(context.near("enclosed", hit, reach=40) is not None for hit in charcoal):
             _raise(fused, Level.BEHAVIOR, "behavior.charcoal_preparation")
             sealed_charcoal = charcoal
 
@@ -81,7 +81,6 @@ def fuse(current: list[Hit], past: list[Hit], context: TextContext, recovered: b
         elif hit.entry.kind == "term":
             _raise(fused, Level.INDICATOR, hit.entry.rule)
 
-    wishes = [hit for hit in current if hit.entry.category in _WISH]
     methods = [
         hit
         for hit in current
