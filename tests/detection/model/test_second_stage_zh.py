@@ -490,3 +490,7 @@ def test_measure_zh_measures_a_stage_or_an_ensemble_alone(tmp_path: Path) -> Non
     assert measured == json.loads(json.dumps(measure_stage(mean, test, benign)))  # the members' mean, measured
     result = runner.invoke(model_app, ["second-stage", "measure-zh", "--zh-stage", str(tmp_path / "nowhere")])
     assert result.exit_code == 2 and "no model.safetensors" in result.output
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(model_app, ["second-stage", "measure-zh", "--zh-stage", str(tmp_path / "ensemble"),
+                                       "--data-dir", str(tmp_path / "empty")])  # fmt: skip
+    assert result.exit_code == 2 and "no sos-4k-zh under" in result.output

@@ -274,7 +274,7 @@ def second_stage_measure_zh(
     test split and the Chinese benign hold-outs. Prints one JSON object (a few minutes per member)."""
     from lifeguard.detection.model.datasets import default_data_dir
     from lifeguard.detection.model.second_stage_minilm import SecondStageUnavailable
-    from lifeguard.detection.model.second_stage_zh import SOS_DATASET, build_zh_stage
+    from lifeguard.detection.model.second_stage_zh import build_zh_stage
     from lifeguard.detection.model.second_stage_zh_measure import held_out, measure_stage, stage_corpus
 
     try:
@@ -282,11 +282,11 @@ def second_stage_measure_zh(
     except SecondStageUnavailable as exc:
         typer.secho(str(exc), fg="red", err=True)
         raise typer.Exit(2) from exc
-    folder = data_dir or default_data_dir()
-    corpus = stage_corpus(folder)
-    if SOS_DATASET not in corpus.datasets:
-        typer.secho(f"no {SOS_DATASET} under {folder}", fg="red", err=True)
-        raise typer.Exit(2)
+    try:
+        corpus = stage_corpus(data_dir or default_data_dir())
+    except FileNotFoundError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from exc
     test, benign = held_out(corpus)
     measured = measure_stage(stage.class_probabilities, test, benign)
     members = [head.meta.get("training", {}).get("seed") for _, head in stage.members]

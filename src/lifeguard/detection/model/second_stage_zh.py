@@ -61,6 +61,12 @@ def cumulative(probabilities: np.ndarray) -> np.ndarray:
     return np.stack([p[:, start:BENIGN_CLASS].sum(axis=1) for start in RUNG_STARTS], axis=1)
 
 
+def sos_distribution(probabilities: np.ndarray) -> np.ndarray:
+    """(n, 12) class probabilities -> (n, 11) distribution over SOS-4K's levels 0-10, the ordinary class left out."""
+    p = np.asarray(probabilities, dtype=np.float64)[:, :BENIGN_CLASS]
+    return p / np.maximum(p.sum(axis=1, keepdims=True), 1e-12)
+
+
 def _softmax(logits: np.ndarray) -> np.ndarray:
     shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
     return shifted / shifted.sum(axis=1, keepdims=True)
@@ -181,8 +187,7 @@ class ChineseSecondStage:
 
     def sos_probabilities(self, texts: list[str]) -> np.ndarray:
         """(n, 11): the distribution over SOS-4K's levels 0-10, the ordinary class left out."""
-        p = self.class_probabilities(texts)[:, :BENIGN_CLASS]
-        return p / np.maximum(p.sum(axis=1, keepdims=True), 1e-12)
+        return sos_distribution(self.class_probabilities(texts))
 
     def rescore(self, texts: list[str], at_or_above: np.ndarray, langs: list[str | None] | None = None) -> np.ndarray:
         out = np.array(at_or_above, dtype=np.float64, copy=True)

@@ -17,7 +17,7 @@ import numpy as np
 
 from lifeguard.detection.model.datasets import Corpus, Example, load_corpus
 from lifeguard.detection.model.devmetrics import binary_scores, weighted_f1
-from lifeguard.detection.model.second_stage_zh import SOS_DATASET, cumulative
+from lifeguard.detection.model.second_stage_zh import SOS_DATASET, cumulative, sos_distribution
 
 BENIGN_SETS_ZH: tuple[str, ...] = (
     "benign-online-shopping-10cats-zh",
@@ -30,8 +30,12 @@ SPLIT_SEED = 0  # the project split of the benign sets (SOS-4K and Weibo keep th
 
 
 def stage_corpus(data_dir: Path) -> Corpus:
-    """SOS-4K and the Chinese benign sets, split as every stage is trained and measured."""
-    return load_corpus(data_dir, SPLIT_SEED, with_seeds=False, only=(SOS_DATASET, *BENIGN_SETS_ZH))
+    """SOS-4K and the Chinese benign sets, split as every stage is trained and measured; FileNotFoundError
+    when ``data_dir`` has no SOS-4K (nothing to train on or to measure)."""
+    corpus = load_corpus(data_dir, SPLIT_SEED, with_seeds=False, only=(SOS_DATASET, *BENIGN_SETS_ZH))
+    if SOS_DATASET not in corpus.datasets:
+        raise FileNotFoundError(f"no {SOS_DATASET} under {data_dir}")
+    return corpus
 
 
 def held_out(corpus: Corpus) -> tuple[list[Example], list[Example]]:
@@ -49,7 +53,7 @@ def measure_stage(
     if test:
         p = classes([e.text for e in test])
         truth = np.array([e.sos for e in test])
-        sos = p[:, :11] / p[:, :11].sum(axis=1, keepdims=True)
+        sos = sos_distribution(p)
         measured["sos_test"] = {
             "high_low_f1": binary_scores(truth >= 6, cumulative(p)[:, 2] >= 0.5),
             "eleven_level_weighted_f1": weighted_f1(truth, sos.argmax(axis=1), 11),

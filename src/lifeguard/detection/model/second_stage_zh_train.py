@@ -147,8 +147,6 @@ def train_zh_stage(
     head = torch.nn.Linear(hidden, CLASSES)
 
     corpus = stage_corpus(data_dir)
-    if SOS_DATASET not in corpus.datasets:
-        raise FileNotFoundError(f"no {SOS_DATASET} under {data_dir}")
     examples = training_examples(corpus, benign_per_set, seed)
     test, benign_test = held_out(corpus)
     encoded = [tokenizer.encode(text) for text, _ in examples]
