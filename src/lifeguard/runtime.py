@@ -50,6 +50,12 @@ def retention_policy(settings: Settings, fusion_memory_seconds: float) -> retent
     ).remembering(fusion_memory_seconds)
 
 
+def retention_interval(settings: Settings) -> timedelta | None:
+    """How often the scheduler runs retention; None when ``retention_every_hours`` is 0 (the platform runs it)."""
+    hours = settings.retention_every_hours
+    return timedelta(hours=hours) if hours > 0 else None
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -68,11 +74,11 @@ class Runtime:
     def schedule_retention(self) -> bool:
         """Delete on schedule: make sure a retention run is pending (one at a time, whichever process starts
         first sets it), unless ``retention_every_hours`` is 0. True if this call scheduled it."""
-        every = self.settings.retention_every_hours
-        if every <= 0:
+        every = retention_interval(self.settings)
+        if every is None:
             return False
         with unit_of_work(self.sessions) as session:
-            first_in = min(RETENTION_FIRST_RUN, timedelta(hours=every))
+            first_in = min(RETENTION_FIRST_RUN, every)
             return retention.schedule_runs(session, now=self.clock.now(), first_in=first_in)
 
     def start_background(self) -> None:
@@ -160,7 +166,7 @@ def build_runtime(
             retention.RETENTION_TIMER: functools.partial(
                 retention.on_retention_timer,
                 policy=retention_policy(settings, fusion_policy.longest_memory_seconds),
-                every=timedelta(hours=settings.retention_every_hours) if settings.retention_every_hours else None,
+                every=retention_interval(settings),
             ),
         },
     )
