@@ -623,3 +623,56 @@ def test_hindi_counts_of_medicine_taken_are_attempts(assess_text: Assess, text: 
 def test_exam_doom_is_hyperbole_but_a_day_of_death_is_not(assess_text: Assess, text: str, expected: Level) -> None:
     result = assess_text(text)
     assert result.level is expected, result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "want to", "meant to", "went to" end in "nt": none of them negates what follows
+        ("i want to sleep and never wake up", IDE),
+        ("i meant to kill myself", IDE),
+        ("i don't want to sleep and never wake up", N),  # a real negation still is one
+        ("i dont want to be dead", N),
+        ("can't kill myself, my kids need me", N),
+        # hopelessness about living
+        ("no point in living anymore", IND),
+        ("no point in arguing with support", N),
+        # stockpiling, a last post, care arranged for after one's death
+        ("安眠药攒了一个月了", BEH),
+        ("维生素攒了一个月了", N),
+        ("这是我最后一条微博了，谢谢大家", BEH),
+        ("这是我今天最后一条微博，晚安", N),
+        ("如果我不在了，请帮我照顾好妈妈", BEH),
+        ("如果我不在家，请帮我签收快递", N),
+        ("please take care of my dog when i'm gone", BEH),
+        ("please take care of my dog when i'm gone on vacation", N),
+        ("sorry mom. i love you. goodbye", BEH),
+        ("sorry everyone, goodbye and thanks for all the fish", N),
+        # method research
+        ("从几楼跳下去一定会死", BEH),
+        ("哪种药吃了不痛苦", BEH),
+        ("哪种药吃了不伤胃", N),
+        ("i want to take all my pills tonight", ATT),
+        ("i forgot to take all my meds today", N),
+        # "about to commit suicide" in Hindi and Hinglish
+        ("main khudkushi karne wala hoon", IDE),
+        ("मैं आत्महत्या करने वाला हूँ", IDE),
+    ],
+)
+def test_classic_crisis_phrases_and_their_everyday_lookalikes(assess_text: Assess, text: str, expected: Level) -> None:
+    result = assess_text(text)
+    assert result.level is expected, result.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wo khudkushi karne wala hai",
+        "mera dost bol raha hai wo suicide kar lega",
+        "meri behen kehti hai wo jaan de degi",
+    ],
+)
+def test_hinglish_report_that_someone_else_will_act_is_support(assess_text: Assess, text: str) -> None:
+    result = assess_text(text)
+    assert result.level is N and result.support is True, result.reasons
+    assert result.third_party_level >= IDE, result.reasons
