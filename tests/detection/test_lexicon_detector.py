@@ -676,3 +676,44 @@ def test_hinglish_report_that_someone_else_will_act_is_support(assess_text: Asse
     result = assess_text(text)
     assert result.level is N and result.support is True, result.reasons
     assert result.third_party_level >= IDE, result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # searches for the fastest or a painless death
+        ("吃什么死得最快", BEH),
+        ("吃什么能补钙", N),
+        ("有没有那种喝了就能走的药", BEH),
+        ("what kills you fastest", BEH),
+        ("what kills weeds fastest", N),
+        ("bina dard ke kaise mare", BEH),
+        ("suicide kaise kare", BEH),
+        ("नींद की गोली कितनी खाने से मौत होती है", BEH),
+        ("neend ki goli kitni khane se maut hoti hai", BEH),
+        ("दवा कितनी खाने से आराम मिलेगा", N),
+        # on the edge, announcing the act
+        ("i'm on the roof, don't try to stop me", ATT),
+        ("i'm on the roof fixing the antenna, don't worry", N),
+        ("我在楼顶，别劝我", ATT),
+        ("मैं छत पर हूँ, अब कूद जाऊंगा", ATT),
+        ("main chhat pe hu, kud jaunga", ATT),
+        ("main chhat pe hu mujhe mat roko", ATT),
+        ("pool mein kud jaunga garmi hai", N),
+        ("kal subah tak main zinda nahi rahunga", ATT),
+        ("kal main office mein nahi rahunga", N),
+        # burden, and hyperbole that is not risk
+        ("i'm tired of being a burden", IND),
+        ("this exam is going to be the death of me", N),
+        ("热得我想死", N),
+    ],
+)
+def test_searches_for_a_quick_death_and_words_from_the_edge(assess_text: Assess, text: str, expected: Level) -> None:
+    result = assess_text(text)
+    assert result.level is expected, result.reasons
+
+
+def test_a_friend_who_posted_a_suicide_note_is_reported_at_behavior(assess_text: Assess) -> None:
+    result = assess_text("我朋友在朋友圈发了遗书，现在联系不上")
+    assert result.level is N and result.support is True, result.reasons
+    assert result.third_party_level is BEH, result.reasons
