@@ -717,3 +717,33 @@ def test_a_friend_who_posted_a_suicide_note_is_reported_at_behavior(assess_text:
     result = assess_text("我朋友在朋友圈发了遗书，现在联系不上")
     assert result.level is N and result.support is True, result.reasons
     assert result.third_party_level is BEH, result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the slang of people who know that "suicide" gets filtered
+        ("i wanna kms", IDE),
+        ("kms lol this homework", N),
+        ("i'm going to kms tonight", ATT),
+        ("thinking about unaliving myself", IDE),
+        ("i want to unalive", IDE),
+        ("sewerslide is the only option", IDE),
+        # passive wishes, euphemisms and exhaustion with living
+        ("nobody will miss me when i'm gone", IDE),
+        ("i don't see a way out", IND),
+        ("我想去另一个世界了", IDE),
+        ("我想去另一个世界旅行", N),
+        ("活着太痛苦了，想结束", IND),
+        ("不想再坚持了，对不起", IND),
+        ("marne ka mann kar raha hai", IDE),
+        ("मरने का मन कर रहा है", IDE),
+        ("ab aur nahi hota mujhse", IND),
+        # an overdose told with "a bunch", or with someone else's pills
+        ("i took a bunch of my mom's sleeping pills", ATT),
+        ("i took a bunch of my mom's vitamins", N),
+    ],
+)
+def test_slang_euphemisms_and_overdoses_told_plainly(assess_text: Assess, text: str, expected: Level) -> None:
+    result = assess_text(text)
+    assert result.level is expected, result.reasons
