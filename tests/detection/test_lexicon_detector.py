@@ -62,7 +62,8 @@ N, IND, IDE, BEH, ATT = Level.NONE, Level.INDICATOR, Level.IDEATION, Level.BEHAV
         ("我喝了一瓶敌敌畏", ATT),
         ("I have the rope ready for tonight", ATT),  # prepared means + a time
         ("this is my last message, I love you all", BEH),
-        ("can you deliver the pesticide today? i need it to end everything", IDE),  # not support: the writer's own
+        # the writer's own (not support), and the pesticide asked of the shop is theirs too: a means today
+        ("can you deliver the pesticide today? i need it to end everything", ATT),
         ("明天就是我的死期", ATT),
         ("bas ab aur nahi jeena", IDE),
         ("kal subah tak sab khatam ho jayega, alvida", ATT),
@@ -745,5 +746,27 @@ def test_a_friend_who_posted_a_suicide_note_is_reported_at_behavior(assess_text:
     ],
 )
 def test_slang_euphemisms_and_overdoses_told_plainly(assess_text: Assess, text: str, expected: Level) -> None:
+    result = assess_text(text)
+    assert result.level is expected, result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a means asked of a shop is the writer's: the "you" is the seller
+        ("do you have sleeping pills", IND),
+        ("你们有没有安眠药", IND),
+        ("kya aapke paas neend ki goli hai", IND),
+        ("did you take the sleeping pills?", N),  # the listener's, not the writer's
+        # sealing a small room or the car, next to charcoal
+        ("i bought charcoal, going to seal the bathroom tonight", ATT),
+        ("sealing the bathroom tiles this weekend, bought charcoal for the bbq too", IND),
+        ("请问木炭和锡纸胶带一起买能包邮吗，在车里用", BEH),
+        ("胶带在车里用来封箱子，木炭是烧烤的", IND),
+        # relief promised by the means itself
+        ("老板，农药能不能快点发，我急用，用完就解脱了", BEH),
+    ],
+)
+def test_means_asked_of_a_shop_and_charcoal_for_a_closed_space(assess_text: Assess, text: str, expected: Level) -> None:
     result = assess_text(text)
     assert result.level is expected, result.reasons

@@ -164,7 +164,15 @@ class TextContext:
         clause_start, _ = self.clause(hit.start)
         nearest = self._nearest_marker(clause_start, hit.start)
         if nearest is not None:
-            return generic_as if nearest.person == "generic" else nearest.person
+            if nearest.person == "generic" or (
+                nearest.person == "second"
+                and hit.entry.kind == "means"
+                and self.cue_in("asks_seller", clause_start, hit.start) is not None
+            ):
+                # A means asked of a shop is the writer's ("do you sell charcoal?", "你们有安眠药吗"): the "you"
+                # is the seller, not someone at risk ("did you take the pills?" stays about the listener).
+                return generic_as
+            return nearest.person
         # Reported speech over a clause break: "我闺蜜最近很不对劲，说不想活了", "my friend texted me, says ..."
         sentence_start, _ = self.sentence(hit.start)
         if sentence_start < clause_start and self.cue_in("report_verbs", sentence_start, hit.start) is not None:

@@ -63,6 +63,7 @@ CUE_NAMES = (
     "past", "recovery", "time", "place", "report_verbs", "dose_question", "lethal_question",
     "commerce",  # the register of shop service chat ("亲", "refund", "parcel"): context, never risk
     "enclosed",  # a closed space used or sealed ("do it in the car", "封好门窗"): with charcoal, preparation
+    "asks_seller",  # "do you sell", "你们有…吗": the "you" before a means is a shop, the means the writer's
 )  # fmt: skip
 # Word edges per script. Han has no word gaps, so Chinese entries are written as whole phrases instead.
 # Devanagari vowel signs are not "word" characters to ``re``, so \b would split words: use the block.
