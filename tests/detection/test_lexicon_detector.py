@@ -770,3 +770,20 @@ def test_slang_euphemisms_and_overdoses_told_plainly(assess_text: Assess, text: 
 def test_means_asked_of_a_shop_and_charcoal_for_a_closed_space(assess_text: Assess, text: str, expected: Level) -> None:
     result = assess_text(text)
     assert result.level is expected, result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("想紫砂", IDE),  # 紫砂 (zǐshā) for 自杀 (zìshā), to get past word filters
+        ("今晚就紫砂", ATT),
+        ("想买紫砂壶", N),  # the teapot clay a shop sells
+        ("紫砂锅炖汤好吗", N),
+        ("i want to ctb", IDE),  # "catch the bus"
+        ("planning my ctb date", BEH),
+        ("toaster bath sounds nice right now", IDE),
+    ],
+)
+def test_homophones_and_forum_slang(assess_text: Assess, text: str, expected: Level) -> None:
+    result = assess_text(text)
+    assert result.level is expected, result.reasons
