@@ -787,3 +787,21 @@ def test_means_asked_of_a_shop_and_charcoal_for_a_closed_space(assess_text: Asse
 def test_homophones_and_forum_slang(assess_text: Assess, text: str, expected: Level) -> None:
     result = assess_text(text)
     assert result.level is expected, result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我不想活在别人的眼光里", N),  # "live by others' eyes", not "live"
+        ("我不想活在黑夜里了 我也想有一天会渴望阳光", N),
+        ("不想活得这么累", N),
+        ("我不想活了", IDE),
+        ("ye movie dekh ke mar jaunga hasi se", N),  # dying of laughter
+        ("main mar jaunga", IDE),
+        ("安眠药能和感冒药一起吃吗", N),  # a pharmacy question about an interaction
+        ("安眠药和酒一起吃会怎样", IND),  # alcohol is the known lethal combination: still a sign
+    ],
+)
+def test_everyday_lookalikes_of_wishes_and_means(assess_text: Assess, text: str, expected: Level) -> None:
+    result = assess_text(text)
+    assert result.level is expected, result.reasons

@@ -173,6 +173,7 @@ def production() -> HybridDetector:
         ("main chhat pe hu, kud jaunga", lambda a: a.level is Level.ATTEMPT),
         ("do you have sleeping pills? i can't live any longer", lambda a: a.level >= Level.BEHAVIOR),
         ("想买紫砂壶", lambda a: a.level is Level.NONE),
+        ("安眠药能和感冒药一起吃吗", lambda a: a.level <= Level.INDICATOR),  # the model alone read behavior
     ],
 )
 def test_production_hybrid(production: HybridDetector, text: str, check: object) -> None:
