@@ -805,3 +805,19 @@ def test_homophones_and_forum_slang(assess_text: Assess, text: str, expected: Le
 def test_everyday_lookalikes_of_wishes_and_means(assess_text: Assess, text: str, expected: Level) -> None:
     result = assess_text(text)
     assert result.level is expected, result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我真的想die", IDE),  # code-mixed
+        ("我想diet", N),
+        ("i'm not suicidal, i just wish i could disappear forever", IDE),  # the denial does not cover the wish
+        ("i wish i could disappear from this meeting", N),
+        ("it's not like anyone would care if i died", IDE),
+        ("would anyone even notice if i was gone", IDE),
+    ],
+)
+def test_passive_wishes_said_sideways(assess_text: Assess, text: str, expected: Level) -> None:
+    result = assess_text(text)
+    assert result.level is expected, result.reasons
