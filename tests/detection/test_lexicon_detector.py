@@ -821,3 +821,24 @@ def test_everyday_lookalikes_of_wishes_and_means(assess_text: Assess, text: str,
 def test_passive_wishes_said_sideways(assess_text: Assess, text: str, expected: Level) -> None:
     result = assess_text(text)
     assert result.level is expected, result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("मुझे जीना नहीं है", IDE),
+        ("mujhe jeena hi nahi hai", IDE),
+        ("mujhe jana nahi hai", N),
+        ("सब खत्म करना चाहता हूँ", IDE),
+        ("sab khatam karna chahta hu", IDE),
+        ("मैं सबके लिए बोझ हूँ", IND),
+        ("main sab ke liye bojh hu", IND),
+        ("मैं मरना नहीं चाहता, बस दर्द खत्म हो जाए", IND),  # the wish denied, the pain still said
+        ("मेरे बाद मेरी बिल्ली का ख्याल रखना", BEH),
+        ("mere marne ke baad maa ka khayal rakhna", BEH),
+        ("मेरे जाने के बाद घर का ध्यान रखना", N),  # "after I leave": a trip
+    ],
+)
+def test_hindi_wishes_burden_and_arrangements(assess_text: Assess, text: str, expected: Level) -> None:
+    result = assess_text(text)
+    assert result.level is expected, result.reasons
