@@ -842,3 +842,35 @@ def test_passive_wishes_said_sideways(assess_text: Assess, text: str, expected: 
 def test_hindi_wishes_burden_and_arrangements(assess_text: Assess, text: str, expected: Level) -> None:
     result = assess_text(text)
     assert result.level is expected, result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我又开始划手了", BEH),
+        ("划手机划到手酸", N),
+        ("手臂上全是刀口", BEH),
+        ("i relapsed last night, cut again", BEH),
+    ],
+)
+def test_self_harm_said_plainly(assess_text: Assess, text: str, expected: Level) -> None:
+    result = assess_text(text)
+    assert result.level is expected, result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "third_level"),
+    [
+        ("室友在厕所割腕了，怎么办", ATT),
+        ("my roommate is cutting herself again", BEH),
+        ("she keeps cutting herself while cooking", N),
+        ("my dad has been talking about not being around much longer", IDE),
+        ("mera bhai bol raha hai ki wo zeher kha lega", BEH),
+        ("मेरा भाई कह रहा है कि वो ज़हर खा लेगा", BEH),
+    ],
+)
+def test_what_a_worried_person_reports_about_someone_else(assess_text: Assess, text: str, third_level: Level) -> None:
+    result = assess_text(text)
+    assert result.level is N, result.reasons
+    assert result.third_party_level is third_level, result.reasons
+    assert result.support is (third_level > N), result.reasons
