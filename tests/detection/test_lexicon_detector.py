@@ -874,3 +874,21 @@ def test_what_a_worried_person_reports_about_someone_else(assess_text: Assess, t
     assert result.level is N, result.reasons
     assert result.third_party_level is third_level, result.reasons
     assert result.support is (third_level > N), result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("谢谢大家这些年的照顾，我先走一步了", BEH),
+        ("我先走一步，今晚下班早", N),
+        ("爸妈对不起，来世再做你们的孩子", BEH),
+        ("这个世界没有什么值得我留恋的了", IDE),
+        ("这家店没什么值得留恋的", N),
+        ("我累了，想永远睡下去", IDE),
+        ("i've given away most of my stuff", BEH),
+        ("gave away most of my stuff before moving to japan", N),
+    ],
+)
+def test_farewells_and_giving_things_away(assess_text: Assess, text: str, expected: Level) -> None:
+    result = assess_text(text)
+    assert result.level is expected, result.reasons
