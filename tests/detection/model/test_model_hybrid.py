@@ -168,12 +168,6 @@ def production() -> HybridDetector:
         ("期末考试就是我的死期哈哈", lambda a: a.level is Level.NONE),  # the model alone read behavior
         ("i bought charcoal and tape, going to do it in the car", lambda a: a.level >= Level.BEHAVIOR),
         ("我不会喝农药的", lambda a: a.level <= Level.INDICATOR),
-        ("i want to sleep and never wake up", lambda a: a.level >= Level.IDEATION),  # "want" is not a negator
-        ("我在楼顶，别劝我", lambda a: a.level is Level.ATTEMPT),
-        ("main chhat pe hu, kud jaunga", lambda a: a.level is Level.ATTEMPT),
-        ("do you have sleeping pills? i can't live any longer", lambda a: a.level >= Level.BEHAVIOR),
-        ("想买紫砂壶", lambda a: a.level is Level.NONE),
-        ("安眠药能和感冒药一起吃吗", lambda a: a.level <= Level.INDICATOR),  # the model alone read behavior
     ],
 )
 def test_production_hybrid(production: HybridDetector, text: str, check: object) -> None:
