@@ -86,8 +86,15 @@ _ASCII_TABLE.update({ord("\n"): "\n", ord("\r"): "\n", ord("`"): "'"})
 
 # A Latin word mixing letters with look-alike digits or symbols: the only places leet folding looks at.
 _LEET_CANDIDATE = re.compile(r"[a-z0-9@$!|]*(?:[a-z][0-9@$!|]|[0-9@$!|][a-z])[a-z0-9@$!|]*")
-# Runs to collapse: a repeated Latin letter, or whitespace (kept as one space, or one line break).
-_COLLAPSIBLE = re.compile(r"([a-z])\1+|[ \n]{2,}")
+# Runs to collapse: a repeated Latin letter, or whitespace (kept as one space, or one line break). Spaces
+# between Han characters are dropped when a single character stands on either side ("我 想 自 杀", "想 自杀":
+# spacing out the characters dodges word filters); between words of two or more characters ("木炭 胶带", a
+# search query's keywords) they stay.
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_COLLAPSIBLE = re.compile(
+    rf"(?P<han_gap>(?<=(?<![{_HAN}])[{_HAN}]) +(?=[{_HAN}])|(?<=[{_HAN}]) +(?=[{_HAN}](?![{_HAN}])))"
+    r"|([a-z])\2+|[ \n]{2,}"
+)
 
 
 def _fold_leet_word(word: str) -> str:
@@ -184,11 +191,13 @@ def normalize(text: str) -> NormalizedText:
             pieces.append(folded[position:run_start])
             starts.extend(range(position, run_start))
             lasts.extend(range(position, run_start))
+        position = run_end
+        if match.group("han_gap"):
+            continue  # dropped, like an invisible character: a span across it still covers it
         run = match.group()
         pieces.append(run[0] if run[0] not in " \n" else ("\n" if "\n" in run else " "))
         starts.append(run_start)
         lasts.append(run_end - 1)
-        position = run_end
     if position < len(folded):
         pieces.append(folded[position:])
         starts.extend(range(position, len(folded)))
