@@ -84,3 +84,21 @@ def test_the_learnt_fold_table_gives_what_folding_each_character_gives(text: str
         fresh = normalize(text)
     assert cached == fresh
     assert normalize(text) == cached  # and again, now that every character is known
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("我 想 自 杀", "我想自杀"),  # every character on its own: the spacing is a filter dodge
+        ("想 自杀", "想自杀"),  # one side a single character
+        ("木炭 胶带", "木炭 胶带"),  # two words: a search query's keywords keep their space
+        ("我  想", "我想"),  # a longer run of spaces too
+        ("我\n想", "我\n想"),  # a line break is a break
+    ],
+)
+def test_spaces_between_single_han_characters_are_dropped(text: str, canonical: str) -> None:
+    normalized = normalize(text)
+    assert normalized.text == canonical
+    assert normalized.original_span(0, len(canonical)) == (0, len(text))
+    last = len(canonical) - 1
+    assert text[slice(*normalized.original_span(last, last + 1))] == canonical[-1]
