@@ -90,8 +90,11 @@ _LEET_CANDIDATE = re.compile(r"[a-z0-9@$!|]*(?:[a-z][0-9@$!|]|[0-9@$!|][a-z])[a-
 # between Han characters are dropped when a single character stands on either side ("我 想 自 杀", "想 自杀":
 # spacing out the characters dodges word filters); between words of two or more characters ("木炭 胶带", a
 # search query's keywords) they stay.
+# The second pattern runs only on texts with a space between Han characters (most texts have none).
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_COLLAPSIBLE = re.compile(
+_COLLAPSIBLE = re.compile(r"([a-z])\1+|[ \n]{2,}")
+_SPACED_HAN = re.compile(rf"[{_HAN}] +[{_HAN}]")
+_COLLAPSIBLE_OR_HAN_GAP = re.compile(
     rf"(?P<han_gap>(?<=(?<![{_HAN}])[{_HAN}]) +(?=[{_HAN}])|(?<=[{_HAN}]) +(?=[{_HAN}](?![{_HAN}])))"
     r"|([a-z])\2+|[ \n]{2,}"
 )
@@ -185,14 +188,15 @@ def normalize(text: str) -> NormalizedText:
     starts: list[int] = []  # first folded position behind each canonical character
     lasts: list[int] = []  # last folded position behind it (a collapsed run stands for all of its letters)
     position = 0
-    for match in _COLLAPSIBLE.finditer(folded):
+    runs = _COLLAPSIBLE_OR_HAN_GAP if _SPACED_HAN.search(folded) else _COLLAPSIBLE
+    for match in runs.finditer(folded):
         run_start, run_end = match.span()
         if run_start > position:
             pieces.append(folded[position:run_start])
             starts.extend(range(position, run_start))
             lasts.extend(range(position, run_start))
         position = run_end
-        if match.group("han_gap"):
+        if match.lastgroup == "han_gap":
             continue  # dropped, like an invisible character: a span across it still covers it
         run = match.group()
         pieces.append(run[0] if run[0] not in " \n" else ("\n" if "\n" in run else " "))
