@@ -122,16 +122,7 @@ def schedule_runs(session: Session, *, now: datetime, first_in: timedelta) -> bo
     call scheduled one. Every process calls it at start: the first one wins, the others find it pending. A run
     that failed as often as the scheduler tries (its error is on the timer and in the log) is not pending:
     the next start schedules a new one rather than leave deletion stopped."""
-    pending = session.scalar(
-        select(Timer.id)
-        .where(
-            Timer.kind == RETENTION_TIMER,
-            Timer.fired_at.is_(None),
-            Timer.attempts < scheduling.MAX_TIMER_ATTEMPTS,
-        )
-        .limit(1)
-    )
-    if pending is not None:
+    if scheduling.will_fire(session, kind=RETENTION_TIMER):
         return False
     scheduling.schedule(session, kind=RETENTION_TIMER, due_at=now + first_in, now=now, payload={})
     return True

@@ -14,6 +14,11 @@ from lifeguard.scheduling.models import Lease, Timer
 MAX_TIMER_ATTEMPTS = 5
 
 
+def _will_fire() -> tuple[Any, ...]:
+    """A timer the scheduler will still fire: not fired yet, and not given up after MAX_TIMER_ATTEMPTS."""
+    return (Timer.fired_at.is_(None), Timer.attempts < MAX_TIMER_ATTEMPTS)
+
+
 def schedule(
     session: Session, *, kind: str, due_at: datetime, now: datetime, payload: dict[str, Any], case_id: int | None = None
 ) -> Timer:
@@ -41,15 +46,15 @@ def take_lease(session: Session, *, name: str, holder: str, now: datetime, ttl: 
 
 
 def due(session: Session, *, now: datetime, limit: int = 100) -> list[Timer]:
-    stmt = (
-        select(Timer)
-        .where(Timer.fired_at.is_(None), Timer.due_at <= now, Timer.attempts < MAX_TIMER_ATTEMPTS)
-        .order_by(Timer.due_at, Timer.id)
-        .limit(limit)
-    )
+    stmt = select(Timer).where(*_will_fire(), Timer.due_at <= now).order_by(Timer.due_at, Timer.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     return list(session.scalars(stmt))
+
+
+def will_fire(session: Session, *, kind: str) -> bool:
+    """Whether a timer of ``kind`` is waiting that the scheduler will still fire."""
+    return session.scalar(select(Timer.id).where(Timer.kind == kind, *_will_fire()).limit(1)) is not None
 
 
 def pending_for_case(session: Session, case_id: int, kind: str | None = None) -> list[Timer]:
