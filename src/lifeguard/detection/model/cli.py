@@ -279,12 +279,8 @@ def second_stage_measure_zh(
 
     try:
         stage = build_zh_stage([0.5, 0.5, 0.5, 0.5], zh_stage)
-    except SecondStageUnavailable as exc:
-        typer.secho(str(exc), fg="red", err=True)
-        raise typer.Exit(2) from exc
-    try:
         corpus = stage_corpus(data_dir or default_data_dir())
-    except FileNotFoundError as exc:
+    except (SecondStageUnavailable, FileNotFoundError) as exc:  # no stage there, or no SOS-4K to measure on
         typer.secho(str(exc), fg="red", err=True)
         raise typer.Exit(2) from exc
     test, benign = held_out(corpus)
