@@ -6,9 +6,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lifeguard.detection.model import textnorm
 from lifeguard.detection.model.features import KIND_NAMES, FeatureConfig, extract, weigh
 from lifeguard.detection.model.hashing import bucket_of, feature_hash, mix64, poly_hash
-from lifeguard.detection.model.textnorm import MAX_CHARS, fold, fold_light, light_offsets
+from lifeguard.detection.model.textnorm import MAX_CHARS, fold, fold_light, fold_light_many, light_offsets
 
 CONFIG = FeatureConfig(bits=20)
 texts_strategy = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=60) | st.sampled_from(
@@ -34,6 +35,31 @@ def test_fold_undoes_common_evasions() -> None:
     assert fold("50mg at 3am") == "50mg at 3am"  # quantities stay readable
     assert fold("  a \t\n b  ") == "a b"
     assert len(fold("x" * (MAX_CHARS * 3))) <= MAX_CHARS
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(texts_strategy | st.text(max_size=MAX_CHARS + 20), max_size=6))
+def test_folding_a_batch_in_numpy_equals_folding_each_text(texts: list[str]) -> None:
+    assert fold_light_many(texts) == [fold_light(text) for text in texts]
+
+
+def test_batch_folding_takes_the_slow_path_for_characters_that_fold_to_none_or_several() -> None:
+    texts = ["Straße", "ki\u200bll", "ﬁne", "中" * (MAX_CHARS + 5) + "ß", "\ud800 lone surrogate", "平常的话"]
+    assert fold_light_many(texts) == [fold_light(text) for text in texts]
+    assert fold_light_many(texts)[:3] == ["strasse", "kill", "fine"]
+
+
+def test_the_ascii_shortcut_is_the_character_table() -> None:
+    printable = "".join(chr(code) for code in range(32, 127))
+    assert printable.lower() == printable.translate(textnorm._TABLE)
+    assert not textnorm._ASCII_RESHAPES  # so an ASCII text keeps its offsets in light_offsets
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abzAZ0135789@$!|' -.", max_size=24))
+def test_the_leet_precheck_never_skips_a_word_it_would_change(text: str) -> None:
+    lowered = text.lower()
+    assert textnorm._unleet(lowered) == textnorm._LEET_RUN.sub(textnorm._leet_sub, lowered)
 
 
 @settings(max_examples=300, deadline=None)

@@ -14,11 +14,11 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from lifeguard.detection.assessment import Assessment, DetectorInfo, Span, TextInput
+from lifeguard.detection.assessment import Assessment, DetectorInfo, Span, TextInput, quick_assessment
 from lifeguard.detection.language import canonical_hint, guess_language
 from lifeguard.detection.levels import LEVELS, Level
 from lifeguard.detection.model import artifact as artifact_io
@@ -26,7 +26,7 @@ from lifeguard.detection.model.calibrate import Platt, sigmoid
 from lifeguard.detection.model.features import FeatureConfig, Features, Rows, extract, raw_scale, weigh
 from lifeguard.detection.model.labels import LEVEL_NAMES, N_HEADS, SOS_CLASSES
 from lifeguard.detection.model.second_stage import NoSecondStage, SecondStage
-from lifeguard.detection.model.textnorm import finish_fold, fold, fold_light, light_offsets
+from lifeguard.detection.model.textnorm import finish_fold, fold, fold_light, fold_light_many, light_offsets
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,7 @@ class Scored:
     langs: list[str | None] | None = None  # the language read from each text's scripts and words (no hint)
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):  # a tuple: made three times per flagged text, twice as fast as a dataclass
     start: int  # in the original text
     end: int
     ngram: str  # the folded n-gram(s) behind the span
@@ -240,7 +239,7 @@ class RiskModel:
 
     def score_texts(self, texts: list[str]) -> Scored:
         texts = [_coerce_text(text) for text in texts]
-        return self.score_folded([fold_light(text) for text in texts], texts, collapse=True)
+        return self.score_folded(fold_light_many(texts), texts, collapse=True)
 
     def at_or_above(self, texts: list[str]) -> np.ndarray:
         """Calibrated P(level >= indicator / ideation / behavior / attempt), shape (n, 4)."""
@@ -368,36 +367,29 @@ class RiskModel:
             )
             evidence = dict(zip(flagged, found, strict=True))
         reasons_by_item = probability_reasons_many(scored.at_or_above)
-        at_or_above = scored.at_or_above.tolist()
+        # The score is one of the text's four rounded probabilities: P(>= its level), or P(>= indicator) at
+        # none. np.round gives the double nearest to k / 10,000, as round(x, 4) does (a division is correctly
+        # rounded), in one call for the batch instead of one Python call per text.
+        rounded = np.round(scored.at_or_above, 4).tolist()
         model_reason = f"model:{self.version}"
         langs = scored.langs or [None] * len(items)
         label, folded = self._label, scored.folded
         out: list[Assessment] = []
         for index, item in enumerate(items):
             rank = ranks[index]
-            probabilities = at_or_above[index]
+            score = rounded[index][rank - 1] if rank else rounded[index][0]
             lang = self.language(item, folded[index], langs[index])
             found = evidence.get(index) if rank else None
             if not found:  # most traffic: a level and its probabilities, nothing to point at
-                score = probabilities[rank - 1] if rank else probabilities[0]
                 reasons = (model_reason, *reasons_by_item[index])
-                out.append(Assessment(LEVELS[rank], round(score, 4), reasons, (), label, lang=lang))
+                out.append(quick_assessment(LEVELS[rank], score, reasons, (), label, lang))
                 continue
             listed = [model_reason, *reasons_by_item[index]]
             spans: list[Span] = []
             for found_here in found:
                 listed.append(f"ngram:{found_here.ngram}")
                 spans.append(Span(found_here.start, found_here.end, f"model:ngram:{found_here.ngram}"))
-            out.append(
-                Assessment(
-                    level=LEVELS[rank],
-                    score=round(probabilities[rank - 1], 4),
-                    reasons=tuple(dict.fromkeys(listed)),
-                    spans=tuple(spans),
-                    detector=label,
-                    lang=lang,
-                )
-            )
+            out.append(quick_assessment(LEVELS[rank], score, tuple(dict.fromkeys(listed)), tuple(spans), label, lang))
         return out
 
 
