@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -304,21 +305,28 @@ class RiskModel:
             candidate |= ~texts_with[features.docs] & (weights > 0)
         where = np.flatnonzero(candidate)
         keys = (features.docs[where] << bits) | features.buckets[where]
-        unique, first, counts = np.unique(keys, return_index=True, return_counts=True)
-        docs = unique >> bits
-        picked = where[first]
+        # each (text, bucket) once, with its first occurrence and its count (np.unique's work, one sort)
+        by_key = np.argsort(keys, kind="stable")
+        sorted_keys = keys[by_key]
+        group = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
+        counts = np.diff(np.append(group, len(sorted_keys)))
+        docs = sorted_keys[group] >> bits
+        picked = where[by_key[group]]
         weights64 = weights[picked].astype(np.float64)
         strength = weights64 * (1.0 + np.log(counts))
         order = np.argsort(docs.astype(np.float64) * 1e6 - strength, kind="stable")  # by text, strongest first
-        kept_docs = docs[order]
-        starts = features.starts[picked[order]].tolist()
-        lengths = features.lengths[picked[order]].tolist()
-        kept_weights = weights64[order].tolist()
-        boundaries = np.searchsorted(kept_docs, np.arange(len(texts) + 1)).tolist()
+        # only the first ``limit * 4`` of each text are read
+        ranked_docs = docs[order]
+        firsts = np.searchsorted(ranked_docs, np.arange(len(texts) + 1))
+        kept = order[np.arange(len(order)) - firsts[ranked_docs] < limit * 4]
+        starts = features.starts[picked[kept]].tolist()
+        lengths = features.lengths[picked[kept]].tolist()
+        kept_weights = weights64[kept].tolist()
+        boundaries = np.searchsorted(docs[kept], np.arange(len(texts) + 1)).tolist()
         for doc in range(len(texts)):
-            begin, end = boundaries[doc], min(boundaries[doc + 1], boundaries[doc] + limit * 4)
+            begin, end = boundaries[doc], boundaries[doc + 1]
             if end > begin:
-                candidates = list(zip(starts[begin:end], lengths[begin:end], kept_weights[begin:end], strict=True))
+                candidates = zip(starts[begin:end], lengths[begin:end], kept_weights[begin:end], strict=True)
                 results[doc] = _evidence(texts[doc], light[doc], candidates, limit)
         return results
 
@@ -413,30 +421,34 @@ def _looks_hinglish(folded: str) -> bool:
     return hindi_only >= 2 or (hindi_only >= 1 and len(distinct) >= 2)
 
 
-def _evidence(text: str, folded: str, candidates: list[tuple[int, int, float]], limit: int) -> list[Evidence]:
+def _evidence(text: str, folded: str, candidates: Iterable[tuple[int, int, float]], limit: int) -> list[Evidence]:
     """Turn (start, length, weight) n-grams of ``folded`` (the text's ``fold_light``) into at most ``limit``
     readable original spans."""
     picked: list[tuple[int, int, float]] = []
+    size, word_chars, wanted = len(folded), _WORD_CHARS, limit * 2
     for start, length, weight in candidates:
-        end = min(len(folded), start + length)
-        start = max(0, start)
+        end = start + length
+        if end > size:
+            end = size
+        if start < 0:
+            start = 0
         while start < end and folded[start] == " ":
             start += 1
         while end > start and folded[end - 1] == " ":
             end -= 1
         if end <= start:
             continue
-        if folded[start] in _WORD_CHARS:  # Latin: show whole words, not "i w" or "ant t"
-            while start > 0 and folded[start - 1] in _WORD_CHARS:
+        if folded[start] in word_chars:  # Latin: show whole words, not "i w" or "ant t"
+            while start > 0 and folded[start - 1] in word_chars:
                 start -= 1
-            while end < len(folded) and folded[end] in _WORD_CHARS:
+            while end < size and folded[end] in word_chars:
                 end += 1
             if end - start < 3:
                 continue  # "i", "to": too short to mean anything to a reader
         elif end - start < 2 and not 0x2000 <= ord(folded[start]) < 0x3000:
             continue  # a lone Han or Devanagari character says little (an emoji or symbol may)
         picked.append((start, end, weight))
-        if len(picked) >= limit * 2:
+        if len(picked) >= wanted:
             break
     if not picked:
         return []
@@ -477,11 +489,13 @@ _P_REASONS: tuple[tuple[str, ...], ...] = tuple(
 )
 
 
+# the same strings in one flat array: the reason for level i at k thousandths is _P_FLAT[i * 1001 + k]
+_P_FLAT = np.array([reason for row in _P_REASONS for reason in row], dtype=object)
+
+
 def probability_reasons_many(at_or_above: np.ndarray, top: int = 2) -> list[list[str]]:
     probabilities = to_level_probabilities(at_or_above)
     order = np.argsort(-probabilities, axis=1, kind="stable")[:, :top]
-    thousandths = np.rint(np.take_along_axis(probabilities, order, axis=1) * 1000).astype(np.int64).tolist()
-    return [
-        [_P_REASONS[i][k] for i, k in zip(row, value_row, strict=True)]
-        for row, value_row in zip(order.tolist(), thousandths, strict=True)
-    ]
+    thousandths = np.rint(np.take_along_axis(probabilities, order, axis=1) * 1000).astype(np.int64)
+    reasons: list[list[str]] = _P_FLAT[order * 1001 + thousandths].tolist()  # one gather for the batch
+    return reasons
