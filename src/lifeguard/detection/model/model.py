@@ -304,6 +304,8 @@ class RiskModel:
         if not texts_with.all():
             candidate |= ~texts_with[features.docs] & (weights > 0)
         where = np.flatnonzero(candidate)
+        if len(where) == 0:  # no n-gram of these texts pushes their head up
+            return results
         keys = (features.docs[where] << bits) | features.buckets[where]
         # each (text, bucket) once, with its first occurrence and its count (np.unique's work, one sort)
         by_key = np.argsort(keys, kind="stable")
