@@ -117,14 +117,17 @@ def _framed_lengths(texts: list[str]) -> np.ndarray:
     return np.fromiter((len(text) + 3 for text in texts), dtype=np.int64, count=len(texts))
 
 
-def _is_han(codes: np.ndarray) -> np.ndarray:
-    """Han ideographs (the same ranges as ``detection.language``), for the language guess."""
-    return (
-        ((codes >= 0x4E00) & (codes <= 0x9FFF))
-        | ((codes >= 0x3400) & (codes <= 0x4DBF))
-        | ((codes >= 0xF900) & (codes <= 0xFAFF))
-        | ((codes >= 0x20000) & (codes <= 0x3134F))
-    )
+def _han_table() -> np.ndarray:
+    """Han ideographs (the same ranges as ``detection.language``), for the language guess: one lookup per
+    character instead of eight comparisons (1.1 MB, of which the pages never read are never touched)."""
+    table = np.zeros(0x110000, dtype=bool)
+    for first, last in ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0xF900, 0xFAFF), (0x20000, 0x3134F)):
+        table[first : last + 1] = True
+    table.setflags(write=False)
+    return table
+
+
+_HAN = _han_table()
 
 
 def _seeded(hashes: np.ndarray, kind: str) -> np.ndarray:
@@ -141,7 +144,7 @@ def extract(texts: list[str], config: FeatureConfig, positions: bool = False, co
         empty = np.zeros(0, dtype=np.int64)
         return Features(0, empty, empty, np.zeros(0, np.uint8) if positions else None, empty, empty)
     # Each text is framed as " text \n": the spaces pad Latin n-grams at the edges, "\n" separates texts.
-    joined = "".join([f" {text} \n" for text in texts])
+    joined = " " + " \n ".join(texts) + " \n"
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     original_index: np.ndarray | None = None  # with collapse and positions: index in the uncollapsed codes
     lengths = _framed_lengths(texts) if positions or not collapse else None
@@ -155,7 +158,7 @@ def extract(texts: list[str], config: FeatureConfig, positions: bool = False, co
         np.equal(codes[1:], codes[:-1], out=repeated[1:])
         repeated &= ((codes >= 97) & (codes <= 122)) | (codes == _SPACE)
         if positions:
-            original_index = np.flatnonzero(~repeated)
+            original_index = (~repeated).nonzero()[0]
         codes = codes[~repeated]
         doc_of = np.empty(len(codes), dtype=np.int64)
         doc_of[0] = 0
@@ -164,8 +167,10 @@ def extract(texts: list[str], config: FeatureConfig, positions: bool = False, co
         assert lengths is not None
         doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
     classes = _CLASSES.lookup(codes)
-    han_counts = np.bincount(doc_of[_is_han(codes)], minlength=n_docs)
-    deva_counts = np.bincount(doc_of[classes == DEVA], minlength=n_docs)
+    in_class = np.bincount(classes, minlength=SYMBOL + 1)  # which scripts the batch holds, in one pass
+    han_counts = np.bincount(doc_of[_HAN[codes]], minlength=n_docs)
+    deva = classes == DEVA if in_class[DEVA] else None
+    deva_counts = np.bincount(doc_of[deva], minlength=n_docs) if deva is not None else np.zeros(n_docs, np.int64)
     table, powers = prefix_tables(codes)
     shift = np.uint64(64 - config.bits)
 
@@ -191,14 +196,12 @@ def extract(texts: list[str], config: FeatureConfig, positions: bool = False, co
             all_lengths.append(ends - starts)
 
     # -- character n-grams ----------------------------------------------------------------------------
-    latin_segment = (classes == LATIN) | (codes == _SPACE)
-    for mask, prefix, sizes in (
-        (latin_segment, "lat", (3, 4, 5)),
-        (classes == CJK, "cjk", (1, 2, 3)),
-        (classes == DEVA, "deva", (1, 2, 3)),
-    ):
-        if not mask.any():
-            continue
+    segments = [((classes == LATIN) | (codes == _SPACE), "lat", (3, 4, 5))]  # framing: always a space
+    if in_class[CJK]:
+        segments.append((classes == CJK, "cjk", (1, 2, 3)))
+    if deva is not None:
+        segments.append((deva, "deva", (1, 2, 3)))
+    for mask, prefix, sizes in segments:
         # ``run`` holds where ``size`` consecutive positions are in the mask (one AND per extra character)
         run = mask
         for size in range(1, sizes[-1] + 1):
@@ -206,28 +209,27 @@ def extract(texts: list[str], config: FeatureConfig, positions: bool = False, co
                 run = run[:-1] & mask[size - 1 :]
             if size < sizes[0]:
                 continue
-            starts = np.flatnonzero(run)
+            starts = run.nonzero()[0]
             ends = starts + size
             kind = f"{prefix}{size}"
             emit(kind, _seeded(substring_hashes(table, powers, starts, ends), kind), starts, ends)
 
     # -- words and bigrams ----------------------------------------------------------------------------
-    wordish = (classes == LATIN) | (classes == DEVA)
-    symbol = classes == SYMBOL
-    is_token = wordish | symbol
-    if is_token.any():
+    if in_class[LATIN] or in_class[DEVA] or in_class[SYMBOL]:
+        symbol = classes == SYMBOL
+        is_token = (classes == LATIN) | (classes == DEVA) | symbol
         previous = np.empty_like(classes)
         previous[0] = OTHER
         previous[1:] = classes[:-1]
         following = np.empty_like(classes)
         following[-1] = OTHER
         following[:-1] = classes[1:]
-        token_starts = np.flatnonzero(is_token & ((classes != previous) | symbol))
-        token_ends = np.flatnonzero(is_token & ((classes != following) | symbol)) + 1
+        token_starts = (is_token & ((classes != previous) | symbol)).nonzero()[0]
+        token_ends = (is_token & ((classes != following) | symbol)).nonzero()[0] + 1
         raw = substring_hashes(table, powers, token_starts, token_ends)
         emit("word", _seeded(raw, "word"), token_starts, token_ends)
         token_docs = doc_of[token_starts]
-        same_doc = np.flatnonzero(token_docs[1:] == token_docs[:-1])
+        same_doc = (token_docs[1:] == token_docs[:-1]).nonzero()[0]
         if len(same_doc):
             combined = raw[same_doc] * np.uint64(Q) + raw[same_doc + 1]
             emit("bigram", _seeded(combined, "bigram"), token_starts[same_doc], token_ends[same_doc + 1])
@@ -286,7 +288,7 @@ def weigh(features: Features, config: FeatureConfig) -> Rows:
     boundary = np.empty(len(keys), dtype=bool)
     boundary[0] = True
     np.not_equal(keys[1:], keys[:-1], out=boundary[1:])
-    starts = np.flatnonzero(boundary)
+    starts = boundary.nonzero()[0]
     unique = keys[starts]
     counts = np.diff(np.append(starts, len(keys)))
     docs = unique >> config.bits
