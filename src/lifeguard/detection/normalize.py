@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 # Cyrillic and Greek letters that render like Latin ones. Folded so "kіll" (Cyrillic і) matches "kill".
 _HOMOGLYPHS: dict[str, str] = {
@@ -34,7 +33,6 @@ _LEET: dict[str, str] = {
     "@": "a", "$": "s", "!": "i", "|": "l",
 }  # fmt: skip
 
-_LEET_CHARS = frozenset(_LEET)
 
 # Characters that are invisible or only steer rendering; dropped so they cannot split a word.
 _INVISIBLE_EXTRA = {"\u034f", "\u115f", "\u1160", "\u3164", "\uffa0"}
@@ -53,23 +51,66 @@ def _is_latin_letter(char: str) -> bool:
     return "a" <= char <= "z"
 
 
-@dataclass(frozen=True, slots=True)
 class NormalizedText:
-    """``text`` is the canonical form; ``starts[i]``/``ends[i]`` bound the original characters of ``text[i]``."""
+    """``text`` is the canonical form; ``starts[i]``/``ends[i]`` bound the original characters of ``text[i]``.
 
-    text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
-    original_length: int
+    The offsets are built on first use: most texts match nothing, and building them cost half of
+    ``normalize`` (per character, in Python). What they are built from is kept: the length of the folded text,
+    the runs collapsed or dropped in it, and, when folding changed the length, each folded character's origin.
+    """
+
+    __slots__ = ("text", "original_length", "_folded_length", "_runs", "_origins", "_offsets")
+
+    def __init__(
+        self,
+        text: str,
+        original_length: int,
+        folded_length: int,
+        runs: list[tuple[int, int, bool]],
+        origins: list[int] | None,
+    ) -> None:
+        self.text = text
+        self.original_length = original_length
+        self._folded_length = folded_length
+        self._runs = runs  # (start, end, dropped) in the folded text, in order
+        self._origins = origins
+        self._offsets: tuple[tuple[int, ...], tuple[int, ...]] | None = None
+
+    @property
+    def starts(self) -> tuple[int, ...]:
+        return self._built()[0]
+
+    @property
+    def ends(self) -> tuple[int, ...]:
+        return self._built()[1]
+
+    def _built(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        if self._offsets is None:
+            self._offsets = _offsets(self._folded_length, self._runs, self._origins)
+        return self._offsets
+
+    def __eq__(self, other: object) -> bool:  # a value, like the dataclass it was
+        if not isinstance(other, NormalizedText):
+            return NotImplemented
+        return (self.text, self.original_length, self._built()) == (other.text, other.original_length, other._built())
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.original_length, self._built()))
+
+    def __repr__(self) -> str:
+        starts, ends = self._built()
+        length = self.original_length
+        return f"NormalizedText(text={self.text!r}, starts={starts!r}, ends={ends!r}, original_length={length})"
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open range of the canonical text back to a half-open range of the original text."""
+        starts, ends = self._built()
         if not self.text or end <= start:
-            anchor = self.starts[start] if start < len(self.starts) else self.original_length
+            anchor = starts[start] if start < len(starts) else self.original_length
             return anchor, anchor
         start = max(0, min(start, len(self.text) - 1))
         end = max(start + 1, min(end, len(self.text)))
-        return self.starts[start], self.ends[end - 1]
+        return starts[start], ends[end - 1]
 
 
 def _fold_char(char: str) -> str:
@@ -86,6 +127,8 @@ _ASCII_TABLE.update({ord("\n"): "\n", ord("\r"): "\n", ord("`"): "'"})
 
 # A Latin word mixing letters with look-alike digits or symbols: the only places leet folding looks at.
 _LEET_CANDIDATE = re.compile(r"[a-z0-9@$!|]*(?:[a-z][0-9@$!|]|[0-9@$!|][a-z])[a-z0-9@$!|]*")
+# The test before it: a look-alike beside a letter, written to start with the look-alike so re skips ahead.
+_LEET_BESIDE_LETTER = re.compile(r"[0-9@$!|](?:(?<=[a-z].)|(?=[a-z]))")
 # Runs to collapse: a repeated Latin letter, or whitespace (kept as one space, or one line break). Spaces
 # between Han characters are dropped when a single character stands on either side ("我 想 自 杀", "想 自杀":
 # spacing out the characters dodges word filters); between words of two or more characters ("木炭 胶带", a
@@ -122,7 +165,7 @@ def _fold_leet_word(word: str) -> str:
 
 
 def _fold_leet(text: str) -> str:
-    if _LEET_CHARS.isdisjoint(text):
+    if _LEET_BESIDE_LETTER.search(text) is None:  # every candidate holds one; most texts none ("order 12345")
         return text
     return _LEET_CANDIDATE.sub(lambda match: _fold_leet_word(match.group()), text)
 
@@ -185,42 +228,49 @@ def normalize(text: str) -> NormalizedText:
     # Collapse repeated Latin letters ("dieeee" -> "die", "killll" -> "kil") and whitespace runs; lexicon
     # patterns are collapsed the same way by ``normalize_pattern``, so "kill" in a pattern means "kil".
     pieces: list[str] = []
-    starts: list[int] = []  # first folded position behind each canonical character
-    lasts: list[int] = []  # last folded position behind it (a collapsed run stands for all of its letters)
+    runs_seen: list[tuple[int, int, bool]] = []
     position = 0
     runs = _COLLAPSIBLE_OR_HAN_GAP if _SPACED_HAN.search(folded) else _COLLAPSIBLE
     for match in runs.finditer(folded):
         run_start, run_end = match.span()
         if run_start > position:
             pieces.append(folded[position:run_start])
+        position = run_end
+        dropped = match.lastgroup == "han_gap"  # dropped, like an invisible character
+        runs_seen.append((run_start, run_end, dropped))
+        if not dropped:
+            run = match.group()
+            pieces.append(run[0] if run[0] not in " \n" else ("\n" if "\n" in run else " "))
+    if not runs_seen:
+        return NormalizedText(folded, len(text), len(folded), runs_seen, origins)
+    if position < len(folded):
+        pieces.append(folded[position:])
+    return NormalizedText("".join(pieces), len(text), len(folded), runs_seen, origins)
+
+
+def _offsets(
+    folded_length: int, runs: list[tuple[int, int, bool]], origins: list[int] | None
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Each canonical character's first and (one past the) last original character, from the runs that
+    ``normalize`` collapsed or dropped in the folded text and the folded characters' origins."""
+    starts: list[int] = []  # first folded position behind each canonical character
+    lasts: list[int] = []  # last folded position behind it (a collapsed run stands for all of its letters)
+    position = 0
+    for run_start, run_end, dropped in runs:
+        if run_start > position:
             starts.extend(range(position, run_start))
             lasts.extend(range(position, run_start))
         position = run_end
-        if match.lastgroup == "han_gap":
-            continue  # dropped, like an invisible character: a span across it still covers it
-        run = match.group()
-        pieces.append(run[0] if run[0] not in " \n" else ("\n" if "\n" in run else " "))
-        starts.append(run_start)
-        lasts.append(run_end - 1)
-    if position < len(folded):
-        pieces.append(folded[position:])
-        starts.extend(range(position, len(folded)))
-        lasts.extend(range(position, len(folded)))
-
+        if not dropped:  # a span across a dropped gap still covers it
+            starts.append(run_start)
+            lasts.append(run_end - 1)
+    if position < folded_length:
+        starts.extend(range(position, folded_length))
+        lasts.extend(range(position, folded_length))
     if origins is not None:
         # Dropped invisible characters sit between origins, so a span still covers them when inside it.
-        return NormalizedText(
-            text="".join(pieces),
-            starts=tuple(map(origins.__getitem__, starts)),
-            ends=tuple(map(_one_more, map(origins.__getitem__, lasts))),
-            original_length=len(text),
-        )
-    return NormalizedText(
-        text="".join(pieces),
-        starts=tuple(starts),
-        ends=tuple(map(_one_more, lasts)),
-        original_length=len(text),
-    )
+        return tuple(map(origins.__getitem__, starts)), tuple(map(_one_more, map(origins.__getitem__, lasts)))
+    return tuple(starts), tuple(map(_one_more, lasts))
 
 
 def normalize_pattern(pattern: str) -> str:
