@@ -18,21 +18,23 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134
 _DEVANAGARI = re.compile(r"[\u0900-\u097f\ua8e0-\ua8ff]")
 _LATIN = re.compile(r"[a-z]")
 
-# Frequent Hindi words in Latin script that are not English words. Two distinct ones (or one next to an
-# ambiguous one) make a Latin text Hinglish. Compiled in normalised form ("hoon" is matched as "hon").
-_HINGLISH_MARKERS = re.compile(
-    normalize_pattern(
-        r"\b(?:hai|hain|nahi|nahin|nhi|hoon|mujhe|mujhko|mera|meri|mere|tera|teri|kya|kyun|kyu|yaar|yar"
-        r"|bhai|raha|rahi|rha|rhi|karna|karke|kuch|bahut|bohot|bohat|aur|lekin|abhi|aaj|jeena|marna"
-        r"|chahta|chahti|chahiye|sakta|sakti|zindagi|zindgi|khatam|khtm|dost|pyaar|wala|wali|gaya|gayi"
-        r"|tha|thi|ke|ki|ka|ko|se|tum|aap|apna|apni|accha|theek|thik|kaise|kaisa|kaun|kab|kahan|toh"
-        r"|to|main|mai|ho|hun|jana|kal|bas|mat|dil|sab|kar|hum|nai)\b"
-    )
+# Frequent Hindi words in Latin script. Two distinct ones that are not English (or one next to an ambiguous
+# one) make a Latin text Hinglish. The one list for the rules (here) and the model (``model.model``, which
+# reads them as hashed word features).
+HINGLISH_WORDS: frozenset[str] = frozenset(
+    "hai hain nahi nahin nhi hoon hun mujhe mujhko mera meri mere tera teri kya kyun kyu yaar yar bhai raha rahi"
+    " rha rhi kar karna karke kuch bahut bohot bohat sab aur lekin abhi bhi aaj kal jeena marna jana chahta"
+    " chahti chahiye sakta sakti zindagi zindgi khatam khtm dost pyaar dil wala wali gaya gayi ho tha thi ke ki"
+    " ka ko se main mai hum tum aap apna apni accha acha theek thik kaise kaisa kaun kab kahan nai mat bas toh"
+    " to".split()
 )
 # Markers that are also English words or names ("to", "main", "ho") only count beside a Hindi-only one.
-_AMBIGUOUS = frozenset(
+HINGLISH_AMBIGUOUS: frozenset[str] = frozenset(
     {"to", "main", "mai", "ho", "hun", "jana", "kal", "bas", "mat", "dil", "sab", "kar", "hum", "nai"}
 )
+# Compiled in normalised form ("hoon" is matched as "hon").
+_HINGLISH_MARKERS = re.compile(normalize_pattern(r"\b(?:" + "|".join(sorted(HINGLISH_WORDS)) + r")\b"))
+_AMBIGUOUS = frozenset(normalize_pattern(word) for word in HINGLISH_AMBIGUOUS)
 
 _LANG_ALIASES: dict[str, str] = {
     "zh": "zh", "zh-cn": "zh", "zh-hans": "zh", "zh-hant": "zh", "zh-tw": "zh", "zh-hk": "zh", "cmn": "zh",

@@ -20,7 +20,13 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from lifeguard.detection.assessment import Assessment, DetectorInfo, Span, TextInput, quick_assessment
-from lifeguard.detection.language import canonical_hint, guess_language
+from lifeguard.detection.language import (
+    HINGLISH_AMBIGUOUS,
+    HINGLISH_WORDS,
+    canonical_hint,
+    guess_language,
+    looks_hinglish,
+)
 from lifeguard.detection.levels import LEVELS, Level
 from lifeguard.detection.model import artifact as artifact_io
 from lifeguard.detection.model.calibrate import Platt, sigmoid
@@ -35,17 +41,6 @@ MODEL_NAME = "risk-model"
 MAX_EXPLAINED_NGRAMS = 3
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789'")
-_LATIN_WORDS = re.compile(r"\b[a-z]+\b")
-# Frequent Hindi function words in Latin script (as in ``detection.language``, checked with a set lookup
-# instead of a large alternation: the regex costs more than scoring a short message). Words that are also
-# English only count next to a Hindi-only one.
-_HINGLISH_WORDS = frozenset(
-    "hai hain nahi nahin nhi hoon hun mujhe mujhko mera meri mere tera teri kya kyun kyu yaar yar bhai raha rahi"
-    " rha rhi kar karna karke kuch bahut bohot bohat sab aur lekin abhi aaj kal jeena marna chahta chahti zindagi"
-    " zindgi dil wala wali gaya gayi ho tha thi ke ki ka ko se main mai hum tum aap apna apni accha acha theek thik"
-    " kaise kaisa kaun kab kahan nai mat bas bhi toh to".split()
-)
-_AMBIGUOUS_WORDS = frozenset("to main ho kal bas mat dil sab kar hum nai mai".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,7 +357,7 @@ class RiskModel:
         if not folded.strip():
             return None
         if folded.isascii():  # Latin only: English or Hinglish, by the Hindi function words it uses
-            return "hi-Latn" if _looks_hinglish(folded[:2000]) else "en"
+            return "hi-Latn" if looks_hinglish(finish_fold(folded[:2000])) else "en"
         return guess_language(folded)
 
     def assessments(
@@ -405,8 +400,8 @@ class RiskModel:
 
 def _marker_buckets(config: FeatureConfig) -> np.ndarray:
     """Per word bucket: 2 for a Hinglish function word that is not English, 1 for one that also is, else 0."""
-    words = sorted({fold(word) for word in _HINGLISH_WORDS})
-    ambiguous = {fold(word) for word in _AMBIGUOUS_WORDS}
+    words = sorted({fold(word) for word in HINGLISH_WORDS})
+    ambiguous = {fold(word) for word in HINGLISH_AMBIGUOUS}
     table = np.zeros(config.buckets, dtype=np.uint8)
     features = extract(words, config)
     where = features.block("word")
@@ -415,12 +410,6 @@ def _marker_buckets(config: FeatureConfig) -> np.ndarray:
             table[bucket] = max(int(table[bucket]), 1 if words[doc] in ambiguous else 2)
     table.setflags(write=False)
     return table
-
-
-def _looks_hinglish(folded: str) -> bool:
-    distinct = _HINGLISH_WORDS.intersection(_LATIN_WORDS.findall(folded))
-    hindi_only = len(distinct - _AMBIGUOUS_WORDS)
-    return hindi_only >= 2 or (hindi_only >= 1 and len(distinct) >= 2)
 
 
 def _evidence(text: str, folded: str, candidates: Iterable[tuple[int, int, float]], limit: int) -> list[Evidence]:
