@@ -144,7 +144,9 @@ class TextContext:
         after = self.text[end : min(clause_end, end + 16)]
         for lexicon in lexicons:
             if lexicon.negator_suffix is not None and lexicon.negator_suffix.search(before):
-                return True
+                question = lexicon.negation_question
+                if question is None or question.search(before) is None:
+                    return True
             negator_after = lexicon.negator_after
             if negator_after is not None and negator_after.match(after):
                 return True

@@ -148,6 +148,9 @@ class CompiledLexicon:
     markers: re.Pattern[str] | None
     negator_suffix: re.Pattern[str] | None  # searched in the text just before a hit
     negator_after: re.Pattern[str] | None  # matched at the text just after a hit (Hindi: "... नहीं करूंगा")
+    # searched where ``negator_suffix`` matched: the negator asks for a reason instead of denying ("give me one
+    # reason why I shouldn't kill myself", "a reason not to"); the hit is then not negated
+    negation_question: re.Pattern[str] | None
     cues: dict[str, re.Pattern[str] | None]
     entry_count: int
 
@@ -259,6 +262,8 @@ def compile_lexicon(data: dict[str, Any]) -> CompiledLexicon:
     negator_regex = re.compile(_prepare(str(negator), macros)) if negator else None
     after = cues_raw.get("negator_after")
     after_regex = re.compile(_prepare(str(after), macros)) if after else None
+    question = cues_raw.get("negation_question")
+    question_regex = re.compile(_prepare(str(question), macros)) if question else None
     cues = {name: _alternation(list(cues_raw.get(name, [])), macros, script) for name in CUE_NAMES}
     return CompiledLexicon(
         lang=lang,
@@ -270,6 +275,7 @@ def compile_lexicon(data: dict[str, Any]) -> CompiledLexicon:
         markers=marker_regex,
         negator_suffix=negator_regex,
         negator_after=after_regex,
+        negation_question=question_regex,
         cues=cues,
         entry_count=len(term_entries) + len(means_entries) + len(mask_entries) + len(support_entries),
     )
