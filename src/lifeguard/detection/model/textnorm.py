@@ -36,10 +36,9 @@ _INVISIBLE_EXTRA = frozenset(normalize._INVISIBLE_EXTRA)
 
 # A run of Latin letters and leet characters that holds at least one leet character.
 _LEET_RUN = re.compile(r"(?<![a-z0-9@$!|])[a-z0-9@$!|]*[0-9@$!|][a-z0-9@$!|]*(?![a-z0-9@$!|])")
-# Cheap pre-check: a leet character beside a letter. Every run that ``_leet_word`` changes holds one (it has
-# letters and leet characters and nothing else), and most messages hold none ("order 12345", "3 pm").
-# Written to start with the leet class, so that re skips ahead to one (as fast as searching for the class).
-_LEET_BESIDE_LETTER = re.compile(r"[0-9@$!|](?:(?<=[a-z].)|(?=[a-z]))")
+# Cheap pre-check, the rules' own: a leet character beside a letter. Every run that ``_leet_word`` changes holds
+# one (it has letters and leet characters and nothing else), and most messages hold none ("order 12345").
+_LEET_BESIDE_LETTER = normalize._LEET_BESIDE_LETTER
 _REPEATED_LETTER = re.compile(r"(?=([a-z]))\1{2,}")  # same as ([a-z])\1+, measured 30% faster
 _SPACES = re.compile(r" {2,}")
 _COLLAPSE = re.compile(r"(?=([a-z]))\1{2,}| {2,}")
