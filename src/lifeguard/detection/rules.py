@@ -123,7 +123,11 @@ def _asks_lethality(hit: Hit, context: TextContext) -> bool:
     if hit.entry.means not in _POISONS:
         return False
     found = context.near("dose_question", hit, reach=12)
-    return found is not None and not context.cue_negated(found, hit)
+    if found is None or context.cue_negated(found, hit):
+        return False
+    # "how much pesticide per acre", "ek acre mein kitna keetnashak dalna hai": a dose for a field, a pest or a
+    # tank, unless someone is to drink or swallow it.
+    return context.near("field_use", hit) is None or context.near("ingestion", hit, reach=12) is not None
 
 
 def _time_in_clause(hit: Hit, context: TextContext) -> bool:
