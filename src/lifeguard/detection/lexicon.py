@@ -64,7 +64,7 @@ CUE_NAMES = (
     "commerce",  # the register of shop service chat ("亲", "refund", "parcel"): context, never risk
     "enclosed",  # a closed space used or sealed ("do it in the car", "封好门窗"): with charcoal, preparation
     "asks_seller",  # "do you sell", "你们有…吗": the "you" before a means is a shop, the means the writer's
-    "field_use",  # "per acre", "兑水", "khet": a poison measured for a field, a pest or a tank, not a person
+    "not_a_dose",  # "per acre", "兑水", "how much is", "kitne ka": a quantity for a field, a tank or a price
     "ingestion",  # "drink", "喝", "pi": someone is to swallow it (a dose question even beside field words)
 )  # fmt: skip
 # Word edges per script. Han has no word gaps, so Chinese entries are written as whole phrases instead.

@@ -125,9 +125,10 @@ def _asks_lethality(hit: Hit, context: TextContext) -> bool:
     found = context.near("dose_question", hit, reach=12)
     if found is None or context.cue_negated(found, hit):
         return False
-    # "how much pesticide per acre", "ek acre mein kitna keetnashak dalna hai": a dose for a field, a pest or a
-    # tank, unless someone is to drink or swallow it.
-    return context.near("field_use", hit) is None or context.near("ingestion", hit, reach=12) is not None
+    # "how much pesticide per acre", "ek acre mein kitna keetnashak dalna hai", "how much is the rat poison",
+    # "rat poison kitne ka hai": a quantity for a field, a pest or a tank, or a price, unless someone is to drink
+    # or swallow it.
+    return context.near("not_a_dose", hit) is None or context.near("ingestion", hit, reach=12) is not None
 
 
 def _time_in_clause(hit: Hit, context: TextContext) -> bool:
