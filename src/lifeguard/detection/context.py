@@ -12,13 +12,14 @@ import re
 from dataclasses import dataclass
 
 from lifeguard.detection.lexicon import CUE_NAMES, CompiledLexicon, Hit
+from lifeguard.detection.scripts import HAN_CLASS
 
 # Sentence ends. A full stop between two digits ("2.5") or inside "e.g." is not one, so "." is handled below.
 _SENTENCE_END = re.compile(r"[。！？!?…।॥\n]+|(?<![0-9a-z])\.(?![0-9a-z])|(?<=[a-z])\.(?=\s|$)")
 _CLAUSE_END = re.compile(r"[,，;；:：、()（）\"“”「」『』~～]+|\s[-–—]+\s")
 # Chinese writers often use a space where a comma belongs ("好累 不想活了"); between two Han characters a
 # space ends a clause. Between Devanagari or Latin words it is just a word gap.
-_HAN_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+_HAN_SPACE = re.compile(f"(?<=[{HAN_CLASS}])\\s+(?=[{HAN_CLASS}])")
 
 # Method-seeking questions disguise themselves as about "someone" ("如果有人喝了会很快吗"): for these a
 # generic person marker does not move the question off the asker.

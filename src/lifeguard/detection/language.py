@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass
 
 from lifeguard.detection.normalize import normalize_pattern
+from lifeguard.detection.scripts import HAN_CLASS
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("zh", "en", "hi", "hi-Latn")
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_HAN = re.compile(f"[{HAN_CLASS}]")
 _DEVANAGARI = re.compile(r"[\u0900-\u097f\ua8e0-\ua8ff]")
 _LATIN = re.compile(r"[a-z]")
 

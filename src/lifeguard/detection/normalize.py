@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from lifeguard.detection.scripts import HAN_CLASS
+
 # Cyrillic and Greek letters that render like Latin ones. Folded so "kіll" (Cyrillic і) matches "kill".
 _HOMOGLYPHS: dict[str, str] = {
     "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
@@ -134,7 +136,7 @@ _LEET_BESIDE_LETTER = re.compile(r"[0-9@$!|](?:(?<=[a-z].)|(?=[a-z]))")
 # spacing out the characters dodges word filters); between words of two or more characters ("木炭 胶带", a
 # search query's keywords) they stay.
 # The second pattern runs only on texts with a space between Han characters (most texts have none).
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN = HAN_CLASS
 _COLLAPSIBLE = re.compile(r"([a-z])\1+|[ \n]{2,}")
 _SPACED_HAN = re.compile(rf"[{_HAN}] +[{_HAN}]")
 _COLLAPSIBLE_OR_HAN_GAP = re.compile(

@@ -19,6 +19,7 @@ from lifeguard.detection.fusion.seeking import find_seeking
 from lifeguard.detection.levels import Level
 from lifeguard.detection.products.catalogue import Catalogue, Strength, fold
 from lifeguard.detection.reasons import means_only
+from lifeguard.detection.scripts import HAN_CLASS
 
 WORD_KINDS = frozenset({"message", "post", "comment", "search"})
 MEDICINES = frozenset({"sedative", "paracetamol", "prescription_drug", "antiemetic"})
@@ -31,7 +32,7 @@ _UNMATCHED_BULK = 20  # an everyday product bought this many at once is worth no
 _LOCALE_OFFSET_MIN = {"zh": 480, "zh-cn": 480, "zh-hans": 480, "hi": 330, "hi-in": 330, "en-in": 330, "hi-latn": 330}
 _TOKEN_LATIN = re.compile(r"[a-z]{4,}")
 _TOKEN_DEVANAGARI = re.compile(r"[\u0900-\u097f]{2,}")
-_HAN_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
+_HAN_RUN = re.compile(f"[{HAN_CLASS}]{{2,}}")
 # Bigrams that chat and product titles share without meaning the same thing.
 _STOP_BIGRAMS = frozenset(
     "一个 我们 自己 什么 没有 这个 那个 可以 知道 现在 今天 明天 时候 真的 就是 不是 还是 已经 一下 东西 一起 "

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lifeguard.detection.model.hashing import KIND_SEEDS, Q, mix64_array, prefix_tables, substring_hashes
+from lifeguard.detection.scripts import HAN_RANGES
 
 OTHER, LATIN, CJK, DEVA, SYMBOL = 0, 1, 2, 3, 4
 KIND_NAMES: tuple[str, ...] = tuple(KIND_SEEDS)
@@ -118,10 +119,10 @@ def _framed_lengths(texts: list[str]) -> np.ndarray:
 
 
 def _han_table() -> np.ndarray:
-    """Han ideographs (the same ranges as ``detection.language``), for the language guess: one lookup per
-    character instead of eight comparisons (1.1 MB, of which the pages never read are never touched)."""
+    """Han ideographs (``detection.scripts``), for the language guess: one lookup per character instead of
+    eight comparisons (1.1 MB, of which the pages never read are never touched)."""
     table = np.zeros(0x110000, dtype=bool)
-    for first, last in ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0xF900, 0xFAFF), (0x20000, 0x3134F)):
+    for first, last in HAN_RANGES:
         table[first : last + 1] = True
     table.setflags(write=False)
     return table

@@ -34,12 +34,13 @@ from lifeguard.detection.model.features import FeatureConfig, Features, Rows, ex
 from lifeguard.detection.model.labels import LEVEL_NAMES, N_HEADS, SOS_CLASSES
 from lifeguard.detection.model.second_stage import NoSecondStage, SecondStage
 from lifeguard.detection.model.textnorm import finish_fold, fold, fold_light, fold_light_many, light_offsets
+from lifeguard.detection.scripts import HAN_CLASS
 
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "risk-model"
 MAX_EXPLAINED_NGRAMS = 3
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN = re.compile(f"[{HAN_CLASS}]")
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789'")
 
 
