@@ -6,7 +6,7 @@ import pytest
 
 from lifeguard.detection.assessment import Assessment, DetectorInfo, Span, TextInput
 from lifeguard.detection.levels import Level
-from lifeguard.detection.model.hybrid import HybridDetector
+from lifeguard.detection.model.hybrid import HybridDetector, _too_short
 from lifeguard.detection.model.model import RiskModel
 
 
@@ -107,6 +107,24 @@ def test_a_word_or_two_the_rules_find_nothing_in_is_at_most_indicator(tiny_model
     result = HybridDetector(tiny_model, StubRules()).assess(TextInput(RISKY))
     assert result.level is Level.INDICATOR
     assert "hybrid:too_short_for_model_alone" in result.reasons
+
+
+@pytest.mark.parametrize(
+    ("folded", "short"),
+    [
+        ("tonight", True),
+        ("pills now", True),
+        ("i will do it", False),  # twelve characters
+        ("明天就走", True),  # two words' worth of Han
+        ("我在天台上", True),
+        ("今晚就去那座桥", False),  # three and a half
+        ("药已经攒够了", False),
+        ("对不起大家 我先走了", False),
+        ("ok 明天", True),
+    ],
+)
+def test_too_short_counts_two_han_characters_as_a_word(folded: str, short: bool) -> None:
+    assert _too_short(folded) is short
 
 
 def test_shop_talk_without_risk_words_caps_the_model(tiny_model: RiskModel) -> None:
