@@ -35,7 +35,6 @@ for every correction; spans come from the rules, or else from the model's heavie
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import replace
 
 from lifeguard.detection.assessment import Assessment, Detector, DetectorInfo, Span, TextInput
@@ -52,7 +51,6 @@ from lifeguard.detection.reasons import (
     THIRD_PARTY,
     means_only,
 )
-from lifeguard.detection.scripts import HAN_CLASS
 
 log = logging.getLogger(__name__)
 
@@ -62,16 +60,14 @@ CONFIDENT_BEHAVIOR = 0.9
 RULES_ONLY_KINDS = frozenset({"order"})
 SHORT_WORDS, SHORT_CHARS = 3, 12
 _OTHER = (ADDRESSEE, OTHER_DIRECTED, THIRD_PARTY)
-_HAN_CHAR = re.compile(f"[{HAN_CLASS}]")
 
 
 def _too_short(folded: str) -> bool:
-    """Under twelve characters and under three words. Chinese has no spaces between words: two Han characters
-    count as one word ("明天就走" is two words, too short; "今晚就去那座桥" three and a half)."""
-    if len(folded) >= SHORT_CHARS:
-        return False
-    han = len(_HAN_CHAR.findall(folded))
-    return len(_HAN_CHAR.sub(" ", folded).split()) + han / 2 < SHORT_WORDS
+    """Under twelve characters and under three words. A Chinese text under twelve characters counts as short
+    whatever its words: the model, which learnt short Chinese texts from a suicide "tree hole", reads
+    "我走了 明天见" or "我今晚不回来了" as a plan; counting two Han characters as a word (tried in session 9)
+    let such chat open cases."""
+    return len(folded) < SHORT_CHARS and len(folded.split()) < SHORT_WORDS
 
 
 def _has(reasons: tuple[str, ...], prefixes: tuple[str, ...]) -> bool:
