@@ -509,6 +509,31 @@ def test_shop_service_talk_is_noted_as_context_when_nothing_risky_is_found(
 
 
 @pytest.mark.parametrize(
+    ("text", "everyday"),
+    [
+        ("一切都准备好了，明天就出发去旅行", True),
+        ("i won't be home tonight, don't wait up", True),
+        ("kal milte hai office mein", True),
+        ("今天天气不错", False),
+        # a long post that mentions work is not small talk: no context note, the model's reading stands
+        ("上班 " + "我真的不知道该怎么办了，每天都很难熬，" * 3, False),
+    ],
+)
+def test_short_talk_of_ordinary_plans_is_noted_as_context_when_nothing_risky_is_found(
+    assess_text: Assess, text: str, everyday: bool
+) -> None:
+    result = assess_text(text)
+    assert result.level is Level.NONE
+    assert ("context:everyday" in result.reasons) is everyday
+
+
+def test_talk_of_ordinary_plans_does_not_hide_risk_words(assess_text: Assess) -> None:
+    result = assess_text("下班就来场意外吧，我就解脱了")
+    assert result.level is Level.IDEATION
+    assert "context:everyday" not in result.reasons
+
+
+@pytest.mark.parametrize(
     ("text", "expected", "rule_id"),
     [
         # charcoal and tape with a closed space to use or seal: preparation for charcoal burning

@@ -9,6 +9,7 @@ from lifeguard.detection.lexicon_detector import LexiconDetector
 from lifeguard.detection.reasons import (
     COMMERCE,
     DISTRESS_ONLY,
+    EVERYDAY,
     IDIOM,
     MEANS_RULE_ID,
     NEGATED,
@@ -36,6 +37,7 @@ def rules() -> LexiconDetector:
         ("I wanted to die last year", PAST),
         ("I feel so hopeless", DISTRESS_ONLY),
         ("这款衣服什么时候发货", COMMERCE),
+        ("我先走了啊，明天公司见拜拜", EVERYDAY),
     ],
 )
 def test_the_rules_write_the_prefixes_the_readers_expect(rules: LexiconDetector, text: str, prefix: str) -> None:

@@ -20,6 +20,7 @@ from lifeguard.detection.normalize import NormalizedText, normalize
 from lifeguard.detection.reasons import (
     ADDRESSEE,
     COMMERCE,
+    EVERYDAY,
     IDIOM,
     NEGATED,
     OTHER_DIRECTED,
@@ -32,6 +33,7 @@ from lifeguard.detection.rules import Fused, fuse, score
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 20_000  # longer texts are assessed on their first MAX_CHARS characters
+EVERYDAY_MAX_CHARS = 40  # "context:everyday" is for chat lines; a long post that mentions work is not small talk
 MAX_SPANS = 64
 _MASK_PREFIX = {"negated": NEGATED, "other_directed": OTHER_DIRECTED}  # lexicon category -> note; else IDIOM
 _MASK_CHAR = "\ufffc"  # stands in for masked words: neither a letter nor a space, so nothing matches across it
@@ -91,6 +93,10 @@ class LexiconDetector:
         if not hits and not supports:
             if any(lexicon.cues["commerce"] and lexicon.cues["commerce"].search(masked) for lexicon in lexicons):
                 notes.append(COMMERCE)  # tells a model combined with these rules that this is shop talk
+            if len(masked) <= EVERYDAY_MAX_CHARS and any(
+                lexicon.cues["everyday"] and lexicon.cues["everyday"].search(masked) for lexicon in lexicons
+            ):
+                notes.append(EVERYDAY)  # a chat line about work, school, a trip: the same for ordinary plans
             return Assessment(level=Level.NONE, score=0.0, reasons=tuple(notes), detector=self._label, lang=lang)
 
         default_person = "third" if kind == "report" else "self"

@@ -18,6 +18,7 @@ THIRD_PARTY = "third_party:"  # + what was read as someone else's risk
 IDIOM = "idiom:"  # + lang:words, a masked idiom or hyperbole ("笑死我了")
 OTHER_DIRECTED = "other_directed:"  # + lang:words, a curse or threat at someone else ("kill yourself")
 COMMERCE = "context:commerce"  # the text reads as shop talk
+EVERYDAY = "context:everyday"  # a short text about ordinary plans: work, school, a trip, a move, a meal
 
 MEANS_RULE_ID = "indicator.means."  # + a means ("indicator.means.pesticide"): a means word, no intent
 DISTRESS_RULE_ID = "indicator.distress"  # distress words, no wish to die

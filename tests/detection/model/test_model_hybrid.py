@@ -125,6 +125,16 @@ def test_too_short_is_under_twelve_characters_and_three_words(folded: str, short
     assert _too_short(folded) is short
 
 
+@pytest.mark.parametrize("reasons", [("context:everyday",), ("context:commerce", "context:everyday")])
+def test_talk_of_ordinary_plans_without_risk_words_caps_the_model(
+    tiny_model: RiskModel, reasons: tuple[str, ...]
+) -> None:
+    assert tiny_model.predict([RISKY * 4])[0] >= Level.IDEATION
+    result = HybridDetector(tiny_model, _rules(Level.NONE, *reasons)).assess(TextInput(RISKY * 4))
+    assert result.level is Level.INDICATOR
+    assert "hybrid:everyday_talk_caps_model" in result.reasons
+
+
 def test_shop_talk_without_risk_words_caps_the_model(tiny_model: RiskModel) -> None:
     result = HybridDetector(tiny_model, _rules(Level.NONE, "context:commerce")).assess(TextInput(RISKY * 4))
     assert result.level is Level.INDICATOR

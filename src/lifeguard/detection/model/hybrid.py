@@ -24,7 +24,10 @@ lexicons. The combination, for one text:
    "pills": under three words and twelve characters) in which the rules found nothing is at most indicator:
    one word is context for fusion, not a level of its own. Likewise shop service talk in which the rules
    found no risk words (``context:commerce``: "要是我走了那我就拒收可以吗亲", "if I'm gone can I refuse the
-   parcel"): the model, which learnt "走了" from farewell posts, may say at most indicator there.
+   parcel"): the model, which learnt "走了" from farewell posts, may say at most indicator there. The same for
+   a short chat line about ordinary plans (``context:everyday``, under 40 characters: "一切都准备好了，明天就
+   出发去旅行", "i won't be home tonight, don't wait up"): the model learnt "准备好了" and "明天就" from a
+   suicide "tree hole", where every text is distress; the rules must find a risk word first.
 5. If the rules' level is higher (a wish with a method, a time or a place: escalations; a past attempt;
    Hindi and Hinglish phrases the model barely knows), the rules' level wins.
 
@@ -44,6 +47,7 @@ from lifeguard.detection.reasons import (
     ADDRESSEE,
     COMMERCE,
     DISTRESS_ONLY,
+    EVERYDAY,
     IDIOM,
     NEGATED,
     OTHER_DIRECTED,
@@ -188,6 +192,9 @@ class HybridDetector:
             elif rule.level is Level.NONE and rule.reasons == (COMMERCE,):
                 level = Level.INDICATOR
                 notes.append("hybrid:shop_talk_caps_model")
+            elif rule.level is Level.NONE and rule.reasons and set(rule.reasons) <= {COMMERCE, EVERYDAY}:
+                level = Level.INDICATOR
+                notes.append("hybrid:everyday_talk_caps_model")
         if rule.level > level:
             level = rule.level
             notes.append("hybrid:rules_raise")
