@@ -491,40 +491,27 @@ def test_to_json_round_trip(assess_text: Assess) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "commerce"),
+    ("text", "note", "noted"),
     [
-        ("我的快递到了吗，亲", True),
-        ("where is my refund", True),
-        ("mera order kab aayega", True),
-        ("今天天气不错", False),
-        ("亲人都走了", False),
-    ],
-)
-def test_shop_service_talk_is_noted_as_context_when_nothing_risky_is_found(
-    assess_text: Assess, text: str, commerce: bool
-) -> None:
-    result = assess_text(text)
-    assert result.level is Level.NONE
-    assert ("context:commerce" in result.reasons) is commerce
-
-
-@pytest.mark.parametrize(
-    ("text", "everyday"),
-    [
-        ("一切都准备好了，明天就出发去旅行", True),
-        ("i won't be home tonight, don't wait up", True),
-        ("kal milte hai office mein", True),
-        ("今天天气不错", False),
+        ("我的快递到了吗，亲", "context:commerce", True),
+        ("where is my refund", "context:commerce", True),
+        ("mera order kab aayega", "context:commerce", True),
+        ("今天天气不错", "context:commerce", False),
+        ("亲人都走了", "context:commerce", False),
+        ("一切都准备好了，明天就出发去旅行", "context:everyday", True),
+        ("i won't be home tonight, don't wait up", "context:everyday", True),
+        ("kal milte hai office mein", "context:everyday", True),
+        ("今天天气不错", "context:everyday", False),
         # a long post that mentions work is not small talk: no context note, the model's reading stands
-        ("上班 " + "我真的不知道该怎么办了，每天都很难熬，" * 3, False),
+        ("上班 " + "我真的不知道该怎么办了，每天都很难熬，" * 3, "context:everyday", False),
     ],
 )
-def test_short_talk_of_ordinary_plans_is_noted_as_context_when_nothing_risky_is_found(
-    assess_text: Assess, text: str, everyday: bool
+def test_shop_talk_and_talk_of_ordinary_plans_are_noted_as_context_when_nothing_risky_is_found(
+    assess_text: Assess, text: str, note: str, noted: bool
 ) -> None:
     result = assess_text(text)
     assert result.level is Level.NONE
-    assert ("context:everyday" in result.reasons) is everyday
+    assert (note in result.reasons) is noted
 
 
 def test_talk_of_ordinary_plans_does_not_hide_risk_words(assess_text: Assess) -> None:
