@@ -26,6 +26,14 @@ from lifeguard.detection.normalize import normalize, normalize_pattern
         ("攒了50片安眠药", "攒了50片安眠药"),
         ("我不想活了！", "我不想活了!"),  # NFKC: full-width punctuation
         ("don’t", "don't"),
+        ("k*ll mys*lf", "kil myself"),  # a censoring star stands for one letter
+        ("s*icide", "suicide"),
+        ("su**ide", "suicide"),
+        ("self-h*rm", "self-harm"),
+        ("d*e", "d*e"),  # die, dye, due: which one is not known
+        ("p*ll", "p*l"),  # no risk word fits
+        ("5*3 = 15", "5*3 = 15"),
+        ("****", "****"),
     ],
 )
 def test_canonical_forms(text: str, canonical: str) -> None:

@@ -36,6 +36,33 @@ _LEET: dict[str, str] = {
 }  # fmt: skip
 
 
+# Words censored with stars ("k*ll", "s*icide", "su**ide", "self-h*rm"): a star stands for one letter. A starred
+# word that fits exactly one of these, letter for letter, is read as it; one that fits none, or several, stays.
+_STARRABLE: tuple[str, ...] = (
+    "kill", "kills", "killing", "killed", "suicide", "suicidal", "myself", "overdose", "unalive", "dead",
+    "death", "dying", "hang", "hanging", "harm", "cutting", "poison",
+)  # fmt: skip
+_STAR_IN_WORD = re.compile(r"[a-z]\*|\*[a-z]")
+_STARRED_WORD = re.compile(r"[a-z*]*\*[a-z*]*")
+
+
+def _unstar_word(match: re.Match[str]) -> str:
+    word = match.group()
+    fits = [
+        candidate
+        for candidate in _STARRABLE
+        if len(candidate) == len(word) and all(c == "*" or c == w for c, w in zip(word, candidate, strict=True))
+    ]
+    return fits[0] if len(fits) == 1 and word.count("*") < len(word) - 1 else word
+
+
+def _unstar(text: str) -> str:
+    """Same length in and out, so the offsets are untouched."""
+    if "*" not in text or _STAR_IN_WORD.search(text) is None:
+        return text
+    return _STARRED_WORD.sub(_unstar_word, text)
+
+
 # Characters that are invisible or only steer rendering; dropped so they cannot split a word.
 _INVISIBLE_EXTRA = {"\u034f", "\u115f", "\u1160", "\u3164", "\uffa0"}
 
@@ -225,7 +252,7 @@ _one_more = (1).__add__
 def normalize(text: str) -> NormalizedText:
     """Canonical form of ``text`` for matching, with the map back to original offsets."""
     folded, origins = _fold_chars(text)
-    folded = _fold_leet(folded)
+    folded = _unstar(_fold_leet(folded))
 
     # Collapse repeated Latin letters ("dieeee" -> "die", "killll" -> "kil") and whitespace runs; lexicon
     # patterns are collapsed the same way by ``normalize_pattern``, so "kill" in a pattern means "kil".
