@@ -182,6 +182,11 @@ class TextContext:
             earlier = self._nearest_marker(sentence_start, clause_start)
             if earlier is not None and earlier.person in ("third", "generic"):
                 return "third"
+        if self.default_person == "self" and self.has_cue("helpline_directive"):
+            # No one is named, and the text tells its reader whom to call ("Thinking about suicide? Call 988.",
+            # "有自杀念头请拨打热线"): a helpline message, about the reader. "I want to die, should I call 988?"
+            # names the writer ("I") and stays the writer's.
+            return "second"
         return self.default_person
 
     def _nearest_marker(self, start: int, end: int) -> Marker | None:

@@ -62,6 +62,7 @@ PERSONS = ("self", "second", "third", "generic")
 CUE_NAMES = (
     "past", "recovery", "time", "place", "report_verbs", "dose_question", "lethal_question",
     "commerce",  # the register of shop service chat ("亲", "refund", "parcel"): context, never risk
+    "helpline_directive",  # "call 988", "请拨打", "helpline pe call karein": the text tells its reader where to turn
     "everyday",  # ordinary plans ("下班", "出发去旅行", "new job", "see you tomorrow"): context, never risk
     "enclosed",  # a closed space used or sealed ("do it in the car", "封好门窗"): with charcoal, preparation
     "asks_seller",  # "do you sell", "你们有…吗": the "you" before a means is a shop, the means the writer's
