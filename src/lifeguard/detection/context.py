@@ -58,14 +58,7 @@ class TextContext:
         self._clause_ends = sorted(clause_ends | set(self._sentence_ends))
         self.markers = self._find_markers(lexicons)
         self._marker_ends = [marker.end for marker in self.markers]
-        self.cues: dict[str, list[tuple[int, int]]] = {name: [] for name in CUE_NAMES}
-        for lexicon in lexicons:
-            for name in CUE_NAMES:
-                regex = lexicon.cues.get(name)
-                if regex is not None:
-                    self.cues[name].extend((m.start(), m.end()) for m in regex.finditer(text) if m.end() > m.start())
-        for spans in self.cues.values():
-            spans.sort()
+        self._cue_spans: dict[str, list[tuple[int, int]]] = {}  # found on first use: most texts need few cues
 
     def _find_markers(self, lexicons: list[CompiledLexicon]) -> list[Marker]:
         found: list[Marker] = []
@@ -98,7 +91,7 @@ class TextContext:
 
     def cue_in(self, name: str, start: int, end: int, exclude: tuple[int, int] | None = None) -> tuple[int, int] | None:
         """The first cue of ``name`` lying inside [start, end), ignoring one inside ``exclude``."""
-        for cue_start, cue_end in self.cues[name]:
+        for cue_start, cue_end in self.cue_spans(name):
             if cue_start >= end:
                 break
             if cue_start < start or cue_end > end:
@@ -109,7 +102,23 @@ class TextContext:
         return None
 
     def has_cue(self, name: str) -> bool:
-        return bool(self.cues[name])
+        return bool(self.cue_spans(name))
+
+    def cue_spans(self, name: str) -> list[tuple[int, int]]:
+        """Where the cue ``name`` of any of the text's lexicons matches, in order (KeyError for an unknown name)."""
+        spans = self._cue_spans.get(name)
+        if spans is None:
+            if name not in CUE_NAMES:
+                raise KeyError(name)
+            spans = sorted(
+                (m.start(), m.end())
+                for lexicon in self._lexicons.values()
+                if (regex := lexicon.cues.get(name)) is not None
+                for m in regex.finditer(self.text)
+                if m.end() > m.start()
+            )
+            self._cue_spans[name] = spans
+        return spans
 
     def near(self, name: str, hit: Hit, reach: int = 30, inside: bool = False) -> tuple[int, int] | None:
         """A cue in the hit's sentence, or within ``reach`` characters of it (chat often has no punctuation).
