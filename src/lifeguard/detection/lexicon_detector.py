@@ -52,6 +52,11 @@ class _Collected:
     addressed: bool = False  # risk words said to "you": a question or a plea, not the writer's own risk
 
 
+def _any_cue(name: str, text: str, lexicons: list[CompiledLexicon]) -> bool:
+    """Whether the cue ``name`` of any of these lexicons occurs in ``text``."""
+    return any((regex := lexicon.cues[name]) is not None and regex.search(text) is not None for lexicon in lexicons)
+
+
 class LexiconDetector:
     """Rules and curated lexicons; no model. Thread-safe: all state is compiled once and read-only."""
 
@@ -91,11 +96,9 @@ class LexiconDetector:
         hits = self._find(masked, lexicons)
         supports = [hit for lexicon in lexicons for hit in lexicon.support.finditer(masked)]
         if not hits and not supports:
-            if any(lexicon.cues["commerce"] and lexicon.cues["commerce"].search(masked) for lexicon in lexicons):
+            if _any_cue("commerce", masked, lexicons):
                 notes.append(COMMERCE)  # tells a model combined with these rules that this is shop talk
-            if len(masked) <= EVERYDAY_MAX_CHARS and any(
-                lexicon.cues["everyday"] and lexicon.cues["everyday"].search(masked) for lexicon in lexicons
-            ):
+            if len(masked) <= EVERYDAY_MAX_CHARS and _any_cue("everyday", masked, lexicons):
                 notes.append(EVERYDAY)  # a chat line about work, school, a trip: the same for ordinary plans
             return Assessment(level=Level.NONE, score=0.0, reasons=tuple(notes), detector=self._label, lang=lang)
 

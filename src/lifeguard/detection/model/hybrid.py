@@ -189,12 +189,10 @@ class HybridDetector:
             elif rule.level is Level.NONE and not rule.reasons and _too_short(scored.folded[index]):
                 level = Level.INDICATOR
                 notes.append("hybrid:too_short_for_model_alone")
-            elif rule.level is Level.NONE and rule.reasons == (COMMERCE,):
-                level = Level.INDICATOR
-                notes.append("hybrid:shop_talk_caps_model")
             elif rule.level is Level.NONE and rule.reasons and set(rule.reasons) <= {COMMERCE, EVERYDAY}:
                 level = Level.INDICATOR
-                notes.append("hybrid:everyday_talk_caps_model")
+                everyday = EVERYDAY in rule.reasons
+                notes.append("hybrid:everyday_talk_caps_model" if everyday else "hybrid:shop_talk_caps_model")
         if rule.level > level:
             level = rule.level
             notes.append("hybrid:rules_raise")
