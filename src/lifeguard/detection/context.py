@@ -24,6 +24,8 @@ _HAN_SPACE = re.compile(f"(?<=[{HAN_CLASS}])\\s+(?=[{HAN_CLASS}])")
 # Method-seeking questions disguise themselves as about "someone" ("如果有人喝了会很快吗"): for these a
 # generic person marker does not move the question off the asker.
 _GENERIC_IS_SELF = frozenset({"method_seeking"})
+# A pact is the writer's own whoever it is sought with: "求一起自杀的朋友" recruits; it is not a friend's risk.
+_JOINT_RULES = frozenset({"ideation.suicide_pact"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +176,8 @@ class TextContext:
             return fixed
         generic_as = "self" if hit.entry.category in _GENERIC_IS_SELF or hit.entry.kind == "means" else "third"
         clause_start, _ = self.clause(hit.start)
+        if self._named_right_after(hit, clause_start):
+            return "third"
         nearest = self._nearest_marker(clause_start, hit.start)
         if nearest is not None:
             if nearest.person == "generic" or (
@@ -197,6 +201,18 @@ class TextContext:
             # names the writer ("I") and stays the writer's.
             return "second"
         return self.default_person
+
+    def _named_right_after(self, hit: Hit, clause_start: int) -> bool:
+        """The risk words describe a person named right after them: "how to help a suicidal friend",
+        "如何帮助有自杀念头的朋友", "आत्महत्या के विचार वाले दोस्त". Not when the writer describes themself so
+        ("I'm a suicidal mom", "我是一个想自杀的人"), whatever comes before ("how do I help my suicidal friend")."""
+        if hit.entry.rule in _JOINT_RULES:
+            return False
+        named = any(
+            hit.start < start and end > hit.end and not self.text[hit.end : start].strip()
+            for start, end in self.cue_spans("holder_after")
+        )
+        return named and self.cue_in("self_description", clause_start, hit.end) is None
 
     def _nearest_marker(self, start: int, end: int) -> Marker | None:
         index = bisect.bisect_right(self._marker_ends, end) - 1

@@ -68,6 +68,8 @@ CUE_NAMES = (
     "asks_seller",  # "do you sell", "你们有…吗": the "you" before a means is a shop, the means the writer's
     "not_a_dose",  # "per acre", "兑水", "how much is", "kitne ka": a quantity for a field, a tank or a price
     "ingestion",  # "drink", "喝", "pi": someone is to swallow it (a dose question even beside field words)
+    "holder_after",  # "(a suicidal) friend", "(想自杀)的朋友", "(आत्महत्या के विचार) वाले दोस्त": whose the risk is
+    "self_description",  # "i'm a", "我是", "main ek": the writer describes themself ("I'm a suicidal mom")
 )  # fmt: skip
 # Word edges per script. Han has no word gaps, so Chinese entries are written as whole phrases instead.
 # Devanagari vowel signs are not "word" characters to ``re``, so \b would split words: use the block.
