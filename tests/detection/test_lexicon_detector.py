@@ -122,7 +122,7 @@ def test_asking_others_to_join_or_advise_is_the_writers_risk(assess_text: Assess
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("我就想一个人安安静静的走的留一份遗书", IND),  # 一个人 here is "alone", not "a person"
+        ("我就想一个人安安静静的走的留一份遗书", BEH),  # 一个人 here is "alone", not "a person"; a note to leave
         ("我准备大年三十当着他们面跳楼", BEH),  # 当着他们面: "in front of them", the plan is the writer's
         ("我想去找你 可是我不敢直接像他们那样跳楼", IND),  # 像他们那样: "like them"
         ("有人有知道烧炭相关常识吗", BEH),

@@ -24,6 +24,8 @@ _HAN_SPACE = re.compile(f"(?<=[{HAN_CLASS}])\\s+(?=[{HAN_CLASS}])")
 # Method-seeking questions disguise themselves as about "someone" ("如果有人喝了会很快吗"): for these a
 # generic person marker does not move the question off the asker.
 _GENERIC_IS_SELF = frozenset({"method_seeking"})
+# Characters a fronted time clause may hold beyond its past cue: "的时候" in "去年的时候", "so" in "years ago so".
+_HEAD_SLACK = 3
 # A pact is the writer's own whoever it is sought with: "求一起自杀的朋友" recruits; it is not a friend's risk.
 _JOINT_RULES = frozenset({"ideation.suicide_pact"})
 
@@ -168,7 +170,19 @@ class TextContext:
         if hit.entry.tense == "past":
             return True
         clause_start, clause_end = self.clause(hit.start)
-        return self.cue_in("past", clause_start, clause_end, exclude=(hit.start, hit.end)) is not None
+        if self.cue_in("past", clause_start, clause_end, exclude=(hit.start, hit.end)) is not None:
+            return True
+        # A time set apart at the head of the sentence reaches the clause right after it:
+        # "初中的时候，我用刀子划了手腕", "last year, i cut myself". Not a past clause with words of its own
+        # ("以前我也想过，现在又想死了").
+        sentence_start, _ = self.sentence(hit.start)
+        if sentence_start >= clause_start:
+            return False
+        head_start, head_end = self.clause(sentence_start)
+        if clause_start != head_end + 1:
+            return False
+        cue = self.cue_in("past", head_start, head_end)
+        return cue is not None and len(self.text[head_start:head_end].strip()) <= cue[1] - cue[0] + _HEAD_SLACK
 
     def _person(self, hit: Hit) -> str:
         fixed = hit.entry.person
