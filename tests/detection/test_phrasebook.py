@@ -29,6 +29,7 @@ class Phrase:
     level: Level  # the writer's own level
     third: Level | None  # for a report about someone else: their level (the writer's own is then none)
     why: str = ""
+    kind: str = "message"  # the signal kind it arrives as: a "report" is someone's words about another
 
 
 def load_phrasebook(path: Path = PHRASEBOOK) -> list[Phrase]:
@@ -37,7 +38,8 @@ def load_phrasebook(path: Path = PHRASEBOOK) -> list[Phrase]:
         for item in group["phrases"]:
             third = Level(item["third"]) if "third" in item else None
             level = Level.NONE if third is not None else Level(item["level"])
-            phrases.append(Phrase(group["group"], item["text"], level, third, item.get("why", "")))
+            kind = item.get("kind", "message")
+            phrases.append(Phrase(group["group"], item["text"], level, third, item.get("why", ""), kind))
     return phrases
 
 
@@ -53,7 +55,7 @@ def test_the_phrasebook_is_well_formed() -> None:
 
 @pytest.mark.parametrize("phrase", PHRASES, ids=lambda phrase: f"{phrase.group}: {phrase.text}")
 def test_the_rules_read_each_phrase_at_its_level(assess_text: Assess, phrase: Phrase) -> None:
-    result = assess_text(phrase.text)
+    result = assess_text(phrase.text, kind=phrase.kind)
     assert result.level is phrase.level, (phrase.why, result.reasons)
     if phrase.third is not None:
         assert result.third_party_level is phrase.third, (phrase.why, result.reasons)
@@ -71,7 +73,7 @@ def test_the_shipped_hybrid_never_reads_a_phrase_lower_nor_opens_a_case_on_a_loo
     production: HybridDetector,
 ) -> None:
     floor = Settings().case_floor
-    results = production.assess_many([TextInput(phrase.text) for phrase in PHRASES])
+    results = production.assess_many([TextInput(phrase.text, kind=phrase.kind) for phrase in PHRASES])
     wrong = []
     for phrase, result in zip(PHRASES, results, strict=True):
         if result.level < phrase.level or (phrase.level is Level.NONE and result.level >= floor):
