@@ -192,7 +192,10 @@ class TextContext:
         clause_start, _ = self.clause(hit.start)
         if self._named_right_after(hit, clause_start):
             return "third"
-        nearest = self._nearest_marker(clause_start, hit.start)
+        # Words that start with the writer as their subject ("我就去死", "i'm a suicidal mom") are the writer's,
+        # whoever was named before them ("你要是走了我就去死": the "you" is the one leaving). Only "I": other
+        # markers open risk phrases as plain words ("koi umeed nahi", "no hope").
+        nearest = self._leading_self(hit) or self._nearest_marker(clause_start, hit.start)
         if nearest is not None:
             if nearest.person == "generic" or (
                 nearest.person == "second"
@@ -227,6 +230,15 @@ class TextContext:
             for start, end in self.cue_spans("holder_after")
         )
         return named and self.cue_in("self_description", clause_start, hit.end) is None
+
+    def _leading_self(self, hit: Hit) -> Marker | None:
+        index = bisect.bisect_left(self._marker_ends, hit.start + 1)
+        while index < len(self.markers) and self.markers[index].end <= hit.end:
+            marker = self.markers[index]
+            if marker.start == hit.start and marker.person == "self":
+                return marker
+            index += 1
+        return None
 
     def _nearest_marker(self, start: int, end: int) -> Marker | None:
         index = bisect.bisect_right(self._marker_ends, end) - 1
