@@ -24,6 +24,8 @@ _HAN_SPACE = re.compile(f"(?<=[{HAN_CLASS}])\\s+(?=[{HAN_CLASS}])")
 # Method-seeking questions disguise themselves as about "someone" ("如果有人喝了会很快吗"): for these a
 # generic person marker does not move the question off the asker.
 _GENERIC_IS_SELF = frozenset({"method_seeking"})
+# How far from its words a past cue still dates them, inside their clause.
+_PAST_REACH = 80
 # Characters a fronted time clause may hold beyond its past cue: "的时候" in "去年的时候", "so" in "years ago so".
 _HEAD_SLACK = 3
 # A pact is the writer's own whoever it is sought with: "求一起自杀的朋友" recruits; it is not a friend's risk.
@@ -170,7 +172,10 @@ class TextContext:
         if hit.entry.tense == "past":
             return True
         clause_start, clause_end = self.clause(hit.start)
-        if self.cue_in("past", clause_start, clause_end, exclude=(hit.start, hit.end)) is not None:
+        # Within reach of the words: a tweet without punctuation is one clause ("…things i used to love … the
+        # only thing keeping me alive…"), and a past 300 characters away is another thought's.
+        start, end = max(clause_start, hit.start - _PAST_REACH), min(clause_end, hit.end + _PAST_REACH)
+        if self.cue_in("past", start, end, exclude=(hit.start, hit.end)) is not None:
             return True
         # A time set apart at the head of the sentence reaches the clause right after it:
         # "初中的时候，我用刀子划了手腕", "last year, i cut myself". Not a past clause with words of its own
