@@ -7,7 +7,9 @@ lexicons. The combination, for one text:
 1. Start from the model's level (highest rung whose calibrated probability reaches its threshold).
 2. If the rules say the risk words are about or to someone else (third person, support, addressee) and
    the rules' own level for the writer is lower, the writer's level is the rules' level and the model's
-   reading becomes the ``third_party_level``.
+   reading becomes the ``third_party_level``. Only in a text of up to 280 characters (a message, a headline,
+   a tweet): a longer post is mostly the writer's own story, and "my dad is suicidal" or "I just want to talk
+   to someone" inside it does not make the model's reading of the whole post someone else's.
 3. If the rules found the risk words negated ("I don't want to die"), the model may say at most
    ``indicator``; if they found an idiom or hyperbole ("笑死", "killing me"), the model may say at most
    ``indicator``, and only when it is confident of distress (P(>= indicator) >= 0.9), else ``none``. Both
@@ -63,6 +65,9 @@ CONFIDENT_IDEATION = 0.9
 CONFIDENT_BEHAVIOR = 0.9
 RULES_ONLY_KINDS = frozenset({"order"})
 SHORT_WORDS, SHORT_CHARS = 3, 12
+# Beyond a tweet's length a post is mostly the writer's own story: a friend's risk, a support phrase or an insult
+# quoted in it does not make the model's reading of the whole post someone else's.
+ABOUT_OTHER_MAX_CHARS = 280
 _OTHER = (ADDRESSEE, OTHER_DIRECTED, THIRD_PARTY)
 
 
@@ -159,7 +164,9 @@ class HybridDetector:
         level = model_level
         third_party = rule.third_party_level
         notes: list[str] = []
-        about_other = rule.support or rule.third_party_level > Level.NONE or _has(rule.reasons, _OTHER)
+        about_other = len(item.text) <= ABOUT_OTHER_MAX_CHARS and (
+            rule.support or rule.third_party_level > Level.NONE or _has(rule.reasons, _OTHER)
+        )
         if model_level > rule.level:
             if about_other:
                 level = rule.level
