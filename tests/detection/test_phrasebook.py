@@ -49,6 +49,7 @@ PHRASES = load_phrasebook()
 def test_the_phrasebook_is_well_formed() -> None:
     texts = [phrase.text for phrase in PHRASES]
     assert len(texts) == len(set(texts)), "a phrase is listed twice"
+    assert {phrase.kind for phrase in PHRASES} <= {"message", "post", "comment", "search", "report"}, "unknown kind"
     assert any(phrase.level is Level.NONE and phrase.third is None for phrase in PHRASES), "no lookalikes"
     assert {phrase.level for phrase in PHRASES} >= {Level.NONE, Level.IDEATION, Level.BEHAVIOR, Level.ATTEMPT}
 
