@@ -6,7 +6,7 @@ import pytest
 
 from lifeguard.detection.assessment import Assessment, DetectorInfo, Span, TextInput
 from lifeguard.detection.levels import Level
-from lifeguard.detection.model.hybrid import ABOUT_OTHER_MAX_CHARS, HybridDetector, _too_short
+from lifeguard.detection.model.hybrid import LONG_POST_CHARS, HybridDetector, _too_short
 from lifeguard.detection.model.model import RiskModel
 
 
@@ -62,13 +62,23 @@ def test_in_a_long_post_the_models_reading_stays_the_writers(tiny_model: RiskMod
     say so for the whole text) does not take the model's reading away from the writer."""
     rules = _rules(Level.NONE, "rule:support.third_party_risk", support=True, third_party_level=Level.IDEATION)
     long_post = "，".join([RISKY] * 80)
-    assert len(long_post) > ABOUT_OTHER_MAX_CHARS >= len(RISKY * 4)
+    assert len(long_post) > LONG_POST_CHARS >= len(RISKY * 4)
     result = HybridDetector(tiny_model, rules).assess(TextInput(long_post))
     assert result.level >= Level.IDEATION
     assert "hybrid:model_risk_read_as_about_someone_else" not in result.reasons
     assert result.support and result.third_party_level is Level.IDEATION  # the rules' report is kept
     short = HybridDetector(tiny_model, rules).assess(TextInput(RISKY * 4))
     assert short.level is Level.NONE and "hybrid:model_risk_read_as_about_someone_else" in short.reasons
+
+
+@pytest.mark.parametrize("set_aside", ["negated:zh:想死", "idiom:zh:笑死"])
+def test_in_a_long_post_negation_and_idioms_set_aside_only_their_own_words(
+    tiny_model: RiskModel, set_aside: str
+) -> None:
+    long_post = "，".join([RISKY] * 80)
+    result = HybridDetector(tiny_model, _rules(Level.NONE, set_aside)).assess(TextInput(long_post))
+    assert result.level >= Level.IDEATION
+    assert not any(reason in result.reasons for reason in ("hybrid:negation_caps_model", "hybrid:idiom_caps_model"))
 
 
 def test_idiom_caps_the_model(tiny_model: RiskModel) -> None:

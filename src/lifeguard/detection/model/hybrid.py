@@ -9,7 +9,8 @@ lexicons. The combination, for one text:
    the rules' own level for the writer is lower, the writer's level is the rules' level and the model's
    reading becomes the ``third_party_level``. Only in a text of up to 280 characters (a message, a headline,
    a tweet): a longer post is mostly the writer's own story, and "my dad is suicidal" or "I just want to talk
-   to someone" inside it does not make the model's reading of the whole post someone else's.
+   to someone" inside it does not make the model's reading of the whole post someone else's. The same limit
+   holds for the negation and idiom caps of step 3: in a long post they set aside their own words only.
 3. If the rules found the risk words negated ("I don't want to die"), the model may say at most
    ``indicator``; if they found an idiom or hyperbole ("笑死", "killing me"), the model may say at most
    ``indicator``, and only when it is confident of distress (P(>= indicator) >= 0.9), else ``none``. Both
@@ -65,9 +66,9 @@ CONFIDENT_IDEATION = 0.9
 CONFIDENT_BEHAVIOR = 0.9
 RULES_ONLY_KINDS = frozenset({"order"})
 SHORT_WORDS, SHORT_CHARS = 3, 12
-# Beyond a tweet's length a post is mostly the writer's own story: a friend's risk, a support phrase or an insult
-# quoted in it does not make the model's reading of the whole post someone else's.
-ABOUT_OTHER_MAX_CHARS = 280
+# Beyond a tweet's length a post is mostly the writer's own story: a friend's risk, a support phrase, an insult
+# quoted, a negated phrase or an idiom in it sets aside those words, not the model's reading of the whole post.
+LONG_POST_CHARS = 280
 _OTHER = (ADDRESSEE, OTHER_DIRECTED, THIRD_PARTY)
 
 
@@ -164,7 +165,8 @@ class HybridDetector:
         level = model_level
         third_party = rule.third_party_level
         notes: list[str] = []
-        about_other = len(item.text) <= ABOUT_OTHER_MAX_CHARS and (
+        long_post = len(item.text) > LONG_POST_CHARS
+        about_other = not long_post and (
             rule.support or rule.third_party_level > Level.NONE or _has(rule.reasons, _OTHER)
         )
         if model_level > rule.level:
@@ -172,10 +174,10 @@ class HybridDetector:
                 level = rule.level
                 third_party = max(third_party, model_level, key=lambda value: value.rank)
                 notes.append("hybrid:model_risk_read_as_about_someone_else")
-            elif _has(rule.reasons, (NEGATED,)) and rule.level is Level.NONE:
+            elif not long_post and _has(rule.reasons, (NEGATED,)) and rule.level is Level.NONE:
                 level = min(model_level, Level.INDICATOR)
                 notes.append("hybrid:negation_caps_model")
-            elif _has(rule.reasons, (IDIOM,)) and rule.level is Level.NONE:
+            elif not long_post and _has(rule.reasons, (IDIOM,)) and rule.level is Level.NONE:
                 cap = Level.INDICATOR if at_or_above[0] >= CONFIDENT_DISTRESS else Level.NONE
                 level = min(model_level, cap)
                 notes.append("hybrid:idiom_caps_model")
