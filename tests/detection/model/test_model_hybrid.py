@@ -58,17 +58,25 @@ def test_third_person_moves_the_models_reading_to_the_third_party(tiny_model: Ri
 
 
 def test_in_a_long_post_the_models_reading_stays_the_writers(tiny_model: RiskModel) -> None:
-    """Past a tweet's length a post is mostly the writer's own story: someone else's risk named in it (stub rules
-    say so for the whole text) does not take the model's reading away from the writer."""
-    rules = _rules(Level.NONE, "rule:support.third_party_risk", support=True, third_party_level=Level.IDEATION)
+    """Past a tweet's length a post is mostly the writer's own story: someone else's risk named in it, read lower
+    than the model reads the post, does not take the model's reading away from the writer."""
+    rules = _rules(Level.NONE, "rule:support.third_party_risk", support=True, third_party_level=Level.INDICATOR)
     long_post = "，".join([RISKY] * 80)
     assert len(long_post) > LONG_POST_CHARS >= len(RISKY * 4)
     result = HybridDetector(tiny_model, rules).assess(TextInput(long_post))
     assert result.level >= Level.IDEATION
     assert "hybrid:model_risk_read_as_about_someone_else" not in result.reasons
-    assert result.support and result.third_party_level is Level.IDEATION  # the rules' report is kept
+    assert result.support and result.third_party_level is Level.INDICATOR  # the rules' report is kept
     short = HybridDetector(tiny_model, rules).assess(TextInput(RISKY * 4))
     assert short.level is Level.NONE and "hybrid:model_risk_read_as_about_someone_else" in short.reasons
+
+
+def test_a_long_report_whose_risk_the_rules_give_someone_else_stays_theirs(tiny_model: RiskModel) -> None:
+    """A friend's long, worried message ("she keeps saying she wants to die … what do I do"): the rules read the
+    friend's risk as high as the model reads the post, so the reading is the friend's, not the writer's."""
+    rules = _rules(Level.NONE, "rule:support.third_party_risk", support=True, third_party_level=Level.ATTEMPT)
+    result = HybridDetector(tiny_model, rules).assess(TextInput("，".join([RISKY] * 80)))
+    assert result.level is Level.NONE and "hybrid:model_risk_read_as_about_someone_else" in result.reasons
 
 
 @pytest.mark.parametrize("set_aside", ["negated:zh:想死", "idiom:zh:笑死"])

@@ -7,10 +7,11 @@ lexicons. The combination, for one text:
 1. Start from the model's level (highest rung whose calibrated probability reaches its threshold).
 2. If the rules say the risk words are about or to someone else (third person, support, addressee) and
    the rules' own level for the writer is lower, the writer's level is the rules' level and the model's
-   reading becomes the ``third_party_level``. Only in a text of up to 280 characters (a message, a headline,
-   a tweet): a longer post is mostly the writer's own story, and "my dad is suicidal" or "I just want to talk
-   to someone" inside it does not make the model's reading of the whole post someone else's. The same limit
-   holds for the negation and idiom caps of step 3: in a long post they set aside their own words only.
+   reading becomes the ``third_party_level``. In a text over 280 characters only when the rules read someone
+   else's risk at least as high as the model reads the text (a friend's long, worried message): a longer post
+   is mostly the writer's own story, and "my dad is suicidal" or "I just want to talk to someone" inside it
+   does not make the model's reading of the whole post someone else's. The negation and idiom caps of step 3
+   apply up to 280 characters only: in a long post they set aside their own words.
 3. If the rules found the risk words negated ("I don't want to die"), the model may say at most
    ``indicator``; if they found an idiom or hyperbole ("笑死", "killing me"), the model may say at most
    ``indicator``, and only when it is confident of distress (P(>= indicator) >= 0.9), else ``none``. Both
@@ -66,8 +67,9 @@ CONFIDENT_IDEATION = 0.9
 CONFIDENT_BEHAVIOR = 0.9
 RULES_ONLY_KINDS = frozenset({"order"})
 SHORT_WORDS, SHORT_CHARS = 3, 12
-# Beyond a tweet's length a post is mostly the writer's own story: a friend's risk, a support phrase, an insult
-# quoted, a negated phrase or an idiom in it sets aside those words, not the model's reading of the whole post.
+# Beyond a tweet's length a post is mostly the writer's own story: a friend's risk read lower than the post, a
+# support phrase, an insult quoted, a negated phrase or an idiom in it sets aside those words, not the model's
+# reading of the whole post.
 LONG_POST_CHARS = 280
 _OTHER = (ADDRESSEE, OTHER_DIRECTED, THIRD_PARTY)
 
@@ -166,8 +168,8 @@ class HybridDetector:
         third_party = rule.third_party_level
         notes: list[str] = []
         long_post = len(item.text) > LONG_POST_CHARS
-        about_other = not long_post and (
-            rule.support or rule.third_party_level > Level.NONE or _has(rule.reasons, _OTHER)
+        about_other = (rule.support or rule.third_party_level > Level.NONE or _has(rule.reasons, _OTHER)) and (
+            not long_post or rule.third_party_level >= model_level
         )
         if model_level > rule.level:
             if about_other:
