@@ -264,3 +264,14 @@ def test_a_report_about_someone_opens_a_case_for_that_person(client: TestClient,
     assert body["accepted"] == 1
     cases = client.get("/v1/cases", headers={"Authorization": f"Bearer {api_key}"}).json()["cases"]
     assert [c["subject"] for c in cases] == ["qq-777"]
+
+
+def test_asking_how_to_help_a_suicidal_friend_is_kept_as_support_and_opens_no_case_for_the_asker(
+    client: TestClient, api_key: str, runtime: Runtime
+) -> None:
+    post(client, api_key, [f.message("how do i help my suicidal friend? she won't answer her phone", subject="asker")])
+    with unit_of_work(runtime.sessions) as s:
+        signal = s.scalars(select(Signal)).one()
+    assert (signal.level, signal.subject_level, signal.support) == ("none", "none", True)
+    assert signal.third_party_level != "none" and signal.case_id is None
+    assert client.get("/v1/cases", headers={"Authorization": f"Bearer {api_key}"}).json()["total"] == 0
