@@ -170,12 +170,14 @@ class TextContext:
 
     def _past(self, hit: Hit) -> bool:
         if hit.entry.tense == "past":
-            return True
+            # "i've wanted to die", "i have always wanted to kill myself": a wish that began in the past and holds
+            # now. An attempt told in the perfect ("i've tried to kill myself") is still a past attempt.
+            return hit.entry.category == "attempt_past" or not self._perfect_before(hit)
         clause_start, clause_end = self.clause(hit.start)
         # Within reach of the words: a tweet without punctuation is one clause ("…things i used to love … the
         # only thing keeping me alive…"), and a past 300 characters away is another thought's.
         start, end = max(clause_start, hit.start - _PAST_REACH), min(clause_end, hit.end + _PAST_REACH)
-        if self.cue_in("past", start, end, exclude=(hit.start, hit.end)) is not None:
+        if self._past_cue_in(start, end, exclude=(hit.start, hit.end)) is not None:
             return True
         # A time set apart at the head of the sentence reaches the clause right after it:
         # "初中的时候，我用刀子划了手腕", "last year, i cut myself". Not a past clause with words of its own
@@ -186,8 +188,31 @@ class TextContext:
         head_start, head_end = self.clause(sentence_start)
         if clause_start != head_end + 1:
             return False
-        cue = self.cue_in("past", head_start, head_end)
+        cue = self._past_cue_in(head_start, head_end)
         return cue is not None and len(self.text[head_start:head_end].strip()) <= cue[1] - cue[0] + _HEAD_SLACK
+
+    def _past_cue_in(self, start: int, end: int, exclude: tuple[int, int] | None = None) -> tuple[int, int] | None:
+        """A past cue in [start, end) that no ``ongoing`` cue turns into a span up to now: "in high school" dates
+        its clause, "since i was in high school" and "बचपन से" (since childhood) do not."""
+        ongoing = self.cue_spans("ongoing")
+        for cue_start, cue_end in self.cue_spans("past"):
+            if cue_start >= end:
+                break
+            if cue_start < start or cue_end > end:
+                continue
+            if exclude is not None and cue_start >= exclude[0] and cue_end <= exclude[1]:
+                continue
+            if any(span_start <= cue_start and cue_end <= span_end for span_start, span_end in ongoing):
+                continue
+            return cue_start, cue_end
+        return None
+
+    def _perfect_before(self, hit: Hit) -> bool:
+        """A perfect auxiliary ends right before the hit, a space apart: "i've (always) |wanted to die"."""
+        return any(
+            end < hit.start and hit.start - end <= 2 and self.text[end : hit.start].isspace()
+            for _, end in self.cue_spans("perfect")
+        )
 
     def _person(self, hit: Hit) -> str:
         fixed = hit.entry.person

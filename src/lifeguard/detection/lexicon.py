@@ -70,6 +70,8 @@ CUE_NAMES = (
     "ingestion",  # "drink", "喝", "pi": someone is to swallow it (a dose question even beside field words)
     "holder_after",  # "(a suicidal) friend", "(想自杀)的朋友", "(आत्महत्या के विचार) वाले दोस्त": whose the risk is
     "self_description",  # "i'm a", "我是", "main ek": the writer describes themself ("I'm a suicidal mom")
+    "ongoing",  # "ever since i was 13", "从初中开始", "बचपन से": a past time made a span up to now; its past cue is void
+    "perfect",  # "i've (always)": right before words past in form ("wanted to die"), they still hold now
 )  # fmt: skip
 # Word edges per script. Han has no word gaps, so Chinese entries are written as whole phrases instead.
 # Devanagari vowel signs are not "word" characters to ``re``, so \b would split words: use the block.
