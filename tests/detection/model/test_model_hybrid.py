@@ -6,6 +6,7 @@ import pytest
 
 from lifeguard.detection.assessment import Assessment, DetectorInfo, Span, TextInput
 from lifeguard.detection.levels import Level
+from lifeguard.detection.model import hybrid
 from lifeguard.detection.model.hybrid import LONG_POST_CHARS, HybridDetector, _too_short
 from lifeguard.detection.model.model import RiskModel
 
@@ -87,6 +88,28 @@ def test_in_a_long_post_negation_and_idioms_set_aside_only_their_own_words(
     result = HybridDetector(tiny_model, _rules(Level.NONE, set_aside)).assess(TextInput(long_post))
     assert result.level >= Level.IDEATION
     assert not any(reason in result.reasons for reason in ("hybrid:negation_caps_model", "hybrid:idiom_caps_model"))
+
+
+@pytest.mark.parametrize(
+    ("reasons", "cap"),
+    [
+        (("rule:indicator.past_ideation", "past:zh:想死过"), "hybrid:past_caps_model"),
+        (("rule:indicator.distress", "term:zh:活着没意思"), "hybrid:distress_needs_confident_model"),
+    ],
+)
+def test_in_a_long_post_a_past_told_or_distress_words_do_not_cap_the_model(
+    tiny_model: RiskModel, reasons: tuple[str, ...], cap: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validated on out-of-fold predictions of the training part: in posts over 280 characters these caps cost
+    more posts at risk than they saved, and no benign text moved (docs/model.md, session 11)."""
+    monkeypatch.setattr(hybrid, "CONFIDENT_IDEATION", 1.0)  # the tiny model is never confident enough to pass
+    long_post = "，".join([RISKY] * 80)
+    assert tiny_model.predict([long_post, RISKY]) == [Level.IDEATION, Level.IDEATION]  # more than the rules read
+    detector = HybridDetector(tiny_model, _rules(Level.INDICATOR, *reasons))
+    assert detector.assess(TextInput(long_post)).level is Level.IDEATION
+    short = detector.assess(TextInput(RISKY))
+    assert short.level is Level.INDICATOR
+    assert cap in short.reasons
 
 
 def test_idiom_caps_the_model(tiny_model: RiskModel) -> None:

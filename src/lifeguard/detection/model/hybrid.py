@@ -10,8 +10,9 @@ lexicons. The combination, for one text:
    reading becomes the ``third_party_level``. In a text over 280 characters only when the rules read someone
    else's risk at least as high as the model reads the text (a friend's long, worried message): a longer post
    is mostly the writer's own story, and "my dad is suicidal" or "I just want to talk to someone" inside it
-   does not make the model's reading of the whole post someone else's. The negation and idiom caps of step 3
-   apply up to 280 characters only: in a long post they set aside their own words.
+   does not make the model's reading of the whole post someone else's. The negation and idiom caps of step 3,
+   and the past and distress caps of step 4, apply up to 280 characters only: in a long post they set aside
+   their own words, and the model, which learnt from posts, reads the whole.
 3. If the rules found the risk words negated ("I don't want to die"), the model may say at most
    ``indicator``; if they found an idiom or hyperbole ("笑死", "killing me"), the model may say at most
    ``indicator``, and only when it is confident of distress (P(>= indicator) >= 0.9), else ``none``. Both
@@ -68,8 +69,8 @@ CONFIDENT_BEHAVIOR = 0.9
 RULES_ONLY_KINDS = frozenset({"order"})
 SHORT_WORDS, SHORT_CHARS = 3, 12
 # Beyond a tweet's length a post is mostly the writer's own story: a friend's risk read lower than the post, a
-# support phrase, an insult quoted, a negated phrase or an idiom in it sets aside those words, not the model's
-# reading of the whole post.
+# support phrase, an insult quoted, a negated phrase, an idiom, a past told or words of distress in it set aside
+# those words, not the model's reading of the whole post.
 LONG_POST_CHARS = 280
 _OTHER = (ADDRESSEE, OTHER_DIRECTED, THIRD_PARTY)
 
@@ -183,11 +184,12 @@ class HybridDetector:
                 cap = Level.INDICATOR if at_or_above[0] >= CONFIDENT_DISTRESS else Level.NONE
                 level = min(model_level, cap)
                 notes.append("hybrid:idiom_caps_model")
-            elif _has(rule.reasons, (PAST,)) and rule.level <= Level.INDICATOR:
+            elif not long_post and _has(rule.reasons, (PAST,)) and rule.level <= Level.INDICATOR:
                 level = rule.level
                 notes.append("hybrid:past_caps_model")
             elif (
-                rule.level is Level.INDICATOR
+                not long_post
+                and rule.level is Level.INDICATOR
                 and DISTRESS_ONLY in rule.reasons
                 and model_level is Level.IDEATION
                 and at_or_above[1] < CONFIDENT_IDEATION
