@@ -180,6 +180,38 @@ def dev(
     sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
 
 
+@model_app.command()
+def validate(
+    data_dir: DataDirOption = None,
+    folds: Annotated[int, typer.Option(help="Number of folds of the training part.", min=2)] = 3,
+    seed: Annotated[int, typer.Option(help="Seed of the splits and of the folds.")] = 0,
+) -> None:
+    """Read the training part out of fold (each text by a model trained without it), with the model and the hybrid;
+    prints one JSON object. Choose the hybrid's settings here, not on the held-out parts that ``dev`` reports."""
+    from lifeguard.detection.lexicon_detector import LexiconDetector
+    from lifeguard.detection.model.datasets import default_data_dir, load_corpus
+    from lifeguard.detection.model.hybrid import HybridDetector
+    from lifeguard.detection.model.validation import figures, out_of_fold
+
+    corpus = load_corpus(data_dir or default_data_dir(), seed=seed)
+    if not corpus.train:
+        raise _failure("no training data found")
+    rules = LexiconDetector()
+    try:
+        read = out_of_fold(
+            corpus, lambda model: HybridDetector(model, rules, explain=False), folds, seed, progress=_progress
+        )
+    except ValueError as exc:
+        raise _failure(str(exc)) from exc
+    result = {
+        "folds": folds,
+        "n": len(read.examples),
+        "model": figures(read.examples, read.model_ranks),
+        "hybrid": figures(read.examples, read.detector_ranks),
+    }
+    sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
 second_stage_app = typer.Typer(
     help="The optional second stages: English (MiniLM embeddings + a logistic head), Chinese (a fine-tuned BERT).",
     no_args_is_help=True,
