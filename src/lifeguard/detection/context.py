@@ -194,7 +194,6 @@ class TextContext:
     def _past_cue_in(self, start: int, end: int, exclude: tuple[int, int] | None = None) -> tuple[int, int] | None:
         """A past cue in [start, end) that no ``ongoing`` cue turns into a span up to now: "in high school" dates
         its clause, "since i was in high school" and "बचपन से" (since childhood) do not."""
-        ongoing = self.cue_spans("ongoing")
         for cue_start, cue_end in self.cue_spans("past"):
             if cue_start >= end:
                 break
@@ -202,7 +201,10 @@ class TextContext:
                 continue
             if exclude is not None and cue_start >= exclude[0] and cue_end <= exclude[1]:
                 continue
-            if any(span_start <= cue_start and cue_end <= span_end for span_start, span_end in ongoing):
+            # the ongoing cues are looked for only once a past cue is found: most texts have none
+            if any(
+                span_start <= cue_start and cue_end <= span_end for span_start, span_end in self.cue_spans("ongoing")
+            ):
                 continue
             return cue_start, cue_end
         return None
