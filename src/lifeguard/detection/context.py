@@ -95,14 +95,19 @@ class TextContext:
 
     # -- cues ---------------------------------------------------------------------------------------
 
-    def cue_in(self, name: str, start: int, end: int, exclude: tuple[int, int] | None = None) -> tuple[int, int] | None:
-        """The first cue of ``name`` lying inside [start, end), ignoring one inside ``exclude``."""
+    def cue_in(
+        self, name: str, start: int, end: int, exclude: tuple[int, int] | None = None, void: str | None = None
+    ) -> tuple[int, int] | None:
+        """The first cue of ``name`` lying inside [start, end), ignoring one inside ``exclude`` and one inside a cue
+        of ``void`` (looked for only once a candidate is found: most texts have none)."""
         for cue_start, cue_end in self.cue_spans(name):
             if cue_start >= end:
                 break
             if cue_start < start or cue_end > end:
                 continue
             if exclude is not None and cue_start >= exclude[0] and cue_end <= exclude[1]:
+                continue
+            if void is not None and any(s <= cue_start and cue_end <= e for s, e in self.cue_spans(void)):
                 continue
             return cue_start, cue_end
         return None
@@ -194,20 +199,7 @@ class TextContext:
     def _past_cue_in(self, start: int, end: int, exclude: tuple[int, int] | None = None) -> tuple[int, int] | None:
         """A past cue in [start, end) that no ``ongoing`` cue turns into a span up to now: "in high school" dates
         its clause, "since i was in high school" and "बचपन से" (since childhood) do not."""
-        for cue_start, cue_end in self.cue_spans("past"):
-            if cue_start >= end:
-                break
-            if cue_start < start or cue_end > end:
-                continue
-            if exclude is not None and cue_start >= exclude[0] and cue_end <= exclude[1]:
-                continue
-            # the ongoing cues are looked for only once a past cue is found: most texts have none
-            if any(
-                span_start <= cue_start and cue_end <= span_end for span_start, span_end in self.cue_spans("ongoing")
-            ):
-                continue
-            return cue_start, cue_end
-        return None
+        return self.cue_in("past", start, end, exclude, void="ongoing")
 
     def _perfect_before(self, hit: Hit) -> bool:
         """A perfect auxiliary ends right before the hit, a space apart: "i've (always) |wanted to die"."""
