@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,27 @@ def binary_scores(truth: np.ndarray, predicted: np.ndarray) -> dict[str, float |
     recall = tp / int(truth.sum()) if truth.any() else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "n": len(truth)}
+
+
+def binary_f1_by_set(examples: Sequence[Example], ranks: np.ndarray) -> dict[str, dict[str, float | int]]:
+    """Per labelled (not benign) set, in name order: F1 of the set's own "at risk" label against "at or above
+    ideation", over its texts whose label says so."""
+    datasets = np.array([example.dataset for example in examples])
+    binary = np.array([example.binary for example in examples])
+    result: dict[str, dict[str, float | int]] = {}
+    for name in sorted(set(datasets.tolist()) - set(BENIGN_SETS)):
+        known = np.flatnonzero((datasets == name) & (binary != UNKNOWN))
+        if len(known):
+            result[name] = binary_scores(binary[known] == 1, ranks[known] >= Level.IDEATION.rank)
+    return result
+
+
+def sos_high_low_f1(examples: Sequence[Example], ranks: np.ndarray) -> dict[str, float | int] | None:
+    """SOS-4K high (label >= 6) against a level of behavior or above; None without SOS-4K texts."""
+    sos = [i for i, example in enumerate(examples) if example.dataset == "sos-4k-zh"]
+    if not sos:
+        return None
+    return binary_scores(np.array([examples[i].sos >= 6 for i in sos]), ranks[sos] >= Level.BEHAVIOR.rank)
 
 
 def weighted_f1(truth: np.ndarray, predicted: np.ndarray, classes: int) -> float:
@@ -57,13 +79,11 @@ def dev_metrics(model: RiskModel, test: list[Example], detector: Detector | None
             levels.extend(assessment.level.rank for assessment in detector.assess_many(batch))
         ranks = np.asarray(levels, dtype=np.int64)
     datasets = np.array([example.dataset for example in test])
-    binary = np.array([example.binary for example in test])
     metrics: dict[str, Any] = {"false_alarm_rate": {}, "binary_f1_at_ideation": {}}
 
     sos = np.flatnonzero(datasets == "sos-4k-zh")
     if len(sos):
-        truth_high = np.array([test[i].sos >= 6 for i in sos])
-        metrics["sos_high_low_f1"] = binary_scores(truth_high, ranks[sos] >= Level.BEHAVIOR.rank)
+        metrics["sos_high_low_f1"] = sos_high_low_f1(test, ranks)
         sos_triples = [
             (test[i].level or "none", _name(ranks[i]), to_level_probabilities(scored.at_or_above[i])[0]) for i in sos
         ]
@@ -82,21 +102,15 @@ def dev_metrics(model: RiskModel, test: list[Example], detector: Detector | None
             metrics["sos_11_level_weighted_f1_second_stage"] = weighted_f1(labels, predicted, 11)
             metrics["sos_11_level_accuracy_second_stage"] = round(float((labels == predicted).mean()), 4)
 
-    for name in sorted(set(datasets.tolist())):
+    for name in sorted(set(datasets.tolist()) & set(BENIGN_SETS)):
         members = np.flatnonzero(datasets == name)
-        if name in BENIGN_SETS:
-            metrics["false_alarm_rate"][name] = {
-                "rate": round(float((ranks[members] >= Level.IDEATION.rank).mean()), 5),
-                "flagged": int((ranks[members] >= Level.IDEATION.rank).sum()),
-                "indicator_or_above": int((ranks[members] >= Level.INDICATOR.rank).sum()),
-                "n": len(members),
-            }
-            continue
-        known = members[binary[members] != UNKNOWN]
-        if len(known):
-            metrics["binary_f1_at_ideation"][name] = binary_scores(
-                binary[known] == 1, ranks[known] >= Level.IDEATION.rank
-            )
+        metrics["false_alarm_rate"][name] = {
+            "rate": round(float((ranks[members] >= Level.IDEATION.rank).mean()), 5),
+            "flagged": int((ranks[members] >= Level.IDEATION.rank).sum()),
+            "indicator_or_above": int((ranks[members] >= Level.INDICATOR.rank).sum()),
+            "n": len(members),
+        }
+    metrics["binary_f1_at_ideation"] = binary_f1_by_set(test, ranks)
     if "sdcnl-train-en" in metrics["binary_f1_at_ideation"]:
         metrics["sdcnl_f1"] = metrics["binary_f1_at_ideation"]["sdcnl-train-en"]
     exact = [i for i, example in enumerate(test) if example.level is not None]

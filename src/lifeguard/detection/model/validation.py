@@ -22,8 +22,8 @@ import numpy as np
 
 from lifeguard.detection.assessment import Detector, TextInput
 from lifeguard.detection.levels import Level
-from lifeguard.detection.model.datasets import BENIGN_SETS, UNKNOWN, Corpus, Example
-from lifeguard.detection.model.devmetrics import binary_scores
+from lifeguard.detection.model.datasets import BENIGN_SETS, Corpus, Example
+from lifeguard.detection.model.devmetrics import binary_f1_by_set, sos_high_low_f1
 from lifeguard.detection.model.model import RiskModel
 from lifeguard.detection.model.seeds import SEED_DATASET
 from lifeguard.detection.model.train import TrainConfig, train
@@ -85,24 +85,14 @@ def out_of_fold(
 
 
 def figures(examples: Sequence[Example], ranks: np.ndarray) -> dict[str, Any]:
-    """Per labelled set, F1 of its own "at risk" label against "at or above ideation"; SOS-4K high (>= 6) against
-    behavior or above; false alarms (at or above ideation) over all benign texts."""
-    datasets = np.array([example.dataset for example in examples])
-    binary = np.array([example.binary for example in examples])
-    result: dict[str, Any] = {"binary_f1_at_ideation": {}}
-    benign = np.isin(datasets, BENIGN_SETS)
-    result["false_alarms"] = {
-        "flagged": int((ranks[benign] >= Level.IDEATION.rank).sum()),
-        "n": int(benign.sum()),
+    """As ``dev`` reports them: per labelled set, F1 of its own "at risk" label against "at or above ideation";
+    SOS-4K high (>= 6) against behavior or above; false alarms (at or above ideation) over all benign texts."""
+    benign = np.isin([example.dataset for example in examples], BENIGN_SETS)
+    result: dict[str, Any] = {
+        "binary_f1_at_ideation": binary_f1_by_set(examples, ranks),
+        "false_alarms": {"flagged": int((ranks[benign] >= Level.IDEATION.rank).sum()), "n": int(benign.sum())},
     }
-    for name in sorted(set(datasets[~benign].tolist())):
-        members = np.flatnonzero((datasets == name) & (binary != UNKNOWN))
-        if len(members):
-            result["binary_f1_at_ideation"][name] = binary_scores(
-                binary[members] == 1, ranks[members] >= Level.IDEATION.rank
-            )
-    sos = np.flatnonzero(datasets == "sos-4k-zh")
-    if len(sos):
-        high = np.array([examples[i].sos >= 6 for i in sos])
-        result["sos_high_low_f1"] = binary_scores(high, ranks[sos] >= Level.BEHAVIOR.rank)
+    sos = sos_high_low_f1(examples, ranks)
+    if sos is not None:
+        result["sos_high_low_f1"] = sos
     return result
