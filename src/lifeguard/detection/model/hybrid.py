@@ -43,6 +43,7 @@ for every correction; spans come from the rules, or else from the model's heavie
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 
 from lifeguard.detection.assessment import Assessment, Detector, DetectorInfo, Span, TextInput
@@ -85,6 +86,26 @@ def _too_short(folded: str) -> bool:
 
 def _has(reasons: tuple[str, ...], prefixes: tuple[str, ...]) -> bool:
     return any(reason.startswith(prefixes) for reason in reasons)
+
+
+def _set_aside_cap(rule: Assessment, model_level: Level, at_or_above: Sequence[float]) -> tuple[Level, str] | None:
+    """The caps for words the rules set aside (negated, an idiom, a past told, distress only), in this order; in a
+    text up to ``LONG_POST_CHARS`` only: in a longer post they set aside their own words, not the whole post."""
+    if _has(rule.reasons, (NEGATED,)) and rule.level is Level.NONE:
+        return min(model_level, Level.INDICATOR), "hybrid:negation_caps_model"
+    if _has(rule.reasons, (IDIOM,)) and rule.level is Level.NONE:
+        cap = Level.INDICATOR if at_or_above[0] >= CONFIDENT_DISTRESS else Level.NONE
+        return min(model_level, cap), "hybrid:idiom_caps_model"
+    if _has(rule.reasons, (PAST,)) and rule.level <= Level.INDICATOR:
+        return rule.level, "hybrid:past_caps_model"
+    if (
+        rule.level is Level.INDICATOR
+        and DISTRESS_ONLY in rule.reasons
+        and model_level is Level.IDEATION
+        and at_or_above[1] < CONFIDENT_IDEATION
+    ):
+        return Level.INDICATOR, "hybrid:distress_needs_confident_model"
+    return None
 
 
 class HybridDetector:
@@ -177,25 +198,9 @@ class HybridDetector:
                 level = rule.level
                 third_party = max(third_party, model_level, key=lambda value: value.rank)
                 notes.append("hybrid:model_risk_read_as_about_someone_else")
-            elif not long_post and _has(rule.reasons, (NEGATED,)) and rule.level is Level.NONE:
-                level = min(model_level, Level.INDICATOR)
-                notes.append("hybrid:negation_caps_model")
-            elif not long_post and _has(rule.reasons, (IDIOM,)) and rule.level is Level.NONE:
-                cap = Level.INDICATOR if at_or_above[0] >= CONFIDENT_DISTRESS else Level.NONE
-                level = min(model_level, cap)
-                notes.append("hybrid:idiom_caps_model")
-            elif not long_post and _has(rule.reasons, (PAST,)) and rule.level <= Level.INDICATOR:
-                level = rule.level
-                notes.append("hybrid:past_caps_model")
-            elif (
-                not long_post
-                and rule.level is Level.INDICATOR
-                and DISTRESS_ONLY in rule.reasons
-                and model_level is Level.IDEATION
-                and at_or_above[1] < CONFIDENT_IDEATION
-            ):
-                level = Level.INDICATOR
-                notes.append("hybrid:distress_needs_confident_model")
+            elif not long_post and (capped := _set_aside_cap(rule, model_level, at_or_above)) is not None:
+                level, note = capped
+                notes.append(note)
             elif rule.level is Level.INDICATOR and means_only(rule.reasons) and at_or_above[2] < CONFIDENT_BEHAVIOR:
                 level = Level.INDICATOR
                 notes.append("hybrid:means_words_alone_cap_model")
