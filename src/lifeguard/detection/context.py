@@ -220,6 +220,11 @@ class TextContext:
         # whoever was named before them ("你要是走了我就去死": the "you" is the one leaving). Only "I": other
         # markers open risk phrases as plain words ("koi umeed nahi", "no hope").
         nearest = self._leading_self(hit) or self._nearest_marker(clause_start, hit.start)
+        if nearest is not None and nearest.person == "second" and self._self_in(hit) is not None:
+            # Words asked of someone that name the writer inside them: "can you take care of my dog when i'm
+            # gone" (the one leaving is the writer). Not a third person's wish about the writer ("they wish i was
+            # never born").
+            return "self"
         if nearest is not None:
             if nearest.person == "generic" or (
                 nearest.person == "second"
@@ -256,10 +261,14 @@ class TextContext:
         return named and self.cue_in("self_description", clause_start, hit.end) is None
 
     def _leading_self(self, hit: Hit) -> Marker | None:
+        return self._self_in(hit, at_start=True)
+
+    def _self_in(self, hit: Hit, at_start: bool = False) -> Marker | None:
+        """A first-person marker inside the hit (at its first character when ``at_start``)."""
         index = bisect.bisect_left(self._marker_ends, hit.start + 1)
         while index < len(self.markers) and self.markers[index].end <= hit.end:
             marker = self.markers[index]
-            if marker.start == hit.start and marker.person == "self":
+            if marker.person == "self" and (marker.start == hit.start if at_start else marker.start >= hit.start):
                 return marker
             index += 1
         return None
