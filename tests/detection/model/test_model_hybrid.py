@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import numpy as np
 import pytest
 
 from lifeguard.detection.assessment import Assessment, DetectorInfo, Span, TextInput
@@ -165,37 +162,6 @@ def test_a_word_or_two_the_rules_find_nothing_in_is_at_most_indicator(tiny_model
     result = HybridDetector(tiny_model, StubRules()).assess(TextInput(RISKY))
     assert result.level is Level.INDICATOR
     assert "hybrid:too_short_for_model_alone" in result.reasons
-
-
-class SetsChinese:
-    """A second stage that reads the Chinese texts it is given and gives every rung ``value``."""
-
-    name = "sets-chinese"
-
-    def __init__(self, value: float) -> None:
-        self.value = value
-
-    def rescore(self, texts: list[str], at_or_above: np.ndarray) -> np.ndarray:
-        out = at_or_above.copy()
-        for row, text in enumerate(texts):
-            if any("\u4e00" <= char <= "\u9fff" for char in text):
-                out[row] = self.value
-        return out
-
-
-@pytest.mark.parametrize(("value", "capped"), [(0.97, False), (0.8, True)])
-def test_a_short_text_an_encoder_read_with_confidence_is_not_capped(
-    tiny_model_dir: Path, value: float, capped: bool
-) -> None:
-    """The too-short cap is for the n-gram model: a second stage that read the words in context and is confident
-    of ideation (P >= 0.9) keeps its level; an unsure one is capped as before."""
-    model = RiskModel.load(tiny_model_dir, second_stage=SetsChinese(value))
-    scored = model.score_texts([RISKY])
-    assert scored.reread is not None and scored.reread[0]
-    assert model.predict([RISKY])[0] >= Level.IDEATION
-    result = HybridDetector(model, StubRules()).assess(TextInput(RISKY))
-    assert ("hybrid:too_short_for_model_alone" in result.reasons) is capped
-    assert result.level is (Level.INDICATOR if capped else model.predict([RISKY])[0])
 
 
 @pytest.mark.parametrize(

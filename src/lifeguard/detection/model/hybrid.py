@@ -27,14 +27,12 @@ lexicons. The combination, for one text:
    barbecue is not a suicide. Order lines (product titles) are read by the rules and the product catalogue
    only: the model learnt from posts, not from shop listings. A text too short to carry a thought ("tonight",
    "pills": under three words and twelve characters) in which the rules found nothing is at most indicator:
-   one word is context for fusion, not a level of its own; unless a second stage (an encoder that read the
-   words in context) re-read it and is confident of ideation (P(>= ideation) >= 0.9). Likewise shop service
-   talk in which the rules found no risk words (``context:commerce``: "要是我走了那我就拒收可以吗亲", "if I'm
-   gone can I refuse the parcel"): the model, which learnt "走了" from farewell posts, may say at most
-   indicator there. The same for a short chat line about ordinary plans (``context:everyday``, under 40
-   characters: "一切都准备好了，明天就出发去旅行", "i won't be home tonight, don't wait up"): the model learnt
-   "准备好了" and "明天就" from a suicide "tree hole", where every text is distress; the rules must find a risk
-   word first.
+   one word is context for fusion, not a level of its own. Likewise shop service talk in which the rules
+   found no risk words (``context:commerce``: "要是我走了那我就拒收可以吗亲", "if I'm gone can I refuse the
+   parcel"): the model, which learnt "走了" from farewell posts, may say at most indicator there. The same for
+   a short chat line about ordinary plans (``context:everyday``, under 40 characters: "一切都准备好了，明天就
+   出发去旅行", "i won't be home tonight, don't wait up"): the model learnt "准备好了" and "明天就" from a
+   suicide "tree hole", where every text is distress; the rules must find a risk word first.
 5. If the rules' level is higher (a wish with a method, a time or a place: escalations; a past attempt;
    Hindi and Hinglish phrases the model barely knows), the rules' level wins.
 
@@ -84,14 +82,6 @@ def _too_short(folded: str) -> bool:
     "我走了 明天见" or "我今晚不回来了" as a plan; counting two Han characters as a word (tried in session 9)
     let such chat open cases."""
     return len(folded) < SHORT_CHARS and len(folded.split()) < SHORT_WORDS
-
-
-def _encoder_confident(scored: Scored, index: int, at_or_above: Sequence[float]) -> bool:
-    """A second stage (an encoder that reads the words in context, not a bag of n-grams) read the text and is
-    confident of ideation: "有没有病友要一起走的呐", "过了今晚就真的再见了" in a suicide "tree hole". Chosen on SOS-4K's
-    ``val`` split with a stage and a first stage that never trained on it (docs/model.md): the short product
-    searches the too-short cap exists for ("药鱼药", "炭烧腰果") stay below this confidence."""
-    return scored.reread is not None and bool(scored.reread[index]) and at_or_above[1] >= CONFIDENT_IDEATION
 
 
 def _has(reasons: tuple[str, ...], prefixes: tuple[str, ...]) -> bool:
@@ -214,12 +204,7 @@ class HybridDetector:
             elif rule.level is Level.INDICATOR and means_only(rule.reasons) and at_or_above[2] < CONFIDENT_BEHAVIOR:
                 level = Level.INDICATOR
                 notes.append("hybrid:means_words_alone_cap_model")
-            elif (
-                rule.level is Level.NONE
-                and not rule.reasons
-                and _too_short(scored.folded[index])
-                and not _encoder_confident(scored, index, at_or_above)
-            ):
+            elif rule.level is Level.NONE and not rule.reasons and _too_short(scored.folded[index]):
                 level = Level.INDICATOR
                 notes.append("hybrid:too_short_for_model_alone")
             elif rule.level is Level.NONE and rule.reasons and set(rule.reasons) <= {COMMERCE, EVERYDAY}:
