@@ -45,26 +45,3 @@ def test_failing_or_malformed_second_stage_keeps_the_first_stage(tiny_model_dir:
     for mode in ("raise", "bad"):
         model = RiskModel.load(tiny_model_dir, second_stage=Recording(mode))
         assert model.predict(["我想死"]) == tiny_model.predict(["我想死"])
-
-
-class ReadsChinese:
-    """Changes the numbers of the Chinese texts it is given and returns the others' untouched, as a stage with a
-    language gate does."""
-
-    name = "reads-chinese"
-
-    def rescore(self, texts: list[str], at_or_above: np.ndarray) -> np.ndarray:
-        out = at_or_above.copy()
-        for row, text in enumerate(texts):
-            if any("\u4e00" <= char <= "\u9fff" for char in text):
-                out[row] = np.minimum(1.0, out[row] + 0.01)
-        return out
-
-
-def test_scored_marks_the_texts_a_second_stage_read(tiny_model_dir: Path, tiny_model: RiskModel) -> None:
-    texts = ["我想死", "i want to die i want to die", "where is my order"]
-    assert [level > Level.NONE for level in tiny_model.predict(texts)] == [True, True, False]
-    assert tiny_model.score_texts(texts).reread is None  # no stage: nothing to mark
-    scored = RiskModel.load(tiny_model_dir, second_stage=ReadsChinese()).score_texts(texts)
-    assert scored.reread is not None
-    assert scored.reread.tolist() == [True, False, False]  # flagged and changed; flagged, untouched; not flagged

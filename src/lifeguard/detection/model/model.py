@@ -52,7 +52,6 @@ class Scored:
     at_or_above: np.ndarray  # (n, 4) float64
     ranks: np.ndarray  # (n,) int: index into LEVELS
     langs: list[str | None] | None = None  # the language read from each text's scripts and words (no hint)
-    reread: np.ndarray | None = None  # (n,) bool: a second stage changed the text's probabilities (None: no stage)
 
 
 class Evidence(NamedTuple):  # a tuple: made three times per flagged text, twice as fast as a dataclass
@@ -212,34 +211,28 @@ class RiskModel:
                 rows = np.asarray(candidates)
                 at_or_above[rows, 2] = np.maximum(at_or_above[rows, 2], np.minimum(high, at_or_above[rows, 1]))
                 ranks = self.ranks_from(at_or_above)
-        reread: np.ndarray | None = None
         if not isinstance(self.second_stage, NoSecondStage):
-            reread = np.zeros(len(folded), dtype=bool)
             flagged = (ranks > 0).nonzero()[0]
             if len(flagged):
                 originals = texts if texts is not None else folded
                 try:
                     from lifeguard.detection.model.second_stage import accepts_langs
 
-                    chosen, first = [originals[i] for i in flagged], at_or_above[flagged]
+                    chosen, first = [originals[i] for i in flagged], at_or_above[flagged].copy()
                     if accepts_langs(self.second_stage):  # it is told each text's language guess
                         stage: Any = self.second_stage
-                        result = stage.rescore(chosen, first.copy(), langs=[langs[i] for i in flagged])
+                        result = stage.rescore(chosen, first, langs=[langs[i] for i in flagged])
                     else:
-                        result = self.second_stage.rescore(chosen, first.copy())
+                        result = self.second_stage.rescore(chosen, first)
                     rescored = np.asarray(result, dtype=np.float64)
                     if rescored.shape == (len(flagged), N_HEADS) and np.isfinite(rescored).all():
-                        rescored = np.minimum.accumulate(np.clip(rescored, 0.0, 1.0), axis=1)
-                        # A stage returns the numbers it was given for a text it does not read (another
-                        # language, below its gate): the rows it changed are the ones it read.
-                        reread[flagged] = (rescored != first).any(axis=1)
-                        at_or_above[flagged] = rescored
+                        at_or_above[flagged] = np.minimum.accumulate(np.clip(rescored, 0.0, 1.0), axis=1)
                         ranks = self.ranks_from(at_or_above)
                     else:
                         log.warning("second stage %s returned a bad shape; kept first stage", self.second_stage.name)
                 except Exception:  # noqa: BLE001 - a plug-in must never break detection
                     log.exception("second stage %s failed; kept first stage", self.second_stage.name)
-        return Scored(folded=folded, at_or_above=at_or_above, ranks=ranks, langs=langs, reread=reread)
+        return Scored(folded=folded, at_or_above=at_or_above, ranks=ranks, langs=langs)
 
     def score_texts(self, texts: list[str]) -> Scored:
         texts = [_coerce_text(text) for text in texts]
