@@ -219,7 +219,7 @@ class TextContext:
         # Words that start with the writer as their subject ("我就去死", "i'm a suicidal mom") are the writer's,
         # whoever was named before them ("你要是走了我就去死": the "you" is the one leaving). Only "I": other
         # markers open risk phrases as plain words ("koi umeed nahi", "no hope").
-        nearest = self._leading_self(hit) or self._nearest_marker(clause_start, hit.start)
+        nearest = self._self_in(hit, at_start=True) or self._nearest_marker(clause_start, hit.start)
         if nearest is not None and nearest.person == "second" and self._self_in(hit) is not None:
             # Words asked of someone that name the writer inside them: "can you take care of my dog when i'm
             # gone" (the one leaving is the writer). Not a third person's wish about the writer ("they wish i was
@@ -259,9 +259,6 @@ class TextContext:
             for start, end in self.cue_spans("holder_after")
         )
         return named and self.cue_in("self_description", clause_start, hit.end) is None
-
-    def _leading_self(self, hit: Hit) -> Marker | None:
-        return self._self_in(hit, at_start=True)
 
     def _self_in(self, hit: Hit, at_start: bool = False) -> Marker | None:
         """A first-person marker inside the hit (at its first character when ``at_start``)."""
