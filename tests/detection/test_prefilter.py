@@ -117,9 +117,12 @@ def test_random_patterns_pass_the_strings_they_match(case: tuple[str, str]) -> N
     assert Prefilter([pattern]).may_match(text), case
 
 
+_LEXICONS = {lexicon.lang: lexicon for lexicon in load_lexicons()}
+
+
 def _shipped_lists() -> list[tuple[str, re.Pattern[str]]]:
     lists = []
-    for lexicon in load_lexicons():
+    for lexicon in _LEXICONS.values():
         for name in ("terms", "means", "masks", "support"):
             pattern = getattr(lexicon, name).pattern
             if pattern is not None:
@@ -135,7 +138,9 @@ def test_every_shipped_list_has_a_prefilter(name: str, pattern: re.Pattern[str])
 
 @pytest.mark.parametrize(("name", "pattern"), _shipped_lists(), ids=[name for name, _ in _shipped_lists()])
 def test_strings_matching_a_shipped_list_pass_its_prefilter(name: str, pattern: re.Pattern[str]) -> None:
+    # ... and the lexicon's own test for all four of its lists, which lets the detector skip the lexicon
     prefilter = Prefilter([pattern])
+    lexicon = _LEXICONS[name.rsplit(".", 1)[0]]
 
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.from_regex(pattern), st.text(max_size=5), st.text(max_size=5))
@@ -143,5 +148,27 @@ def test_strings_matching_a_shipped_list_pass_its_prefilter(name: str, pattern: 
         for candidate in (text, before + text + after):
             if pattern.search(candidate):
                 assert prefilter.may_match(candidate), (name, candidate)
+                assert lexicon.may_match(candidate), (name, candidate)
 
     check()
+
+
+def test_masking_cannot_make_a_lexicon_word_appear() -> None:
+    # The detector tests a lexicon on the text before masking and reads its lists on the masked text: that is
+    # sound because masking only replaces characters by the mask character, which no required literal holds.
+    from lifeguard.detection.lexicon_detector import _MASK_CHAR
+
+    for name, pattern in _shipped_lists():
+        literals = required_literals(pattern)
+        assert literals is not None
+        assert not any(_MASK_CHAR in literal for literal in literals), name
+
+
+def test_a_lexicon_without_any_of_its_words_in_a_text_finds_nothing_there() -> None:
+    english = _LEXICONS["en"]
+    assert english.may_match("i want to kill myself")
+    assert english.may_match("my friend said she wants to end it")  # a support or third-person text too
+    ordinary = "where is my parcel, it was due on monday"
+    assert not english.may_match(ordinary)
+    for matcher in (english.terms, english.means, english.masks, english.support):
+        assert list(matcher.finditer(ordinary)) == []

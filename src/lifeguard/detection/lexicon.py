@@ -161,6 +161,14 @@ class CompiledLexicon:
     negation_question: re.Pattern[str] | None
     cues: dict[str, re.Pattern[str] | None]
     entry_count: int
+    # may any entry of the four matchers occur in a text? One search, so that most messages, which hold no
+    # word of a lexicon, skip its four matchers (each of which would search for its own literals)
+    any_entry: Prefilter
+
+    def may_match(self, text: str) -> bool:
+        """False only when no term, means, mask or support entry can match anywhere in ``text``, nor in
+        ``text`` with some characters masked (masking only replaces characters; no literal holds the mask)."""
+        return self.any_entry.may_match(text)
 
 
 def _non_capturing(pattern: str) -> str:
@@ -273,19 +281,24 @@ def compile_lexicon(data: dict[str, Any]) -> CompiledLexicon:
     question = cues_raw.get("negation_question")
     question_regex = re.compile(_prepare(str(question), macros)) if question else None
     cues = {name: _alternation(list(cues_raw.get(name, [])), macros, script) for name in CUE_NAMES}
+    terms = Matcher(term_entries, term_patterns, script)
+    means = Matcher(means_entries, means_patterns, script)
+    masks = Matcher(mask_entries, mask_patterns, script)
+    support = Matcher(support_entries, support_patterns, script)
     return CompiledLexicon(
         lang=lang,
         script=script,
-        terms=Matcher(term_entries, term_patterns, script),
-        means=Matcher(means_entries, means_patterns, script),
-        masks=Matcher(mask_entries, mask_patterns, script),
-        support=Matcher(support_entries, support_patterns, script),
+        terms=terms,
+        means=means,
+        masks=masks,
+        support=support,
         markers=marker_regex,
         negator_suffix=negator_regex,
         negator_after=after_regex,
         negation_question=question_regex,
         cues=cues,
         entry_count=len(term_entries) + len(means_entries) + len(mask_entries) + len(support_entries),
+        any_entry=Prefilter(matcher.pattern for matcher in (terms, means, masks, support)),
     )
 
 

@@ -90,11 +90,13 @@ class LexiconDetector:
         normalized = normalize(text)
         lang = guess_language(normalized.text, item.lang)
         lexicons = self._lexicons_for(normalized.text)
+        # the lexicons with a word in this text (most messages: none); cues and context read all of them
+        worded = [lexicon for lexicon in lexicons if lexicon.may_match(normalized.text)]
 
-        masked, mask_notes = self._mask(normalized.text, lexicons)
+        masked, mask_notes = self._mask(normalized.text, worded)
         notes.extend(mask_notes)
-        hits = self._find(masked, lexicons)
-        supports = [hit for lexicon in lexicons for hit in lexicon.support.finditer(masked)]
+        hits = self._find(masked, worded)
+        supports = [hit for lexicon in worded for hit in lexicon.support.finditer(masked)]
         if not hits and not supports:
             if _any_cue("commerce", masked, lexicons):
                 notes.append(COMMERCE)  # tells a model combined with these rules that this is shop talk
