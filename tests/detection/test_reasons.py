@@ -17,6 +17,7 @@ from lifeguard.detection.reasons import (
     PAST,
     RULE,
     THIRD_PARTY,
+    context_only,
     means_only,
 )
 
@@ -50,3 +51,18 @@ def test_a_means_word_alone_is_means_only(rules: LexiconDetector) -> None:
     assert any(reason.startswith(f"{RULE}{MEANS_RULE_ID}") for reason in alone) and means_only(alone)
     assert not means_only(rules.assess(TextInput("我想喝百草枯自杀")).reasons)
     assert not means_only(("context:commerce",)) and not means_only(())
+
+
+def test_a_product_named_in_shop_talk_is_shop_talk_only(rules: LexiconDetector) -> None:
+    shop = rules.assess(TextInput("刀片能发顺丰吗 急用 今晚就要")).reasons
+    assert COMMERCE in shop and any(reason.startswith("means:") for reason in shop) and context_only(shop)
+    assert not context_only(rules.assess(TextInput("顺丰到了 我今晚就走 不想活了")).reasons)
+    # a long post that names pills is a story, whatever shop word it holds
+    post = "i keep the pills in my drawer and check on the delivery of my refund every day. " * 3
+    assert not context_only(rules.assess(TextInput(post)).reasons)
+    assert not context_only(()) and not context_only(("means:blade", "term:zh:刀片"))
+
+
+def test_in_order_to_is_no_shop_talk(rules: LexiconDetector) -> None:
+    assert COMMERCE not in rules.assess(TextInput("i took the pills in order to sleep")).reasons
+    assert COMMERCE in rules.assess(TextInput("mera order kab aayega")).reasons

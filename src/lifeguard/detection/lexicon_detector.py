@@ -22,9 +22,11 @@ from lifeguard.detection.reasons import (
     COMMERCE,
     EVERYDAY,
     IDIOM,
+    MEANS,
     NEGATED,
     OTHER_DIRECTED,
     PAST,
+    TERM,
     THIRD_PARTY,
     rule,
 )
@@ -33,6 +35,8 @@ from lifeguard.detection.rules import Fused, fuse, score
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 20_000  # longer texts are assessed on their first MAX_CHARS characters
+# a product with everyday uses named in shop talk is shop talk, in a chat line; a long post naming pills is a story
+SHOP_LINE_MAX_CHARS = 160
 EVERYDAY_MAX_CHARS = 40  # "context:everyday" is for chat lines; a long post that mentions work is not small talk
 MAX_SPANS = 64
 _MASK_PREFIX = {"negated": NEGATED, "other_directed": OTHER_DIRECTED}  # lexicon category -> note; else IDIOM
@@ -55,6 +59,26 @@ class _Collected:
 def _any_cue(name: str, text: str, lexicons: list[CompiledLexicon]) -> bool:
     """Whether the cue ``name`` of any of these lexicons occurs in ``text``."""
     return any((regex := lexicon.cues[name]) is not None and regex.search(text) is not None for lexicon in lexicons)
+
+
+def _context_notes(text: str, lexicons: list[CompiledLexicon]) -> list[str]:
+    """``context:commerce`` for shop talk and ``context:everyday`` for a short chat line about ordinary plans: they
+    tell a model combined with these rules that its reading of risk there needs a risk word the rules know."""
+    notes = [COMMERCE] if _any_cue("commerce", text, lexicons) else []
+    if len(text) <= EVERYDAY_MAX_CHARS and _any_cue("everyday", text, lexicons):
+        notes.append(EVERYDAY)
+    return notes
+
+
+def _only_weak_means(collected: _Collected) -> bool:
+    """Everything found is the writer's own mention of a product too ordinary to raise a level by itself (a
+    blade, a rope): nothing negated, asked of someone, past or about another person."""
+    hits = collected.own_current + collected.own_past
+    return (
+        bool(hits)
+        and all(hit.entry.kind == "means" for hit in hits)
+        and not (collected.notes or collected.third_current or collected.third_past or collected.addressed)
+    )
 
 
 class LexiconDetector:
@@ -98,10 +122,7 @@ class LexiconDetector:
         hits = self._find(masked, worded)
         supports = [hit for lexicon in worded for hit in lexicon.support.finditer(masked)]
         if not hits and not supports:
-            if _any_cue("commerce", masked, lexicons):
-                notes.append(COMMERCE)  # tells a model combined with these rules that this is shop talk
-            if len(masked) <= EVERYDAY_MAX_CHARS and _any_cue("everyday", masked, lexicons):
-                notes.append(EVERYDAY)  # a chat line about work, school, a trip: the same for ordinary plans
+            notes.extend(_context_notes(masked, lexicons))
             return Assessment(level=Level.NONE, score=0.0, reasons=tuple(notes), detector=self._label, lang=lang)
 
         default_person = "third" if kind == "report" else "self"
@@ -112,6 +133,9 @@ class LexiconDetector:
         third = fuse(collected.third_current, collected.third_past, context, recovered=False)
 
         level, capped = own.level, False
+        if level is Level.NONE and len(masked) <= SHOP_LINE_MAX_CHARS and not supports and _only_weak_means(collected):
+            # "刀片能发顺丰吗 急用 今晚就要": a product with everyday uses, named in shop talk, is shop talk too
+            notes.extend(_context_notes(masked, lexicons))
         if kind == "order" and level > Level.INDICATOR:
             # An order alone is never a case: what it means is decided with the person's words (fusion).
             level, capped = Level.INDICATOR, True
@@ -193,13 +217,13 @@ class LexiconDetector:
         for hit in collected.own_current + collected.own_past:
             entry = hit.entry
             if entry.kind == "means":
-                reasons.append(f"means:{entry.means}")
-            reasons.append(f"term:{entry.lang}:{entry.term}")
+                reasons.append(f"{MEANS}{entry.means}")
+            reasons.append(f"{TERM}{entry.lang}:{entry.term}")
         if third.level > Level.NONE:
             reasons.append(rule("support.third_party_risk"))
             reasons.extend(f"{THIRD_PARTY}{rule(rule_id)}" for rule_id in third.rules)
             reasons.extend(
-                f"{THIRD_PARTY}term:{hit.entry.lang}:{hit.entry.term}"
+                f"{THIRD_PARTY}{TERM}{hit.entry.lang}:{hit.entry.term}"
                 for hit in collected.third_current + collected.third_past
             )
         if supports:
@@ -215,9 +239,9 @@ class LexiconDetector:
     ) -> tuple[Span, ...]:
         raw: list[tuple[int, int, str]] = []
         for hit in collected.own_current + collected.own_past:
-            raw.append((hit.start, hit.end, f"term:{hit.entry.lang}:{hit.entry.term}"))
+            raw.append((hit.start, hit.end, f"{TERM}{hit.entry.lang}:{hit.entry.term}"))
         for hit in collected.third_current + collected.third_past:
-            raw.append((hit.start, hit.end, f"{THIRD_PARTY}term:{hit.entry.lang}:{hit.entry.term}"))
+            raw.append((hit.start, hit.end, f"{THIRD_PARTY}{TERM}{hit.entry.lang}:{hit.entry.term}"))
         raw.extend(own.cue_spans)
         raw.extend((start, end, f"{THIRD_PARTY}{reason}") for start, end, reason in third.cue_spans)
         for hit in supports:

@@ -19,6 +19,8 @@ IDIOM = "idiom:"  # + lang:words, a masked idiom or hyperbole ("笑死我了")
 OTHER_DIRECTED = "other_directed:"  # + lang:words, a curse or threat at someone else ("kill yourself")
 COMMERCE = "context:commerce"  # the text reads as shop talk
 EVERYDAY = "context:everyday"  # a short text about ordinary plans: work, school, a trip, a move, a meal
+MEANS = "means:"  # + a means ("means:blade"): a product named that can be a means
+TERM = "term:"  # + lang:term, a lexicon entry found
 
 MEANS_RULE_ID = "indicator.means."  # + a means ("indicator.means.pesticide"): a means word, no intent
 DISTRESS_RULE_ID = "indicator.distress"  # distress words, no wish to die
@@ -33,3 +35,12 @@ def means_only(reasons: Iterable[str]) -> bool:
     """True when every rule behind a level is a means word alone (a product name without intent)."""
     rules = [reason for reason in reasons if reason.startswith(RULE)]
     return bool(rules) and all(reason.startswith(f"{RULE}{MEANS_RULE_ID}") for reason in rules)
+
+
+def context_only(reasons: Iterable[str]) -> bool:
+    """True when the reasons say shop talk or everyday chat, with nothing beside them but products named (a level
+    of none: "刀片能发顺丰吗 急用 今晚就要")."""
+    listed = set(reasons)
+    return bool(listed & {COMMERCE, EVERYDAY}) and all(
+        reason in (COMMERCE, EVERYDAY) or reason.startswith((MEANS, TERM)) for reason in listed
+    )

@@ -196,6 +196,16 @@ def test_shop_talk_without_risk_words_caps_the_model(tiny_model: RiskModel) -> N
     assert "hybrid:shop_talk_caps_model" in result.reasons
 
 
+def test_a_product_named_in_shop_talk_caps_the_model_as_shop_talk(tiny_model: RiskModel) -> None:
+    rules = _rules(Level.NONE, "means:blade", "term:zh:刀片", "context:commerce")
+    result = HybridDetector(tiny_model, rules).assess(TextInput(RISKY * 4))
+    assert result.level is Level.INDICATOR
+    assert "hybrid:shop_talk_caps_model" in result.reasons
+    # the product named without shop talk: the model's reading stands
+    alone = HybridDetector(tiny_model, _rules(Level.NONE, "means:blade", "term:zh:刀片")).assess(TextInput(RISKY * 4))
+    assert alone.level >= Level.IDEATION
+
+
 def test_order_lines_are_read_by_the_rules_alone(tiny_model: RiskModel) -> None:
     rules = _rules(Level.INDICATOR, "rule:indicator.means.charcoal")
     result = HybridDetector(tiny_model, rules).assess(TextInput(RISKY, kind="order"))

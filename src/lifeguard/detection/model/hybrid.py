@@ -51,7 +51,6 @@ from lifeguard.detection.levels import LEVELS, Level
 from lifeguard.detection.model.model import RiskModel, Scored, _coerce_text, probability_reasons_many
 from lifeguard.detection.reasons import (
     ADDRESSEE,
-    COMMERCE,
     DISTRESS_ONLY,
     EVERYDAY,
     IDIOM,
@@ -59,6 +58,7 @@ from lifeguard.detection.reasons import (
     OTHER_DIRECTED,
     PAST,
     THIRD_PARTY,
+    context_only,
     means_only,
 )
 
@@ -207,7 +207,7 @@ class HybridDetector:
             elif rule.level is Level.NONE and not rule.reasons and _too_short(scored.folded[index]):
                 level = Level.INDICATOR
                 notes.append("hybrid:too_short_for_model_alone")
-            elif rule.level is Level.NONE and rule.reasons and set(rule.reasons) <= {COMMERCE, EVERYDAY}:
+            elif rule.level is Level.NONE and context_only(rule.reasons):
                 level = Level.INDICATOR
                 everyday = EVERYDAY in rule.reasons
                 notes.append("hybrid:everyday_talk_caps_model" if everyday else "hybrid:shop_talk_caps_model")
