@@ -212,7 +212,12 @@ class TextContext:
         fixed = hit.entry.person
         if fixed in ("self", "third", "second"):
             return fixed
-        generic_as = "self" if hit.entry.category in _GENERIC_IS_SELF or hit.entry.kind == "means" else "third"
+        # "anyone want to end it together?": whoever is asked to a pact, the one asking is in it
+        generic_as = (
+            "self"
+            if hit.entry.category in _GENERIC_IS_SELF or hit.entry.kind == "means" or hit.entry.rule in _JOINT_RULES
+            else "third"
+        )
         clause_start, _ = self.clause(hit.start)
         if self._named_right_after(hit, clause_start):
             return "third"
