@@ -38,9 +38,10 @@ _LEET: dict[str, str] = {
 
 # Words censored with stars ("k*ll", "s*icide", "su**ide", "self-h*rm"): a star stands for one letter. A starred
 # word that fits exactly one of these, letter for letter, is read as it; one that fits none, or several, stays.
+# "d*e" is "die": people star the words they expect a filter to catch, never "dye" or "due".
 _STARRABLE: tuple[str, ...] = (
-    "kill", "kills", "killing", "killed", "suicide", "suicidal", "myself", "overdose", "unalive", "dead",
-    "death", "dying", "hang", "hanging", "harm", "cutting", "poison",
+    "die", "dies", "died", "kill", "kills", "killing", "killed", "suicide", "suicidal", "myself", "overdose",
+    "unalive", "dead", "death", "dying", "hang", "hanging", "harm", "cutting", "poison",
 )  # fmt: skip
 _STAR_IN_WORD = re.compile(r"[a-z]\*|\*[a-z]")
 _STARRED_WORD = re.compile(r"[a-z*]*\*[a-z*]*")
