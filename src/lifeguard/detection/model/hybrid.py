@@ -29,7 +29,8 @@ lexicons. The combination, for one text:
    "pills": under three words and twelve characters) in which the rules found nothing is at most indicator:
    one word is context for fusion, not a level of its own. Likewise shop service talk in which the rules
    found no risk words (``context:commerce``: "要是我走了那我就拒收可以吗亲", "if I'm gone can I refuse the
-   parcel"): the model, which learnt "走了" from farewell posts, may say at most indicator there. The same for
+   parcel"; or only a product with everyday uses, in a chat line: "刀片能发顺丰吗 急用 今晚就要"): the model,
+   which learnt "走了" and "今晚就" from farewell posts, may say at most indicator there. The same for
    a short chat line about ordinary plans (``context:everyday``, under 40 characters: "一切都准备好了，明天就
    出发去旅行", "i won't be home tonight, don't wait up"): the model learnt "准备好了" and "明天就" from a
    suicide "tree hole", where every text is distress; the rules must find a risk word first.
