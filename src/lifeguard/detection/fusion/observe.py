@@ -18,7 +18,7 @@ from lifeguard.detection.fusion.cues import PlaceCue, TimeCue, find_contexts, fi
 from lifeguard.detection.fusion.seeking import find_seeking
 from lifeguard.detection.levels import Level
 from lifeguard.detection.products.catalogue import Catalogue, Strength, fold
-from lifeguard.detection.reasons import means_only
+from lifeguard.detection.reasons import MEANS, means_only
 from lifeguard.detection.scripts import HAN_CLASS
 
 WORD_KINDS = frozenset({"message", "post", "comment", "search"})
@@ -261,8 +261,8 @@ def _observe_words(
     known = {m.means for m in means}
     for reason in assessment.reasons if isinstance(assessment.reasons, tuple | list) else ():
         # The detector's own means words ("means:pesticide") name a kind even where the catalogue has no name.
-        if isinstance(reason, str) and reason.startswith("means:"):
-            kind = reason.split(":", 2)[1]
+        if isinstance(reason, str) and reason.startswith(MEANS):
+            kind = reason[len(MEANS) :].split(":", 1)[0]
             kind = _DETECTOR_MEANS.get(kind, kind)
             if kind in catalogue.means_kinds and kind not in known:
                 means.append(MeansSeen(kind, "", Strength.NONE, "named"))
