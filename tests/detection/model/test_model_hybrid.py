@@ -196,6 +196,16 @@ def test_shop_talk_without_risk_words_caps_the_model(tiny_model: RiskModel) -> N
     assert "hybrid:shop_talk_caps_model" in result.reasons
 
 
+def test_one_shop_word_in_a_long_post_does_not_cap_the_model(tiny_model: RiskModel) -> None:
+    """A post past a tweet's length is the writer's story: "my order came today and I didn't even open it" inside
+    it is not shop service talk, so the model's reading of the whole post stands (it was capped at indicator)."""
+    long_post = "，".join([RISKY] * 80)
+    assert len(long_post) > LONG_POST_CHARS
+    result = HybridDetector(tiny_model, _rules(Level.NONE, "context:commerce")).assess(TextInput(long_post))
+    assert result.level >= Level.IDEATION
+    assert "hybrid:shop_talk_caps_model" not in result.reasons
+
+
 def test_a_product_named_in_shop_talk_caps_the_model_as_shop_talk(tiny_model: RiskModel) -> None:
     rules = _rules(Level.NONE, "means:blade", "term:zh:刀片", "context:commerce")
     result = HybridDetector(tiny_model, rules).assess(TextInput(RISKY * 4))

@@ -30,10 +30,12 @@ lexicons. The combination, for one text:
    one word is context for fusion, not a level of its own. Likewise shop service talk in which the rules
    found no risk words (``context:commerce``: "要是我走了那我就拒收可以吗亲", "if I'm gone can I refuse the
    parcel"; or only a product with everyday uses, in a chat line: "刀片能发顺丰吗 急用 今晚就要"): the model,
-   which learnt "走了" and "今晚就" from farewell posts, may say at most indicator there. The same for
-   a short chat line about ordinary plans (``context:everyday``, under 40 characters: "一切都准备好了，明天就
-   出发去旅行", "i won't be home tonight, don't wait up"): the model learnt "准备好了" and "明天就" from a
-   suicide "tree hole", where every text is distress; the rules must find a risk word first.
+   which learnt "走了" and "今晚就" from farewell posts, may say at most indicator there, in a text up to 280
+   characters: one shop word in a longer post ("my order came today and I didn't even open it") does not make the
+   post shop talk. The same for a short chat line about ordinary plans (``context:everyday``, under 40
+   characters: "一切都准备好了，明天就出发去旅行", "i won't be home tonight, don't wait up"): the model learnt
+   "准备好了" and "明天就" from a suicide "tree hole", where every text is distress; the rules must find a risk
+   word first.
 5. If the rules' level is higher (a wish with a method, a time or a place: escalations; a past attempt;
    Hindi and Hinglish phrases the model barely knows), the rules' level wins.
 
@@ -71,8 +73,8 @@ CONFIDENT_BEHAVIOR = 0.9
 RULES_ONLY_KINDS = frozenset({"order"})
 SHORT_WORDS, SHORT_CHARS = 3, 12
 # Beyond a tweet's length a post is mostly the writer's own story: a friend's risk read lower than the post, a
-# support phrase, an insult quoted, a negated phrase, an idiom, a past told or words of distress in it set aside
-# those words, not the model's reading of the whole post.
+# support phrase, an insult quoted, a negated phrase, an idiom, a past told, words of distress or a shop word in it
+# set aside those words, not the model's reading of the whole post.
 LONG_POST_CHARS = 280
 _OTHER = (ADDRESSEE, OTHER_DIRECTED, THIRD_PARTY)
 
@@ -208,7 +210,7 @@ class HybridDetector:
             elif rule.level is Level.NONE and not rule.reasons and _too_short(scored.folded[index]):
                 level = Level.INDICATOR
                 notes.append("hybrid:too_short_for_model_alone")
-            elif rule.level is Level.NONE and context_only(rule.reasons):
+            elif rule.level is Level.NONE and not long_post and context_only(rule.reasons):
                 level = Level.INDICATOR
                 everyday = EVERYDAY in rule.reasons
                 notes.append("hybrid:everyday_talk_caps_model" if everyday else "hybrid:shop_talk_caps_model")
