@@ -27,7 +27,7 @@ from lifeguard.privacy.retention import (
     on_retention_timer,
     run,
 )
-from lifeguard.privacy.rotation import rotate
+from lifeguard.privacy.rotation import encrypted_columns, rotate
 from lifeguard.risk.models import RiskObservation, SubjectRiskRow
 from lifeguard.runtime import RETENTION_FIRST_RUN, Runtime, build_runtime
 from lifeguard.scheduling.models import Timer
@@ -92,6 +92,58 @@ def test_rotation_rewrites_every_value_with_the_new_key(client: TestClient, api_
         keyring.install(rotated)  # the old key is retired: everything still reads
         with unit_of_work(runtime.sessions) as s:
             assert s.scalars(select(Signal)).one().text == SECRET_WORDS
+            read = 0
+            for model, columns in encrypted_columns():
+                for row in s.scalars(select(model)):
+                    for column in columns:
+                        getattr(row, column)  # decrypts: raises if a value was left under the retired key
+                        read += 1
+            assert s.scalars(select(Case)).one().risk_reasons["level"]  # a case's risk reasons, once left behind
+            assert s.scalars(select(SubjectRiskRow)).one().state  # the fusion state (keyed by platform, subject)
+        assert read >= 8
+    finally:
+        keyring.install(old)
+
+
+def test_rotation_finds_every_encrypted_column_of_every_table() -> None:
+    """The columns are found from the tables' types, so a new encrypted column cannot be forgotten; these are
+    the ones a hand-kept list had missed."""
+    found = {f"{model.__tablename__}.{column}" for model, columns in encrypted_columns() for column in columns}
+    assert {
+        "cases.risk_reasons",
+        "subject_risk.state",
+        "risk_observations.observation",
+        "referrals.package",
+        "referrals.fallbacks",
+        "referrals.outcome_note",
+        "partners.webhook_secret",
+        "signals.text",
+        "signal_inbox.payload",
+        "tip_photos.data",
+    } <= found
+
+
+def test_rotation_pages_through_a_composite_primary_key(runtime: Runtime) -> None:
+    """Batches smaller than the table: the fusion state's (platform, subject) key pages without repeats."""
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+    with unit_of_work(runtime.sessions) as s:
+        for index in range(5):
+            s.add(
+                SubjectRiskRow(
+                    platform="p", subject=f"u-{index}", state={"i": index}, level="ideation", priority=2, updated_at=now
+                )
+            )
+    old = keyring.current()
+    new_key = base64.b64encode(bytes(range(32))).decode()
+    rotated = KeyRing.parse(f"k2:{new_key}")
+    keyring.install(KeyRing(active="k2", keys={**rotated.keys, **old.keys}))
+    try:
+        with unit_of_work(runtime.sessions) as s:
+            assert rotate(s, batch=2).rows == 5
+        keyring.install(rotated)
+        with unit_of_work(runtime.sessions) as s:
+            states = sorted(row.state["i"] for row in s.scalars(select(SubjectRiskRow)))
+        assert states == [0, 1, 2, 3, 4]
     finally:
         keyring.install(old)
 
