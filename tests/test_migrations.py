@@ -3,12 +3,27 @@ added to a model without its migration (or the other way round) fails here, not 
 
 from __future__ import annotations
 
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
 
 import lifeguard.db.models  # noqa: F401 - every table registers itself on the metadata
-from lifeguard.db.base import Base
+from lifeguard.db.base import Base, JSONType, UTCDateTime
+from lifeguard.db.migrate import alembic_config, upgrade
+from lifeguard.privacy import keyring
+from lifeguard.privacy.keyring import KeyRing
+from lifeguard.signals.models import Signal
+from tests.conftest import ON_CI, PG_ADMIN_URL, _pg_available
 
 
 def test_the_migrated_schema_is_the_models_schema(db_url: str) -> None:
@@ -20,3 +35,111 @@ def test_the_migrated_schema_is_the_models_schema(db_url: str) -> None:
     finally:
         engine.dispose()
     assert differences == [], "models and migrations disagree; write a migration:\n" + "\n".join(map(str, differences))
+
+
+# -- 0004: a signal's reasons and spans are encrypted -----------------------------------------------------------
+
+BEFORE_ENCRYPTION = "20261123_0003"
+QUOTED = ["model:linear-1", "ngram:cheated on", "idiom:zh:笑死我了"]
+SPANS = [{"start": 37, "end": 47, "reason": "model:ngram:cheated on"}]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables yet, so a test can stop the migrations at an earlier revision."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    problem = _pg_available()
+    if problem is not None:
+        if ON_CI:
+            pytest.fail(f"CI=true but PostgreSQL is not reachable at {PG_ADMIN_URL}: {problem}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL} ({problem}); set CI=true to require it")
+    name = f"lifeguard_mig_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN_URL)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _raw(url: str) -> tuple[str, str]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            reasons, spans = conn.execute(text("SELECT reasons, spans FROM signals")).one()
+    finally:
+        engine.dispose()
+    return str(reasons), str(spans)
+
+
+def _insert_signal_before_encryption(url: str, ring: KeyRing) -> None:
+    """A signal as revision 0003 stored it: words encrypted, reasons and spans in the clear."""
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+    names = ("platform", "event_id", "kind", "subject", "text", "details", "level", "score", "subject_level")
+    old_signals = sa.table(
+        "signals",
+        *(sa.column(name) for name in (*names, "detector", "support", "third_party_level")),
+        sa.column("occurred_at", UTCDateTime()),
+        sa.column("received_at", UTCDateTime()),
+        sa.column("reasons", JSONType),
+        sa.column("spans", JSONType),
+    )
+    row = {
+        "platform": "shop-a",
+        "event_id": "e-1",
+        "kind": "message",
+        "subject": "u-1",
+        "text": ring.encrypt(b"words", context="signals.text"),
+        "details": ring.encrypt(b"{}", context="signals.details"),
+        "level": "ideation",
+        "score": 0.7,
+        "subject_level": "ideation",
+        "detector": "hybrid",
+        "support": False,
+        "third_party_level": "none",
+        "occurred_at": now,
+        "received_at": now,
+        "reasons": QUOTED,
+        "spans": SPANS,
+    }
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO partners (id, name, kind, created_at) VALUES ('shop-a', 'Shop A', 'shop', :now)"),
+                {"now": now.isoformat()},
+            )
+            conn.execute(sa.insert(old_signals).values(**row))
+    finally:
+        engine.dispose()
+
+
+def test_signal_reasons_stored_in_the_clear_are_encrypted_by_the_upgrade_and_read_back(empty_db_url: str) -> None:
+    old = keyring._ring
+    ring = KeyRing.derived("m" * 32)
+    keyring.install(ring)
+    try:
+        upgrade(empty_db_url, BEFORE_ENCRYPTION)
+        _insert_signal_before_encryption(empty_db_url, ring)
+        assert "cheated on" in _raw(empty_db_url)[0]
+
+        upgrade(empty_db_url)
+        reasons, spans = _raw(empty_db_url)
+        assert reasons.startswith("enc1:") and spans.startswith("enc1:")
+        assert "cheated" not in reasons + spans and "笑死" not in reasons
+        engine = create_engine(empty_db_url)
+        try:
+            with Session(engine) as session:
+                signal = session.scalars(select(Signal)).one()
+                assert signal.reasons == QUOTED and signal.spans == SPANS
+        finally:
+            engine.dispose()
+
+        command.downgrade(alembic_config(empty_db_url), BEFORE_ENCRYPTION)
+        assert "cheated on" in _raw(empty_db_url)[0]  # the downgrade decrypts them again
+    finally:
+        if old is not None:
+            keyring.install(old)

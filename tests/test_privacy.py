@@ -52,14 +52,19 @@ def _post(client: TestClient, key: str, subject: str = "u-1", **fields: object) 
 def test_words_and_places_are_encrypted_at_rest(client: TestClient, api_key: str, runtime: Runtime) -> None:
     _post(client, api_key)
     with runtime.engine.connect() as conn:
-        raw_text, raw_location = conn.execute(text("SELECT text, location FROM signals")).one()
+        raw_text, raw_location, raw_reasons, raw_spans = conn.execute(
+            text("SELECT text, location, reasons, spans FROM signals")
+        ).one()
         raw_events = " ".join(str(row[0]) for row in conn.execute(text("SELECT body FROM case_events")))
     assert raw_text.startswith("enc1:") and "跳下去" not in raw_text
+    # reasons and spans can quote the words (the model's n-grams, idioms set aside): encrypted too
+    assert raw_reasons.startswith("enc1:") and raw_spans.startswith("enc1:") and "不想活" not in raw_reasons
     assert "440305" not in raw_location and "22.53" not in raw_location
     assert "跳下去" not in raw_events
     with unit_of_work(runtime.sessions) as s:
         signal = s.scalars(select(Signal)).one()
         assert signal.text == SECRET_WORDS and signal.location["admin_code"] == "440305"
+        assert signal.reasons and signal.spans  # and read back
 
 
 def test_a_value_moved_to_another_column_does_not_decrypt() -> None:
@@ -172,6 +177,9 @@ def test_retention_erases_closed_cases_and_old_keys(client: TestClient, api_key:
             s, case_id=closed.id, status="resolved", outcome="rescued", actor="user:a", now=now - timedelta(days=200)
         )
         closed_id = closed.id
+        signal = s.scalars(select(Signal).where(Signal.case_id == closed_id)).one()
+        signal.reasons = [*signal.reasons, "ngram:从楼上", "idiom:zh:笑死我了", "third_party:negated:zh:不想活"]
+        closed.risk_reasons = {**closed.risk_reasons, "reasons": ["rule:attempt.imminent_time", "ngram:从楼上"]}
     with unit_of_work(runtime.sessions) as s:
         report = run(s, now=now + timedelta(days=1), policy=RetentionPolicy(closed_case_days=180, inbox_days=0))
     assert report.cases_anonymised == 1 and report.signals_erased == 1 and report.notes_erased == 1
@@ -181,6 +189,10 @@ def test_retention_erases_closed_cases_and_old_keys(client: TestClient, api_key:
         assert case is not None and case.outcome == "rescued" and case.subject.startswith("erased-")
         signal = s.scalars(select(Signal).where(Signal.case_id == closed_id)).one()
         assert signal.text == "" and signal.location is None
+        # reasons stay for the reports, but not those that quote the words
+        assert not {"ngram:从楼上", "idiom:zh:笑死我了", "third_party:negated:zh:不想活"} & set(signal.reasons)
+        assert "rule:attempt.imminent_time" in signal.reasons
+        assert case.risk_reasons["reasons"] == ["rule:attempt.imminent_time"]
         note = s.scalars(select(CaseEvent).where(CaseEvent.case_id == closed_id, CaseEvent.kind == "note")).one()
         assert note.body == {"text": ERASED}
         open_signal = s.scalars(select(Signal).where(Signal.subject == "still-open")).one()

@@ -106,8 +106,10 @@ def worker() -> None:
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Apply migrations to the database at LIFEGUARD_DATABASE_URL (SQLite under ./var by default)."""
     from lifeguard.db.migrate import upgrade
+    from lifeguard.privacy import keyring
 
     settings = _settings()
+    keyring.install(settings.key_ring())  # a migration that encrypts a column rewrites its rows with the active key
     upgrade(settings.database_url, revision)
     typer.echo(f"database at {_redact(settings.database_url)} is at {revision}")
 

@@ -19,6 +19,7 @@ from lifeguard.detection.reasons import (
     THIRD_PARTY,
     context_only,
     means_only,
+    without_quotes,
 )
 
 
@@ -66,3 +67,31 @@ def test_a_product_named_in_shop_talk_is_shop_talk_only(rules: LexiconDetector) 
 def test_in_order_to_is_no_shop_talk(rules: LexiconDetector) -> None:
     assert COMMERCE not in rules.assess(TextInput("i took the pills in order to sleep")).reasons
     assert COMMERCE in rules.assess(TextInput("mera order kab aayega")).reasons
+
+
+def test_without_quotes_keeps_names_and_drops_the_words_quoted() -> None:
+    reasons = [
+        "model:linear-1",
+        "p:ideation=0.8",
+        "rule:ideation.want_to_die",
+        "term:zh:想死",
+        "means:sedative",
+        "ngram:cheated on",
+        "idiom:zh:笑死我了",
+        "negated:en:i don't want to die",
+        "other_directed:en:kill yourself",
+        "third_party:idiom:en:killing me",
+        "third_party:term:en:want to die",
+        "hybrid:rules_raise",
+        "context:commerce",
+    ]
+    assert without_quotes(reasons) == [
+        "model:linear-1",
+        "p:ideation=0.8",
+        "rule:ideation.want_to_die",
+        "term:zh:想死",
+        "means:sedative",
+        "third_party:term:en:want to die",
+        "hybrid:rules_raise",
+        "context:commerce",
+    ]

@@ -21,6 +21,10 @@ COMMERCE = "context:commerce"  # the text reads as shop talk
 EVERYDAY = "context:everyday"  # a short text about ordinary plans: work, school, a trip, a move, a meal
 MEANS = "means:"  # + a means ("means:blade"): a product named that can be a means
 TERM = "term:"  # + lang:term, a lexicon entry found
+NGRAM = "ngram:"  # + an n-gram of the text, one the model weighed most
+# Reasons that quote the person's own words rather than name a rule or a lexicon entry: the model's n-grams and
+# the idioms, curses and negations a mask set aside. They go with the words when a case is anonymised.
+QUOTING = (NGRAM, IDIOM, OTHER_DIRECTED, NEGATED)
 
 MEANS_RULE_ID = "indicator.means."  # + a means ("indicator.means.pesticide"): a means word, no intent
 DISTRESS_RULE_ID = "indicator.distress"  # distress words, no wish to die
@@ -44,3 +48,9 @@ def context_only(reasons: Iterable[str]) -> bool:
     return bool(listed & {COMMERCE, EVERYDAY}) and all(
         reason in (COMMERCE, EVERYDAY) or reason.startswith((MEANS, TERM)) for reason in listed
     )
+
+
+def without_quotes(reasons: Iterable[str]) -> list[str]:
+    """The reasons that name rules, lexicon entries, means and corrections, without those that quote the text
+    (also when told of someone else: ``third_party:idiom:...``)."""
+    return [reason for reason in reasons if not reason.removeprefix(THIRD_PARTY).startswith(QUOTING)]

@@ -24,6 +24,7 @@ from lifeguard.alerts import ratelimit, subscribers
 from lifeguard.audit import service as audit
 from lifeguard.cases.models import Case, CaseEvent
 from lifeguard.delivery.models import OutboxMessage
+from lifeguard.detection.reasons import without_quotes
 from lifeguard.risk.models import RiskObservation, SubjectRiskRow
 from lifeguard.scheduling import service as scheduling
 from lifeguard.scheduling.models import Timer
@@ -172,6 +173,7 @@ def _anonymise(session: Session, case: Case, *, now: datetime, report: Retention
     for signal in session.scalars(select(Signal).where(Signal.case_id == case.id)):
         signal.text = ""
         signal.spans = []
+        signal.reasons = without_quotes(signal.reasons)  # the model's n-grams and the idioms set aside quote it
         signal.details = {}
         signal.location = None
         signal.subject = _erased_subject(case)
@@ -179,6 +181,8 @@ def _anonymise(session: Session, case: Case, *, now: datetime, report: Retention
     for event in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "note")):
         event.body = {"text": ERASED}
         report.notes_erased += 1
+    if case.risk_reasons and case.risk_reasons.get("reasons"):
+        case.risk_reasons = {**case.risk_reasons, "reasons": without_quotes(case.risk_reasons["reasons"])}
     case.subject = _erased_subject(case)
     case.anonymised_at = now
     case.version += 1

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lifeguard.db.base import Base, JSONType, UTCDateTime
+from lifeguard.db.base import Base, UTCDateTime
 from lifeguard.privacy.types import EncryptedJSON, EncryptedText
 
 
@@ -56,8 +56,9 @@ class Signal(Base):
     location: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("signals.location"), nullable=True)
     level: Mapped[str] = mapped_column(String(16))
     score: Mapped[float] = mapped_column(Float)
-    reasons: Mapped[list[str]] = mapped_column(JSONType)
-    spans: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
+    # Reasons and spans quote the words too: the model's n-grams, the idioms and negations set aside.
+    reasons: Mapped[list[str]] = mapped_column(EncryptedJSON("signals.reasons"))
+    spans: Mapped[list[dict[str, Any]]] = mapped_column(EncryptedJSON("signals.spans"))
     support: Mapped[bool] = mapped_column(Boolean, default=False)
     third_party_level: Mapped[str] = mapped_column(String(16), default="none")
     subject_level: Mapped[str] = mapped_column(String(16))  # what this signal says of the subject's risk

@@ -58,6 +58,7 @@ from lifeguard.detection.reasons import (
     EVERYDAY,
     IDIOM,
     NEGATED,
+    NGRAM,
     OTHER_DIRECTED,
     PAST,
     THIRD_PARTY,
@@ -178,8 +179,8 @@ class HybridDetector:
             if not evidence:
                 continue
             result = results[index]
-            reasons = [*result.reasons, *(f"ngram:{item.ngram}" for item in evidence)]
-            spans = tuple(Span(item.start, item.end, f"model:ngram:{item.ngram}") for item in evidence)
+            reasons = [*result.reasons, *(f"{NGRAM}{item.ngram}" for item in evidence)]
+            spans = tuple(Span(item.start, item.end, f"model:{NGRAM}{item.ngram}") for item in evidence)
             results[index] = replace(result, reasons=tuple(dict.fromkeys(reasons)), spans=spans)
 
     def _combine(

@@ -34,6 +34,7 @@ from lifeguard.detection.model.features import FeatureConfig, Features, Rows, ex
 from lifeguard.detection.model.labels import LEVEL_NAMES, N_HEADS, SOS_CLASSES
 from lifeguard.detection.model.second_stage import NoSecondStage, SecondStage
 from lifeguard.detection.model.textnorm import finish_fold, fold, fold_light, fold_light_many, light_offsets
+from lifeguard.detection.reasons import NGRAM
 from lifeguard.detection.scripts import HAN_CLASS
 
 log = logging.getLogger(__name__)
@@ -393,8 +394,8 @@ class RiskModel:
             listed = [model_reason, *reasons_by_item[index]]
             spans: list[Span] = []
             for found_here in found:
-                listed.append(f"ngram:{found_here.ngram}")
-                spans.append(Span(found_here.start, found_here.end, f"model:ngram:{found_here.ngram}"))
+                listed.append(f"{NGRAM}{found_here.ngram}")
+                spans.append(Span(found_here.start, found_here.end, f"model:{NGRAM}{found_here.ngram}"))
             out.append(quick_assessment(LEVELS[rank], score, tuple(dict.fromkeys(listed)), tuple(spans), label, lang))
         return out
 
