@@ -345,6 +345,7 @@ def test_idiom_does_not_hide_real_risk_next_to_it(assess_text: Assess) -> None:
         ("杀虫剂", N),
         ("安眠药一次吃几片", IND),
         ("跳绳 儿童", N),
+        ("木炭 烧烤 10斤", N),  # charcoal with its everyday use; as an order line it is still charcoal (below)
     ],
 )
 def test_search_queries(assess_text: Assess, query: str, expected: Level) -> None:
@@ -547,6 +548,7 @@ def test_charcoal_with_sealing_and_a_closed_space_is_preparation(
         "bought charcoal and tape for the bbq this weekend",
         "left the charcoal and tape in the car",
         "买了木炭和胶带 周末烧烤",
+        "买了胶带和木炭 周末烧烤",  # a barbecue does not set aside charcoal named beside tape, before or after
         "木炭和胶带放车里了",
         "木炭到了吗 胶带也要",
     ],

@@ -37,7 +37,7 @@ def test_lexicon_is_well_formed(name: str) -> None:
         assert entry["means"] in MEANS_KINDS, entry
         assert entry["strength"] in (0, 1, 2)
     for entry in data["masks"]:
-        assert entry.get("category", "idiom") in {"idiom", "negated", "other_directed"}
+        assert entry.get("category", "idiom") in {"idiom", "negated", "other_directed", "use"}
     compiled = compile_lexicon(data)
     assert compiled.entry_count == len(ids)
 

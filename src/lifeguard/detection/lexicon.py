@@ -94,7 +94,7 @@ class Entry:
     term: str  # the canonical words shown in reasons, e.g. "不想活了"
     lang: str
     kind: str  # term, means, mask, support
-    category: str = ""  # for terms: a key of CATEGORY_LEVEL; for masks: idiom or negated
+    category: str = ""  # for terms: a key of CATEGORY_LEVEL; for masks: idiom, negated, other_directed or use
     rule: str = ""
     person: str = "infer"  # infer from context, or fixed by the words themselves: self, third, second
     tense: str = "present"  # past when the words themselves are past ("wanted to die", "想过死")

@@ -40,6 +40,9 @@ SHOP_LINE_MAX_CHARS = 160
 EVERYDAY_MAX_CHARS = 40  # "context:everyday" is for chat lines; a long post that mentions work is not small talk
 MAX_SPANS = 64
 _MASK_PREFIX = {"negated": NEGATED, "other_directed": OTHER_DIRECTED}  # lexicon category -> note; else IDIOM
+# A mask of category "use" sets aside a product named with its everyday use ("木炭 烧烤"): in words and searches. An
+# order's line names the product ("烧烤木炭 5kg") and is still read as the means it is; fusion weighs it.
+_EVERYDAY_USE = "use"
 _MASK_CHAR = "\ufffc"  # stands in for masked words: neither a letter nor a space, so nothing matches across it
 _SCRIPT_OF_LANG = {"zh": "han", "hi": "devanagari", "en": "latin", "hi-Latn": "latin"}
 
@@ -68,6 +71,18 @@ def _context_notes(text: str, lexicons: list[CompiledLexicon]) -> list[str]:
     if len(text) <= EVERYDAY_MAX_CHARS and _any_cue("everyday", text, lexicons):
         notes.append(EVERYDAY)
     return notes
+
+
+def _other_means(text: str, use: Hit, lexicons: list[CompiledLexicon]) -> bool:
+    """Whether ``text`` names a means outside the words of ``use`` (a product with its everyday use): "买了木炭和胶带
+    周末烧烤" names tape beside the barbecue's charcoal, and charcoal with tape stays a sign whatever it is for."""
+    kinds: set[str] = set()
+    for lexicon in lexicons:
+        for hit in lexicon.means.finditer(text):
+            if hit.start < use.start or hit.end > use.end:
+                return True
+            kinds.add(hit.entry.means)
+    return len(kinds) > 1
 
 
 def _only_weak_means(collected: _Collected) -> bool:
@@ -117,7 +132,7 @@ class LexiconDetector:
         # the lexicons with a word in this text (most messages: none); cues and context read all of them
         worded = [lexicon for lexicon in lexicons if lexicon.may_match(normalized.text)]
 
-        masked, mask_notes = self._mask(normalized.text, worded)
+        masked, mask_notes = self._mask(normalized.text, worded, kind)
         notes.extend(mask_notes)
         hits = self._find(masked, worded)
         supports = [hit for lexicon in worded for hit in lexicon.support.finditer(masked)]
@@ -162,11 +177,13 @@ class LexiconDetector:
         return [lexicon for lexicon in self._lexicons if wanted.get(lexicon.script, False)]
 
     @staticmethod
-    def _mask(text: str, lexicons: list[CompiledLexicon]) -> tuple[str, list[str]]:
+    def _mask(text: str, lexicons: list[CompiledLexicon], kind: str = "message") -> tuple[str, list[str]]:
         chars = list(text)
         notes: list[str] = []
         for lexicon in lexicons:
             for hit in lexicon.masks.finditer(text):
+                if hit.entry.category == _EVERYDAY_USE and (kind == "order" or _other_means(text, hit, lexicons)):
+                    continue
                 chars[hit.start : hit.end] = _MASK_CHAR * (hit.end - hit.start)
                 prefix = _MASK_PREFIX.get(hit.entry.category, IDIOM)
                 # The words themselves explain best what was set aside ("idiom:zh:秒杀").

@@ -216,6 +216,19 @@ def test_a_product_named_in_shop_talk_caps_the_model_as_shop_talk(tiny_model: Ri
     assert alone.level >= Level.IDEATION
 
 
+def test_a_means_word_searched_alone_caps_even_a_confident_model(
+    tiny_model: RiskModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search for "木炭 10斤": the model, taught by a suicide tree hole, is sure of behavior; a search that short
+    names a product, which is context for fusion. In a message the confident model's reading stands."""
+    monkeypatch.setattr(hybrid, "CONFIDENT_BEHAVIOR", 0.0)  # whatever the tiny model reads counts as confident
+    rules = _rules(Level.INDICATOR, "rule:indicator.means.charcoal", "means:charcoal", "term:zh:木炭")
+    searched = HybridDetector(tiny_model, rules).assess(TextInput(RISKY, kind="search"))
+    assert searched.level is Level.INDICATOR and "hybrid:means_words_alone_cap_model" in searched.reasons
+    said = HybridDetector(tiny_model, rules).assess(TextInput(RISKY, kind="message"))
+    assert said.level >= Level.IDEATION and "hybrid:means_words_alone_cap_model" not in said.reasons
+
+
 def test_order_lines_are_read_by_the_rules_alone(tiny_model: RiskModel) -> None:
     rules = _rules(Level.INDICATOR, "rule:indicator.means.charcoal")
     result = HybridDetector(tiny_model, rules).assess(TextInput(RISKY, kind="order"))

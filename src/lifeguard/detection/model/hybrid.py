@@ -23,9 +23,10 @@ lexicons. The combination, for one text:
    read them as distress only (indicator: "I feel hopeless"), the model must be confident
    (P(>= ideation) >= 0.9) to read ideation: hopelessness is a risk factor, not a wish to die.
    If the rules found only a means word ("木炭", "pills") and the model reads behavior without confidence
-   (P(>= behavior) < 0.9), the model may say at most indicator: method words alone are not a plan, and a
-   barbecue is not a suicide. Order lines (product titles) are read by the rules and the product catalogue
-   only: the model learnt from posts, not from shop listings. A text too short to carry a thought ("tonight",
+   (P(>= behavior) < 0.9), or reads it in a search too short to carry a thought ("木炭 10斤"), the model may
+   say at most indicator: method words alone are not a plan, and a barbecue is not a suicide. Order lines
+   (product titles) are read by the rules and the product catalogue only: the model learnt from posts, not
+   from shop listings. A text too short to carry a thought ("tonight",
    "pills": under three words and twelve characters) in which the rules found nothing is at most indicator:
    one word is context for fusion, not a level of its own. Likewise shop service talk in which the rules
    found no risk words (``context:commerce``: "要是我走了那我就拒收可以吗亲", "if I'm gone can I refuse the
@@ -205,7 +206,13 @@ class HybridDetector:
             elif not long_post and (capped := _set_aside_cap(rule, model_level, at_or_above)) is not None:
                 level, note = capped
                 notes.append(note)
-            elif rule.level is Level.INDICATOR and means_only(rule.reasons) and at_or_above[2] < CONFIDENT_BEHAVIOR:
+            elif (
+                rule.level is Level.INDICATOR
+                and means_only(rule.reasons)
+                and (
+                    at_or_above[2] < CONFIDENT_BEHAVIOR or (item.kind == "search" and _too_short(scored.folded[index]))
+                )
+            ):
                 level = Level.INDICATOR
                 notes.append("hybrid:means_words_alone_cap_model")
             elif rule.level is Level.NONE and not rule.reasons and _too_short(scored.folded[index]):
