@@ -59,23 +59,29 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
+def new_pg_database(prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for a fixture to yield from, dropped afterwards; a skip (a failure on CI)
+    when PostgreSQL is not reachable."""
     problem = _pg_available()
     if problem is not None:
         if ON_CI:
             pytest.fail(f"CI=true but PostgreSQL is not reachable at {PG_ADMIN_URL}: {problem}")
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL} ({problem}); set CI=true to require it")
-    name = f"lifeguard_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN_URL)
-    upgrade(url)
-    yield url
+    yield re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN_URL)
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    for url in new_pg_database("lifeguard_test"):
+        upgrade(url)
+        yield url
 
 
 def _truncate_pg(url: str) -> None:

@@ -3,8 +3,6 @@ added to a model without its migration (or the other way round) fails here, not 
 
 from __future__ import annotations
 
-import re
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +21,7 @@ from lifeguard.db.migrate import alembic_config, upgrade
 from lifeguard.privacy import keyring
 from lifeguard.privacy.keyring import KeyRing
 from lifeguard.signals.models import Signal
-from tests.conftest import ON_CI, PG_ADMIN_URL, _pg_available
+from tests.conftest import new_pg_database
 
 
 def test_the_migrated_schema_is_the_models_schema(db_url: str) -> None:
@@ -50,19 +48,7 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'old.db'}"
         return
-    problem = _pg_available()
-    if problem is not None:
-        if ON_CI:
-            pytest.fail(f"CI=true but PostgreSQL is not reachable at {PG_ADMIN_URL}: {problem}")
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL} ({problem}); set CI=true to require it")
-    name = f"lifeguard_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN_URL)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    yield from new_pg_database("lifeguard_mig")
 
 
 def _raw(url: str) -> tuple[str, str]:

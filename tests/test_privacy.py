@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -81,13 +83,22 @@ def test_key_ring_parsing_refuses_bad_keys() -> None:
         KeyRing.parse(" , ")
 
 
-def test_rotation_rewrites_every_value_with_the_new_key(client: TestClient, api_key: str, runtime: Runtime) -> None:
-    _post(client, api_key)
+@contextmanager
+def _rotating_to_a_new_key() -> Iterator[KeyRing]:
+    """Installs a ring whose active key is new and which still holds the old one; yields the ring of the new key
+    alone (install it to retire the old key); puts the old ring back at the end."""
     old = keyring.current()
-    new_key = base64.b64encode(bytes(range(32))).decode()
-    rotated = KeyRing.parse(f"k2:{new_key}")
+    rotated = KeyRing.parse(f"k2:{base64.b64encode(bytes(range(32))).decode()}")
     keyring.install(KeyRing(active="k2", keys={**rotated.keys, **old.keys}))
     try:
+        yield rotated
+    finally:
+        keyring.install(old)
+
+
+def test_rotation_rewrites_every_value_with_the_new_key(client: TestClient, api_key: str, runtime: Runtime) -> None:
+    _post(client, api_key)
+    with _rotating_to_a_new_key() as rotated:
         with unit_of_work(runtime.sessions) as s:
             assert rotate(s).rows >= 3
         with runtime.engine.connect() as conn:
@@ -106,8 +117,6 @@ def test_rotation_rewrites_every_value_with_the_new_key(client: TestClient, api_
             assert s.scalars(select(Case)).one().risk_reasons["level"]  # a case's risk reasons, once left behind
             assert s.scalars(select(SubjectRiskRow)).one().state  # the fusion state (keyed by platform, subject)
         assert read >= 8
-    finally:
-        keyring.install(old)
 
 
 def test_rotation_finds_every_encrypted_column_of_every_table() -> None:
@@ -138,19 +147,13 @@ def test_rotation_pages_through_a_composite_primary_key(runtime: Runtime) -> Non
                     platform="p", subject=f"u-{index}", state={"i": index}, level="ideation", priority=2, updated_at=now
                 )
             )
-    old = keyring.current()
-    new_key = base64.b64encode(bytes(range(32))).decode()
-    rotated = KeyRing.parse(f"k2:{new_key}")
-    keyring.install(KeyRing(active="k2", keys={**rotated.keys, **old.keys}))
-    try:
+    with _rotating_to_a_new_key() as rotated:
         with unit_of_work(runtime.sessions) as s:
             assert rotate(s, batch=2).rows == 5
         keyring.install(rotated)
         with unit_of_work(runtime.sessions) as s:
             states = sorted(row.state["i"] for row in s.scalars(select(SubjectRiskRow)))
         assert states == [0, 1, 2, 3, 4]
-    finally:
-        keyring.install(old)
 
 
 def test_every_look_at_a_case_is_audited(client: TestClient, api_key: str, runtime: Runtime) -> None:
