@@ -26,9 +26,9 @@ lexicons. The combination, for one text:
    (P(>= behavior) < 0.9), or reads it in a search too short to carry a thought ("木炭 10斤"), the model may
    say at most indicator: method words alone are not a plan, and a barbecue is not a suicide. Order lines
    (product titles) are read by the rules and the product catalogue only: the model learnt from posts, not
-   from shop listings. A text too short to carry a thought ("tonight",
-   "pills": under three words and twelve characters) in which the rules found nothing is at most indicator:
-   one word is context for fusion, not a level of its own. Likewise shop service talk in which the rules
+   from shop listings. A text too short to carry a thought ("tonight", "pills": under three words and twelve
+   characters) in which the rules found nothing is at most indicator: one word is context for fusion, not a
+   level of its own. Likewise shop service talk in which the rules
    found no risk words (``context:commerce``: "要是我走了那我就拒收可以吗亲", "if I'm gone can I refuse the
    parcel"; or only a product with everyday uses, in a chat line: "刀片能发顺丰吗 急用 今晚就要"): the model,
    which learnt "走了" and "今晚就" from farewell posts, may say at most indicator there, in a text up to 280
