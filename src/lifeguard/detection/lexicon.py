@@ -105,6 +105,11 @@ class Entry:
     def level(self) -> Level:
         return CATEGORY_LEVEL.get(self.category, Level.NONE)
 
+    @property
+    def label(self) -> str:
+        """``lang:term``, as reasons and spans name the entry ("zh:不想活了")."""
+        return f"{self.lang}:{self.term}"
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:

@@ -207,7 +207,7 @@ class LexiconDetector:
         for hit in hits:
             reading = context.read(hit, floor)
             floor = max(floor, hit.end)
-            label = f"{hit.entry.lang}:{hit.entry.term}"
+            label = hit.entry.label
             if reading.negated or hit.end <= negated_until:  # "我不会喝农药": the 农药 of the refused act
                 collected.notes.append(f"{NEGATED}{label}")
                 negated_until = max(negated_until, hit.end)
@@ -235,17 +235,16 @@ class LexiconDetector:
             entry = hit.entry
             if entry.kind == "means":
                 reasons.append(f"{MEANS}{entry.means}")
-            reasons.append(f"{TERM}{entry.lang}:{entry.term}")
+            reasons.append(f"{TERM}{entry.label}")
         if third.level > Level.NONE:
             reasons.append(rule("support.third_party_risk"))
             reasons.extend(f"{THIRD_PARTY}{rule(rule_id)}" for rule_id in third.rules)
             reasons.extend(
-                f"{THIRD_PARTY}{TERM}{hit.entry.lang}:{hit.entry.term}"
-                for hit in collected.third_current + collected.third_past
+                f"{THIRD_PARTY}{TERM}{hit.entry.label}" for hit in collected.third_current + collected.third_past
             )
         if supports:
             reasons.append(rule("support.offer"))
-            reasons.extend(f"support:{hit.entry.lang}:{hit.entry.term}" for hit in supports)
+            reasons.extend(f"support:{hit.entry.label}" for hit in supports)
         reasons.extend(collected.notes)
         reasons.extend(notes)
         return tuple(dict.fromkeys(reasons))  # drop repeats, keep first-seen order
@@ -256,13 +255,13 @@ class LexiconDetector:
     ) -> tuple[Span, ...]:
         raw: list[tuple[int, int, str]] = []
         for hit in collected.own_current + collected.own_past:
-            raw.append((hit.start, hit.end, f"{TERM}{hit.entry.lang}:{hit.entry.term}"))
+            raw.append((hit.start, hit.end, f"{TERM}{hit.entry.label}"))
         for hit in collected.third_current + collected.third_past:
-            raw.append((hit.start, hit.end, f"{THIRD_PARTY}{TERM}{hit.entry.lang}:{hit.entry.term}"))
+            raw.append((hit.start, hit.end, f"{THIRD_PARTY}{TERM}{hit.entry.label}"))
         raw.extend(own.cue_spans)
         raw.extend((start, end, f"{THIRD_PARTY}{reason}") for start, end, reason in third.cue_spans)
         for hit in supports:
-            raw.append((hit.start, hit.end, f"support:{hit.entry.lang}:{hit.entry.term}"))
+            raw.append((hit.start, hit.end, f"support:{hit.entry.label}"))
         spans: dict[tuple[int, int, str], None] = {}
         for start, end, reason in sorted(raw):
             original_start, original_end = normalized.original_span(start, end)
