@@ -82,3 +82,24 @@ def test_the_shipped_hybrid_never_reads_a_phrase_lower_nor_opens_a_case_on_a_loo
         if phrase.third is not None and result.third_party_level < phrase.third:
             wrong.append((phrase.text, f"third {phrase.third.value}", result.third_party_level.value, result.reasons))
     assert not wrong, wrong
+
+
+# Words that name one way of dying, or an amount. An entry whose pattern covers several methods must not be named by
+# one of them: an interventionist reading "term:zh:想跳楼" for "我想割手腕" would look for the wrong danger. (The
+# substances a means entry names, "农药" for any pesticide, are its category, and a means reason goes with them.)
+_METHOD_WORDS = (
+    "跳楼", "上吊", "割腕", "烧炭", "安眠药", "跳海", "跳河", "二十片",
+    "hang", "jump", "sleeping pills", "20 ", "फांसी", "phansi",
+)  # fmt: skip
+
+
+def test_a_term_reason_names_no_method_the_text_does_not_hold(assess_text: Assess) -> None:
+    wrong = []
+    for phrase in PHRASES:
+        folded = phrase.text.casefold()
+        for reason in assess_text(phrase.text, kind=phrase.kind).reasons:
+            if not reason.removeprefix("third_party:").startswith("term:"):
+                continue
+            named = [word for word in _METHOD_WORDS if word.casefold() in reason.casefold()]
+            wrong.extend((phrase.text, reason) for word in named if word.casefold() not in folded)
+    assert not wrong, wrong
