@@ -117,6 +117,25 @@ class LexiconDetector:
     def assess_many(self, items: list[TextInput]) -> list[Assessment]:
         return [self.assess(item) for item in items]
 
+    def screen(self, item: TextInput) -> Assessment | None:
+        """``assess``'s level, score, support and language for a text in which no risk term, means or support
+        phrase can occur (most traffic), at a third of the cost; ``None`` when the text must be read in full.
+
+        Left out are the notes of what such a text was read as (shop talk, an idiom set aside): a detector
+        combined with a model (the hybrid) screens only texts in which the model reads no risk either, where
+        those notes change nothing."""
+        try:
+            text = item.text if isinstance(item.text, str) else str(item.text)
+            notes = (f"input:truncated_to_first_{MAX_CHARS}_chars",) if len(text) > MAX_CHARS else ()
+            normalized = normalize(text[:MAX_CHARS]).text
+            if any(lexicon.may_find(normalized) for lexicon in self._lexicons_for(normalized)):
+                return None
+            lang = guess_language(normalized, item.lang)
+        except Exception:  # noqa: BLE001 - when in doubt, read the text in full (which never raises)
+            log.exception("lexicon screen failed on one input; reading it in full")
+            return None
+        return Assessment(level=Level.NONE, score=0.0, reasons=notes, detector=self._label, lang=lang)
+
     # -- steps --------------------------------------------------------------------------------------
 
     def _assess(self, item: TextInput) -> Assessment:

@@ -290,3 +290,71 @@ def test_production_hybrid(production: HybridDetector, text: str, check: object)
     assert any(reason.startswith("model:") for reason in result.reasons)
     for span in result.spans:
         assert 0 <= span.start <= span.end <= len(text)
+
+
+# -- the rules screen what the model reads as no risk -------------------------------------------------
+
+
+class UnscreenedRules:
+    """The real rules without ``screen``: every text is read in full."""
+
+    def __init__(self, rules: object) -> None:
+        self._rules = rules
+        self.info = rules.info  # type: ignore[attr-defined]
+
+    def assess(self, item: TextInput) -> Assessment:
+        return self._rules.assess(item)  # type: ignore[attr-defined]
+
+    def assess_many(self, items: list[TextInput]) -> list[Assessment]:
+        return self._rules.assess_many(items)  # type: ignore[attr-defined]
+
+
+SCREENED = [
+    TextInput("where is my parcel, it is late again"),
+    TextInput("笑死我了哈哈哈"),  # an idiom set aside: noted only when the rules read the text in full
+    TextInput("亲，这个什么时候发货"),  # shop talk
+    TextInput("我想死"),
+    TextInput("I don't want to die"),
+    TextInput("my friend wants to kill herself"),
+    TextInput("安眠药 10片", kind="order"),  # orders are always read in full
+    TextInput("mujhe jeena nahi hai", lang="hi-Latn"),
+    TextInput("x" * 25_000),
+    TextInput("周末朋友聚会烧烤，五斤木炭够用吗？", kind="search"),
+]
+
+
+def test_screened_texts_keep_every_field_but_the_notes(production: HybridDetector) -> None:
+    full = HybridDetector(production.model, UnscreenedRules(production.rules))
+    for fast, slow in zip(production.assess_many(SCREENED), full.assess_many(SCREENED), strict=True):
+        assert (fast.level, fast.score, fast.spans, fast.support, fast.third_party_level, fast.lang) == (
+            slow.level,
+            slow.score,
+            slow.spans,
+            slow.support,
+            slow.third_party_level,
+            slow.lang,
+        )
+        dropped = [reason for reason in slow.reasons if reason not in fast.reasons]
+        assert [reason for reason in slow.reasons if reason in fast.reasons] == list(fast.reasons)
+        assert all(reason.startswith(("context:", "idiom:", "negated:", "other_directed:")) for reason in dropped)
+        if dropped:
+            assert fast.level is Level.NONE
+
+
+def test_the_rules_screen_only_what_they_could_find_nothing_in(production: HybridDetector) -> None:
+    rules = production.rules
+    assert rules.screen(TextInput("我想死")) is None  # type: ignore[attr-defined]
+    assert rules.screen(TextInput("my friend wants to kill herself")) is None  # type: ignore[attr-defined]
+    screened = rules.screen(TextInput("笑死我了哈哈哈"))  # type: ignore[attr-defined]
+    full = rules.assess(TextInput("笑死我了哈哈哈"))
+    assert screened is not None and full.reasons  # the full reading notes the idiom; the screen does not
+    assert (screened.level, screened.score, screened.lang, screened.support) == (full.level, 0.0, full.lang, False)
+    long = rules.screen(TextInput("x" * 25_000))  # type: ignore[attr-defined]
+    assert long is not None and long.reasons == rules.assess(TextInput("x" * 25_000)).reasons
+
+
+def test_the_rules_read_in_full_what_the_model_flags(production: HybridDetector) -> None:
+    # "期末考试就是我的死期哈哈": the model alone reads behavior; the idiom the rules set aside must cap it
+    result = production.assess(TextInput("期末考试就是我的死期哈哈"))
+    assert result.level is Level.NONE
+    assert any(reason.startswith("hybrid:idiom_caps_model") for reason in result.reasons)
