@@ -75,6 +75,20 @@ def test_the_trie_finds_a_literal_exactly_when_one_occurs(literals: set[str], te
     assert found == any(literal in text for literal in literals)
 
 
+@given(
+    st.lists(st.sampled_from(["(want|wish) to die", "农药", "想死", "a[bc]d", "😀x", "k.ll", "(?<!a)b"]), max_size=4),
+    st.lists(st.sampled_from([*"abcdx 死想农药😀", "\ud800", "wish to die", "kill"]), max_size=10).map("".join),
+)
+def test_the_automaton_and_the_regex_search_give_the_same_answer(patterns: list[str], text: str) -> None:
+    assert Prefilter(patterns).may_match(text) == Prefilter(patterns, use_automaton=False).may_match(text)
+
+
+def test_the_automaton_is_used_where_pyahocorasick_is_installed() -> None:
+    pytest.importorskip("ahocorasick")
+    assert Prefilter(["想死"])._automaton is not None
+    assert Prefilter(["想死"], use_automaton=False)._automaton is None
+
+
 # Random patterns from a small grammar: literals, classes, alternation, optional, repeats, lookarounds.
 _ATOMS = st.one_of(
     st.sampled_from(["a", "b", "c", "ab", "ba", "死", "想死", " "]),

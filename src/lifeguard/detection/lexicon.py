@@ -169,18 +169,16 @@ class CompiledLexicon:
     # may any entry of the four matchers occur in a text? One search, so that most messages, which hold no
     # word of a lexicon, skip its four matchers (each of which would search for its own literals)
     any_entry: Prefilter
-    # may a term, means or support entry occur? Masks only set words aside: without one of these, nothing is found
-    risk_entry: Prefilter
 
     def may_match(self, text: str) -> bool:
         """False only when no term, means, mask or support entry can match anywhere in ``text``, nor in
         ``text`` with some characters masked (masking only replaces characters; no literal holds the mask)."""
         return self.any_entry.may_match(text)
 
-    def may_find(self, text: str) -> bool:
-        """False only when no term, means or support entry can match anywhere in ``text`` (nor, as above, in
-        ``text`` with words masked): the rules can then find nothing in it, whatever else they note."""
-        return self.risk_entry.may_match(text)
+    @property
+    def risk_matchers(self) -> tuple[Matcher, Matcher, Matcher]:
+        """The lists that find something (terms, means, support); masks only set words aside."""
+        return (self.terms, self.means, self.support)
 
 
 def _non_capturing(pattern: str) -> str:
@@ -311,7 +309,6 @@ def compile_lexicon(data: dict[str, Any]) -> CompiledLexicon:
         cues=cues,
         entry_count=len(term_entries) + len(means_entries) + len(mask_entries) + len(support_entries),
         any_entry=Prefilter(matcher.pattern for matcher in (terms, means, masks, support)),
-        risk_entry=Prefilter(matcher.pattern for matcher in (terms, means, support)),
     )
 
 
