@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lifeguard.detection.lexicon import load_lexicons
-from lifeguard.detection.prefilter import Prefilter, _trie, required_literals
+from lifeguard.detection.prefilter import ClausePrefilter, Prefilter, _trie, required_clauses, required_literals
 
 
 @pytest.mark.parametrize(
@@ -122,6 +122,7 @@ _GENERATABLE = st.recursive(
 def test_random_patterns_never_match_a_text_their_prefilter_rejects(pattern: str, text: str) -> None:
     if re.search(pattern, text):
         assert Prefilter([pattern]).may_match(text), (pattern, text)
+        assert ClausePrefilter([pattern]).may_match(text), (pattern, text)
 
 
 @settings(max_examples=200, deadline=None)
@@ -129,6 +130,31 @@ def test_random_patterns_never_match_a_text_their_prefilter_rejects(pattern: str
 def test_random_patterns_pass_the_strings_they_match(case: tuple[str, str]) -> None:
     pattern, text = case
     assert Prefilter([pattern]).may_match(text), case
+    assert ClausePrefilter([pattern]).may_match(text), case
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("(want|wish) to (die|be dead)", [{"want to die", "wish to die", "want to be dead", "wish to be dead"}]),
+        (r"想死|(吃|喝)\d+片", [{"想死"}, {"吃", "喝"}, {"片"}]),
+        (r"(?<!a)kill.{0,9}myself", [{"kill"}, {"myself"}]),
+        ("a|.", None),
+    ],
+)
+def test_required_clauses_keep_every_piece_of_each_alternative(pattern: str, expected: object) -> None:
+    clauses = required_clauses(pattern)
+    flat = None if clauses is None else [set(literals) for clause in clauses for literals in clause]
+    assert flat == expected
+
+
+def test_a_clause_needs_all_its_pieces() -> None:
+    pattern = "(want|need) to .{0,20}(die|kill myself)"
+    assert Prefilter([pattern]).may_match("i want to return my order")  # "want to " alone passes the one-set test
+    assert not ClausePrefilter([pattern]).may_match("i want to return my order")
+    assert ClausePrefilter([pattern]).may_match("i want to just die")
+    assert ClausePrefilter([pattern]).may_match("die? i want to know")  # the order of the pieces is not checked
+    assert ClausePrefilter([pattern], use_automaton=False).may_match("i want to return my order")  # fallback
 
 
 _LEXICONS = {lexicon.lang: lexicon for lexicon in load_lexicons()}
@@ -154,6 +180,7 @@ def test_every_shipped_list_has_a_prefilter(name: str, pattern: re.Pattern[str])
 def test_strings_matching_a_shipped_list_pass_its_prefilter(name: str, pattern: re.Pattern[str]) -> None:
     # ... and the lexicon's own test for all four of its lists, which lets the detector skip the lexicon
     prefilter = Prefilter([pattern])
+    clauses = ClausePrefilter([pattern])
     lexicon = _LEXICONS[name.rsplit(".", 1)[0]]
 
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
@@ -162,6 +189,7 @@ def test_strings_matching_a_shipped_list_pass_its_prefilter(name: str, pattern: 
         for candidate in (text, before + text + after):
             if pattern.search(candidate):
                 assert prefilter.may_match(candidate), (name, candidate)
+                assert clauses.may_match(candidate), (name, candidate)
                 assert lexicon.may_match(candidate), (name, candidate)
 
     check()

@@ -17,7 +17,7 @@ from lifeguard.detection.language import detect_scripts, guess_language
 from lifeguard.detection.levels import Level
 from lifeguard.detection.lexicon import CompiledLexicon, Hit, load_lexicons
 from lifeguard.detection.normalize import NormalizedText, normalize
-from lifeguard.detection.prefilter import Prefilter
+from lifeguard.detection.prefilter import ClausePrefilter
 from lifeguard.detection.reasons import (
     ADDRESSEE,
     COMMERCE,
@@ -106,8 +106,9 @@ class LexiconDetector:
         self._lexicons = lexicons if lexicons is not None else load_lexicons()
         self._label = self.info.label
         # may any lexicon's term, means or support entry occur? (A text's lexicons are chosen by its scripts; one
-        # search over all of them can only say yes more often, which costs a full reading, never a finding.)
-        self._risk_words = Prefilter(m.pattern for lexicon in self._lexicons for m in lexicon.risk_matchers)
+        # search over all of them can only say yes more often, which costs a full reading, never a finding.) Each
+        # entry's every required piece is looked for ("want to " and "die"), not only the rarest.
+        self._risk_words = ClausePrefilter(m.pattern for lexicon in self._lexicons for m in lexicon.risk_matchers)
 
     # -- public API ---------------------------------------------------------------------------------
 

@@ -125,6 +125,13 @@ def _best(candidates: Iterable[Literals | None]) -> Literals | None:
 
 
 def _sequence(items: Iterable[tuple[object, object]]) -> _Info:
+    candidates, info = _sequence_candidates(items)
+    return _Info(info.exact, _best(candidates), info.prefixes)
+
+
+def _sequence_candidates(items: Iterable[tuple[object, object]]) -> tuple[list[Literals | None], _Info]:
+    """Every match of the sequence holds a string of *each* usable candidate (one per element, or per run of
+    exactly known elements); ``_sequence`` keeps the rarest, ``required_clauses`` all of them."""
     candidates: list[Literals | None] = []
     run: frozenset[str] = frozenset({""})  # what the elements since the last unknown one match, exactly
     prefixes: frozenset[str] | None = None  # what every match starts with, once known
@@ -146,8 +153,42 @@ def _sequence(items: Iterable[tuple[object, object]]) -> _Info:
         run = info.exact if info.exact is not None else frozenset({""})
     candidates.append(run)
     if exact_all:
-        return _Info(run, _best(candidates), run)
-    return _Info(None, _best(candidates), prefixes if prefixes is not None else frozenset({""}))
+        return candidates, _Info(run, None, run)
+    return candidates, _Info(None, None, prefixes if prefixes is not None else frozenset({""}))
+
+
+Clause = tuple[Literals, ...]  # every match holds a string of each of these sets
+
+
+def required_clauses(pattern: str | re.Pattern[str]) -> list[Clause] | None:
+    """Clauses of which every match of ``pattern`` satisfies at least one: a text that holds a string of each
+    set of some clause. Stricter than ``required_literals``, which keeps one set of one element: "want to die"
+    needs "want to " *and* "die". ``None`` when some alternative cannot be bounded."""
+    source, flags = (pattern.pattern, pattern.flags) if isinstance(pattern, re.Pattern) else (pattern, 0)
+    tree = sre_parse.parse(source, flags)
+    if tree.state.flags & re.IGNORECASE:
+        return None
+    return _clauses(list(tree))
+
+
+def _clauses(items: list[tuple[object, object]]) -> list[Clause] | None:
+    # Zero-width assertions only narrow what matches; a lone group or alternation is split into its parts.
+    items = [item for item in items if item[0] not in (sre.AT, sre.ASSERT, sre.ASSERT_NOT)]
+    if len(items) == 1:
+        op, argument = items[0]
+        if op is sre.SUBPATTERN and not (argument[1] or argument[2]):  # type: ignore[index]
+            return _clauses(list(argument[3]))  # type: ignore[index]
+        if op is sre.BRANCH:
+            clauses: list[Clause] = []
+            for alternative in argument[1]:  # type: ignore[index]
+                found = _clauses(list(alternative))
+                if found is None:
+                    return None
+                clauses.extend(found)
+            return clauses
+    candidates, _info = _sequence_candidates(items)
+    usable = tuple(dict.fromkeys(c for c in candidates if c and "" not in c))
+    return [usable] if usable else None
 
 
 def _branch(alternatives: list[list[tuple[object, object]]]) -> _Info:
@@ -278,3 +319,57 @@ class Prefilter:
         if self._automaton is not None:
             return next(self._automaton.iter(text), None) is not None
         return self._regex is not None and self._regex.search(text) is not None
+
+
+class ClausePrefilter:
+    """Does a text satisfy some clause of some pattern (``required_clauses``)? One Aho-Corasick pass that
+    notes which sets of which clauses the text holds. Where ``pyahocorasick`` is not installed it answers as
+    ``Prefilter`` does: yes more often, never no where a pattern could match."""
+
+    __slots__ = ("_automaton", "_gate", "_sizes", "always")
+
+    def __init__(self, patterns: Iterable[str | re.Pattern[str] | None], use_automaton: bool = True) -> None:
+        patterns = [pattern for pattern in patterns if pattern is not None]
+        self.always = False
+        self._automaton: Any = None
+        self._sizes: list[int] = []
+        # first the one-set test, which stops at the first literal found: most texts end there; only the few
+        # that pass it are walked for every clause (that walk visits every literal found)
+        self._gate = Prefilter(patterns, use_automaton=use_automaton)
+        if ahocorasick is None or not use_automaton:
+            return
+        owners: dict[str, list[tuple[int, int]]] = {}
+        for pattern in patterns:
+            clauses = required_clauses(pattern)
+            if clauses is None:
+                self.always = True
+                return
+            for clause in clauses:
+                number = len(self._sizes)
+                self._sizes.append(len(clause))
+                for index, literals in enumerate(clause):
+                    for literal in literals:
+                        owners.setdefault(literal, []).append((number, index))
+        if owners:
+            self._automaton = ahocorasick.Automaton()
+            for literal, owned in owners.items():
+                self._automaton.add_word(literal, tuple(owned))
+            self._automaton.make_automaton()
+
+    def may_match(self, text: str) -> bool:
+        """False only when no pattern behind this prefilter can match anywhere in ``text``."""
+        if self.always:
+            return True
+        if not self._gate.may_match(text):
+            return False
+        if self._automaton is None:
+            return True  # without pyahocorasick, or without clauses: the gate's answer
+        held: dict[int, set[int]] = {}
+        sizes = self._sizes
+        for _end, owned in self._automaton.iter(text):
+            for clause, index in owned:
+                sets = held.setdefault(clause, set())
+                sets.add(index)
+                if len(sets) == sizes[clause]:
+                    return True
+        return False
