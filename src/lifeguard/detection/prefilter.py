@@ -32,6 +32,9 @@ except ImportError:  # pragma: no cover - the regex search below gives the same 
 KEY_CHARS = 4  # a literal is as rare as its rarest substring of (up to) four characters
 _MAX_EXACT = 256  # an exact set grows by cross products; beyond this many strings it is dropped
 _MAX_CLASS = 12  # a character class of up to this many characters is read as alternatives
+# An automaton looks for each literal's first characters only: a text that holds a literal holds its start, and
+# "want to be dead", "want to be gone"... share one node path instead of one each (a quarter of the memory).
+_AUTOMATON_CHARS = 12
 
 # A rough share of each character in running text, to prefer the rarest substring of a literal as its key
 # ("kil" over "so "). Only selectivity depends on these numbers, never correctness.
@@ -286,7 +289,7 @@ def _automaton(literals: Iterable[str]) -> Any:
     if ahocorasick is None:
         return None
     automaton = ahocorasick.Automaton()
-    for literal in literals:
+    for literal in {literal[:_AUTOMATON_CHARS] for literal in literals}:
         automaton.add_word(literal, None)
     automaton.make_automaton()
     return automaton
@@ -309,8 +312,8 @@ class Prefilter:
                 self.always = True
                 continue
             literals.update(required)
-        self._regex = re.compile(_trie(literals)) if literals else None
         self._automaton = _automaton(literals) if literals and use_automaton else None
+        self._regex = re.compile(_trie(literals)) if literals and self._automaton is None else None
 
     def may_match(self, text: str) -> bool:
         """False only when no pattern behind this prefilter can match anywhere in ``text``."""
@@ -319,6 +322,15 @@ class Prefilter:
         if self._automaton is not None:
             return next(self._automaton.iter(text), None) is not None
         return self._regex is not None and self._regex.search(text) is not None
+
+
+def _shortest(literals: Literals) -> list[str]:
+    """The literals that hold no other one: a text that holds "吃几十" holds "吃" too."""
+    kept: list[str] = []
+    for literal in sorted(literals, key=len):
+        if not any(shorter in literal for shorter in kept):
+            kept.append(literal)
+    return kept
 
 
 class ClausePrefilter:
@@ -348,7 +360,7 @@ class ClausePrefilter:
                 number = len(self._sizes)
                 self._sizes.append(len(clause))
                 for index, literals in enumerate(clause):
-                    for literal in literals:
+                    for literal in _shortest(literals):
                         owners.setdefault(literal, []).append((number, index))
         if owners:
             self._automaton = ahocorasick.Automaton()
