@@ -83,6 +83,14 @@ def test_the_automaton_and_the_regex_search_give_the_same_answer(patterns: list[
     assert Prefilter(patterns).may_match(text) == Prefilter(patterns, use_automaton=False).may_match(text)
 
 
+def test_the_automaton_says_yes_where_a_long_literal_starts() -> None:
+    pytest.importorskip("ahocorasick")
+    pattern = "i have been thinking about ending it"  # longer than the automaton's keys
+    assert Prefilter([pattern]).may_match("i have been thinking about lunch")  # its first characters: yes
+    assert not Prefilter([pattern], use_automaton=False).may_match("i have been thinking about lunch")
+    assert not Prefilter([pattern]).may_match("i have not been thinking")
+
+
 def test_the_automaton_is_used_where_pyahocorasick_is_installed() -> None:
     pytest.importorskip("ahocorasick")
     assert Prefilter(["想死"])._automaton is not None

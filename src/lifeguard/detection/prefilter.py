@@ -297,7 +297,8 @@ def _automaton(literals: Iterable[str]) -> Any:
 
 class Prefilter:
     """Does a text hold any of the required literals of some patterns? One Aho-Corasick pass where
-    ``pyahocorasick`` is installed (a fifth of the time), else one trie-shaped regex search: the same answer."""
+    ``pyahocorasick`` is installed (a fifth of the time), else one trie-shaped regex search. The two give the
+    same answer, except that the automaton also says yes where only a long literal's first characters occur."""
 
     __slots__ = ("_automaton", "_regex", "always")
 
