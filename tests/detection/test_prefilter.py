@@ -13,8 +13,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lifeguard.detection.lexicon import load_lexicons
-from lifeguard.detection.prefilter import ClausePrefilter, Prefilter, _trie, required_clauses, required_literals
+from lifeguard.detection.lexicon import Entry, Matcher, load_lexicons
+from lifeguard.detection.prefilter import (
+    ClausePrefilter,
+    EntryFilter,
+    Prefilter,
+    _trie,
+    required_clauses,
+    required_literals,
+)
 
 
 @pytest.mark.parametrize(
@@ -222,3 +229,47 @@ def test_a_lexicon_without_any_of_its_words_in_a_text_finds_nothing_there() -> N
     assert not english.may_match(ordinary)
     for matcher in (english.terms, english.means, english.masks, english.support):
         assert list(matcher.finditer(ordinary)) == []
+
+
+# -- which entries of a list may match: the list is read with those alone ----------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PATTERNS, min_size=1, max_size=4), st.text(alphabet="abc死想 x", max_size=12))
+def test_an_entry_left_out_cannot_match(patterns: list[str], text: str) -> None:
+    candidates = EntryFilter(patterns).candidates(text)
+    if candidates is None:  # without pyahocorasick every entry is read
+        return
+    for index, pattern in enumerate(patterns):
+        if re.search(pattern, text):
+            assert index in candidates, (pattern, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_PATTERNS, min_size=2, max_size=5),
+    st.text(alphabet="abc死想 x", max_size=14),
+    st.sampled_from(["latin", "han"]),
+)
+def test_a_list_read_with_its_possible_entries_finds_what_the_whole_list_finds(
+    patterns: list[str], text: str, script: str
+) -> None:
+    entries = [Entry(id=f"t.{index}", term=f"t{index}", lang="xx", kind="term") for index in range(len(patterns))]
+    matcher = Matcher(entries, patterns, script)
+    assert matcher.pattern is not None
+    whole = [
+        (match.lastgroup, match.start(), match.end())
+        for match in matcher.pattern.finditer(text)
+        if match.lastgroup is not None and match.end() > match.start()
+    ]
+    found = [(f"e{int(hit.entry.id[2:])}", hit.start, hit.end) for hit in matcher.finditer(text)]
+    assert found == whole, (patterns, text)
+
+
+def test_a_list_is_read_with_fewer_entries_where_few_can_match() -> None:
+    pytest.importorskip("ahocorasick")
+    entries = [Entry(id=f"t.{index}", term=str(index), lang="en", kind="term") for index in range(3)]
+    matcher = Matcher(entries, ["want to die", "kill myself", "(no|nothing) to live for"], "latin")
+    assert [hit.entry.id for hit in matcher.finditer("i want to die")] == ["t.0"]
+    assert matcher._subsets  # a shorter alternation was compiled and kept
+    assert list(matcher.finditer("i want to dine")) == []

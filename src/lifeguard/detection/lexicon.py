@@ -26,7 +26,7 @@ from typing import Any
 
 from lifeguard.detection.levels import Level
 from lifeguard.detection.normalize import normalize_pattern
-from lifeguard.detection.prefilter import Prefilter
+from lifeguard.detection.prefilter import EntryFilter, Prefilter
 from lifeguard.detection.reasons import DISTRESS_RULE_ID
 
 # What each category of term signals on its own, before context rules combine them.
@@ -118,10 +118,19 @@ class Hit:
     end: int
 
 
-class Matcher:
-    """A list of entries compiled into one regex alternation; reports which entry matched where."""
+_MAX_SUBSETS = 2048  # shorter alternations kept per list
 
-    __slots__ = ("_regex", "_entries", "_prefilter")
+
+class Matcher:
+    """A list of entries compiled into one regex alternation; reports which entry matched where.
+
+    A text that passes the list's prefilter is read with the alternation of only those entries whose required
+    pieces it holds (``EntryFilter``): an entry left out cannot match anywhere in it, so the leftmost-first
+    matches of the shorter alternation are those of the whole one. The shorter alternations are compiled on
+    first use and kept (up to ``_MAX_SUBSETS`` per list; beyond that the whole alternation is used). Keeping one
+    is a dict assignment of an equal value, safe across threads."""
+
+    __slots__ = ("_regex", "_entries", "_prefilter", "_parts", "_script", "_which", "_subsets")
 
     def __init__(self, entries: list[Entry], patterns: list[str], script: str) -> None:
         self._entries: dict[str, Entry] = {}
@@ -134,6 +143,26 @@ class Matcher:
         # at once, so the (long) alternation is only tried where a word starts.
         self._regex: re.Pattern[str] | None = re.compile(_with_edges("|".join(parts), script)) if parts else None
         self._prefilter = Prefilter([self._regex])
+        self._parts = parts
+        self._script = script
+        self._which = EntryFilter([_non_capturing(pattern) for pattern in patterns]) if parts else None
+        self._subsets: dict[tuple[int, ...], re.Pattern[str]] = {}
+
+    def _regex_for(self, text: str) -> re.Pattern[str] | None:
+        """The alternation of the entries that may match in ``text`` (``None``: none may)."""
+        which = self._which.candidates(text) if self._which is not None else None
+        if which is None or len(which) == len(self._parts):
+            return self._regex
+        if not which:
+            return None
+        key = tuple(sorted(which))
+        regex = self._subsets.get(key)
+        if regex is None:
+            if len(self._subsets) >= _MAX_SUBSETS:
+                return self._regex
+            regex = re.compile(_with_edges("|".join(self._parts[index] for index in key), self._script))
+            self._subsets[key] = regex
+        return regex
 
     @property
     def pattern(self) -> re.Pattern[str] | None:
@@ -143,7 +172,10 @@ class Matcher:
         # A text without any literal that every match needs cannot match: skip the long alternation.
         if self._regex is None or not self._prefilter.may_match(text):
             return
-        for match in self._regex.finditer(text):
+        regex = self._regex_for(text)
+        if regex is None:
+            return
+        for match in regex.finditer(text):
             group = match.lastgroup
             if group is None or match.end() == match.start():
                 continue

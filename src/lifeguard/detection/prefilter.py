@@ -334,6 +334,34 @@ def _shortest(literals: Literals) -> list[str]:
     return kept
 
 
+def _clause_automaton(patterns: list[str | re.Pattern[str]]) -> tuple[Any, list[int], list[int], set[int]]:
+    """An automaton of the clauses' literals, each literal's value the (clause, set) pairs it belongs to; each
+    clause's number of sets and pattern; the patterns that cannot be bounded (they may match anywhere)."""
+    owners: dict[str, list[tuple[int, int]]] = {}
+    sizes: list[int] = []
+    pattern_of: list[int] = []
+    unbounded: set[int] = set()
+    for number, pattern in enumerate(patterns):
+        clauses = required_clauses(pattern)
+        if clauses is None:
+            unbounded.add(number)
+            continue
+        for clause in clauses:
+            clause_number = len(sizes)
+            sizes.append(len(clause))
+            pattern_of.append(number)
+            for index, literals in enumerate(clause):
+                for literal in _shortest(literals):
+                    owners.setdefault(literal, []).append((clause_number, index))
+    automaton = None
+    if owners and ahocorasick is not None:
+        automaton = ahocorasick.Automaton()
+        for literal, owned in owners.items():
+            automaton.add_word(literal, tuple(owned))
+        automaton.make_automaton()
+    return automaton, sizes, pattern_of, unbounded
+
+
 class ClausePrefilter:
     """Does a text satisfy some clause of some pattern (``required_clauses``)? One Aho-Corasick pass that
     notes which sets of which clauses the text holds. Where ``pyahocorasick`` is not installed it answers as
@@ -343,31 +371,16 @@ class ClausePrefilter:
 
     def __init__(self, patterns: Iterable[str | re.Pattern[str] | None], use_automaton: bool = True) -> None:
         patterns = [pattern for pattern in patterns if pattern is not None]
-        self.always = False
-        self._automaton: Any = None
-        self._sizes: list[int] = []
         # first the one-set test, which stops at the first literal found: most texts end there; only the few
         # that pass it are walked for every clause (that walk visits every literal found)
         self._gate = Prefilter(patterns, use_automaton=use_automaton)
+        self._automaton: Any = None
+        self._sizes: list[int] = []
+        self.always = False
         if ahocorasick is None or not use_automaton:
             return
-        owners: dict[str, list[tuple[int, int]]] = {}
-        for pattern in patterns:
-            clauses = required_clauses(pattern)
-            if clauses is None:
-                self.always = True
-                return
-            for clause in clauses:
-                number = len(self._sizes)
-                self._sizes.append(len(clause))
-                for index, literals in enumerate(clause):
-                    for literal in _shortest(literals):
-                        owners.setdefault(literal, []).append((number, index))
-        if owners:
-            self._automaton = ahocorasick.Automaton()
-            for literal, owned in owners.items():
-                self._automaton.add_word(literal, tuple(owned))
-            self._automaton.make_automaton()
+        self._automaton, self._sizes, _pattern_of, unbounded = _clause_automaton(patterns)
+        self.always = bool(unbounded)
 
     def may_match(self, text: str) -> bool:
         """False only when no pattern behind this prefilter can match anywhere in ``text``."""
@@ -386,3 +399,28 @@ class ClausePrefilter:
                 if len(sets) == sizes[clause]:
                     return True
         return False
+
+
+class EntryFilter:
+    """Which of several patterns (a lexicon list's entries) may match somewhere in a text: those with a clause
+    the text satisfies, and those that cannot be bounded. ``None`` without ``pyahocorasick``: any may."""
+
+    __slots__ = ("_automaton", "_pattern_of", "_sizes", "_unbounded")
+
+    def __init__(self, patterns: list[str | re.Pattern[str]]) -> None:
+        self._automaton, self._sizes, self._pattern_of, unbounded = _clause_automaton(patterns)
+        self._unbounded = frozenset(unbounded)
+
+    def candidates(self, text: str) -> frozenset[int] | None:
+        if self._automaton is None:
+            return None if ahocorasick is None else self._unbounded
+        held: dict[int, set[int]] = {}
+        found: set[int] = set(self._unbounded)
+        sizes, pattern_of = self._sizes, self._pattern_of
+        for _end, owned in self._automaton.iter(text):
+            for clause, index in owned:
+                sets = held.setdefault(clause, set())
+                sets.add(index)
+                if len(sets) == sizes[clause]:
+                    found.add(pattern_of[clause])
+        return frozenset(found)
