@@ -124,7 +124,7 @@ class LexiconDetector:
 
     def screen(self, item: TextInput) -> Assessment | None:
         """``assess``'s level, score, support and third party for a text in which no risk term, means or support
-        phrase can occur (most traffic), at a fifth of the cost; ``None`` when the text must be read in full.
+        phrase can occur (most traffic), at a quarter of the cost; ``None`` when the text must be read in full.
 
         Left out are the language (``None``: guessing it costs as much again, and a caller with a model has its
         guess already) and the notes of what such a text was read as (shop talk, an idiom set aside): a detector

@@ -26,14 +26,15 @@ from typing import Any
 
 try:
     import ahocorasick
-except ImportError:  # pragma: no cover - the regex search below gives the same answers
+except ImportError:  # pragma: no cover - the regex search below stands in
     ahocorasick = None
 
 KEY_CHARS = 4  # a literal is as rare as its rarest substring of (up to) four characters
 _MAX_EXACT = 256  # an exact set grows by cross products; beyond this many strings it is dropped
 _MAX_CLASS = 12  # a character class of up to this many characters is read as alternatives
-# An automaton looks for each literal's first characters only: a text that holds a literal holds its start, and
-# "want to be dead", "want to be gone"... share one node path instead of one each (a quarter of the memory).
+# A prefilter's automaton looks for each literal's first characters only: a text that holds a literal holds its
+# start, and "want to be dead", "want to be gone"... share one node path instead of one each (a quarter of the
+# memory). The clause automata keep whole literals: there, selectivity is the point.
 _AUTOMATON_CHARS = 12
 
 # A rough share of each character in running text, to prefer the rarest substring of a literal as its key

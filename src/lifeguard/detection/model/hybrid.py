@@ -175,7 +175,8 @@ class HybridDetector:
         """The rules' assessment of each item. Where the model reads no risk (and the item is not an order), rules
         that can screen a text first say whether they could find anything in it: most traffic holds no risk word,
         and there a full reading would only add notes (shop talk, an idiom set aside) that explain a cap on the
-        model's reading, of which there is none. The level, score, support and language are the same."""
+        model's reading, of which there is none. The level, score, spans, support and third party are the same; the
+        language is then the model's guess."""
         if scored is None or not isinstance(self.rules, Screening):
             return self.rules.assess_many(items)
         ranks = scored.ranks.tolist()
