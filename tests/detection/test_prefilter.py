@@ -273,3 +273,20 @@ def test_a_list_is_read_with_fewer_entries_where_few_can_match() -> None:
     assert [hit.entry.id for hit in matcher.finditer("i want to die")] == ["t.0"]
     assert matcher._subsets  # a shorter alternation was compiled and kept
     assert list(matcher.finditer("i want to dine")) == []
+
+
+def test_without_pyahocorasick_the_rules_read_every_phrase_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The automaton is an optional speed-up: with the regex prefilters alone the rules must say the same.
+    from lifeguard.detection import prefilter
+    from lifeguard.detection.assessment import TextInput
+    from lifeguard.detection.lexicon_detector import LexiconDetector
+    from tests.detection.test_phrasebook import PHRASES
+
+    items = [TextInput(phrase.text, kind=phrase.kind) for phrase in PHRASES]
+    with_automaton = LexiconDetector()
+    monkeypatch.setattr(prefilter, "ahocorasick", None)
+    without = LexiconDetector(load_lexicons())
+    assert without.screen(TextInput("where is my parcel")) is not None
+    assert [a.to_json() for a in without.assess_many(items)] == [a.to_json() for a in with_automaton.assess_many(items)]
+    screened = [without.screen(item) is None for item in items]
+    assert all(screened[i] for i, a in enumerate(with_automaton.assess_many(items)) if a.level.rank > 0)
