@@ -7,7 +7,7 @@ import pytest
 from lifeguard.detection.assessment import Assessment, DetectorInfo, Span, TextInput
 from lifeguard.detection.levels import Level
 from lifeguard.detection.model import hybrid
-from lifeguard.detection.model.hybrid import LONG_POST_CHARS, HybridDetector, _too_short
+from lifeguard.detection.model.hybrid import LONG_POST_CHARS, HybridDetector, _flood, _too_short
 from lifeguard.detection.model.model import RiskModel
 
 
@@ -36,7 +36,7 @@ def _rules(level: Level, *reasons: str, **extra: object) -> StubRules:
 
 
 def test_model_level_when_rules_are_silent(tiny_model: RiskModel) -> None:
-    result = HybridDetector(tiny_model, StubRules()).assess(TextInput(RISKY * 4))
+    result = HybridDetector(tiny_model, StubRules()).assess(TextInput("我想死，我真的想死，想死了"))  # not a flood
     assert result.level >= Level.IDEATION
     assert f"model:{tiny_model.version}" in result.reasons
     assert any(reason.startswith("p:") for reason in result.reasons)
@@ -178,6 +178,31 @@ def test_a_word_or_two_the_rules_find_nothing_in_is_at_most_indicator(tiny_model
 )
 def test_too_short_is_under_twelve_characters_and_three_words(folded: str, short: bool) -> None:
     assert _too_short(folded) is short
+
+
+@pytest.mark.parametrize(
+    ("folded", "flood"),
+    [
+        ("了了了了了了了了了了了了", True),
+        ("了酒了酒了酒了酒了酒了酒了酒", True),
+        ("die die die die die die die die", True),
+        ("死死死死死死死死死死死", False),  # eleven: too few to tell
+        ("hopeless help", False),  # six letters, twice each: two words
+        ("我想死我想死", False),
+        ("where is my parcel, it is late again", False),
+    ],
+)
+def test_a_flood_is_a_few_characters_repeated(folded: str, flood: bool) -> None:
+    assert _flood(folded) is flood
+
+
+def test_a_flood_the_rules_find_nothing_in_is_at_most_indicator(tiny_model: RiskModel) -> None:
+    flood = "我想死" * 2 + "了" * 30
+    assert _flood(flood)
+    alone = HybridDetector(tiny_model, StubRules()).assess(TextInput(flood))
+    assert alone.level is Level.INDICATOR and "hybrid:flood_for_model_alone" in alone.reasons
+    found = HybridDetector(tiny_model, _rules(Level.IDEATION, "term:zh:想死")).assess(TextInput(flood))
+    assert found.level >= Level.IDEATION  # what the rules find in it stands
 
 
 @pytest.mark.parametrize("reasons", [("context:everyday",), ("context:commerce", "context:everyday")])

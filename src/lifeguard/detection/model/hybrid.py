@@ -28,7 +28,8 @@ lexicons. The combination, for one text:
    (product titles) are read by the rules and the product catalogue only: the model learnt from posts, not
    from shop listings. A text too short to carry a thought ("tonight", "pills": under three words and twelve
    characters) in which the rules found nothing is at most indicator: one word is context for fusion, not a
-   level of its own. Likewise shop service talk in which the rules
+   level of its own. So is a flood of a few characters ("了了了了…", "die die die…"), which the model, counting
+   every occurrence, read as attempt. Likewise shop service talk in which the rules
    found no risk words (``context:commerce``: "要是我走了那我就拒收可以吗亲", "if I'm gone can I refuse the
    parcel"; or only a product with everyday uses, in a chat line: "刀片能发顺丰吗 急用 今晚就要"): the model,
    which learnt "走了" and "今晚就" from farewell posts, may say at most indicator there, in a text up to 280
@@ -75,6 +76,7 @@ CONFIDENT_IDEATION = 0.9
 CONFIDENT_BEHAVIOR = 0.9
 RULES_ONLY_KINDS = frozenset({"order"})
 SHORT_WORDS, SHORT_CHARS = 3, 12
+FLOOD_CHARS, FLOOD_DISTINCT, FLOOD_REPEATS = 12, 6, 4
 # Beyond a tweet's length a post is mostly the writer's own story: a friend's risk read lower than the post, a
 # support phrase, an insult quoted, a negated phrase, an idiom, a past told, words of distress or a shop word in it
 # set aside those words, not the model's reading of the whole post.
@@ -88,6 +90,16 @@ def _too_short(folded: str) -> bool:
     "我走了 明天见" or "我今晚不回来了" as a plan; counting two Han characters as a word (tried in session 9)
     let such chat open cases."""
     return len(folded) < SHORT_CHARS and len(folded.split()) < SHORT_WORDS
+
+
+def _flood(folded: str) -> bool:
+    """A few characters repeated ("了了了了了了了了了了了了", "了酒了酒了酒…", "die die die die"): at most six
+    different characters besides spaces, each used four times on average, at least twelve in all ("hopeless
+    help" uses six, twice each: two words, not a flood). The model counts every occurrence of an n-gram, so a
+    flood of a character it weighs a little ("了" of "我走了") adds up to attempt; it carries no thought."""
+    chars = folded.replace(" ", "")
+    distinct = len(set(chars))
+    return distinct <= FLOOD_DISTINCT and len(chars) >= max(FLOOD_CHARS, FLOOD_REPEATS * distinct)
 
 
 def _has(reasons: tuple[str, ...], prefixes: tuple[str, ...]) -> bool:
@@ -245,6 +257,9 @@ class HybridDetector:
             elif rule.level is Level.NONE and not rule.reasons and _too_short(scored.folded[index]):
                 level = Level.INDICATOR
                 notes.append("hybrid:too_short_for_model_alone")
+            elif rule.level is Level.NONE and not rule.reasons and _flood(scored.folded[index]):
+                level = Level.INDICATOR
+                notes.append("hybrid:flood_for_model_alone")
             elif rule.level is Level.NONE and not long_post and context_only(rule.reasons):
                 level = Level.INDICATOR
                 everyday = EVERYDAY in rule.reasons
