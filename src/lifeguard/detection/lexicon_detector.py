@@ -74,6 +74,14 @@ def _context_notes(text: str, lexicons: list[CompiledLexicon]) -> list[str]:
     return notes
 
 
+def _bounded_text(item: TextInput) -> tuple[str, list[str]]:
+    """The text the rules read (its first ``MAX_CHARS`` characters) and the note that says when it was cut."""
+    text = item.text if isinstance(item.text, str) else str(item.text)
+    if len(text) <= MAX_CHARS:
+        return text, []
+    return text[:MAX_CHARS], [f"input:truncated_to_first_{MAX_CHARS}_chars"]
+
+
 def _other_means(text: str, use: Hit, lexicons: list[CompiledLexicon]) -> bool:
     """Whether ``text`` names a means outside the words of ``use`` (a product with its everyday use): "买了木炭和胶带
     周末烧烤" names tape beside the barbecue's charcoal, and charcoal with tape stays a sign whatever it is for."""
@@ -131,23 +139,18 @@ class LexiconDetector:
         combined with a model (the hybrid) screens only texts in which the model reads no risk either, where
         those notes change nothing."""
         try:
-            text = item.text if isinstance(item.text, str) else str(item.text)
-            notes = (f"input:truncated_to_first_{MAX_CHARS}_chars",) if len(text) > MAX_CHARS else ()
-            if self._risk_words.may_match(normalize(text[:MAX_CHARS]).text):
+            text, notes = _bounded_text(item)
+            if self._risk_words.may_match(normalize(text).text):
                 return None
         except Exception:  # noqa: BLE001 - when in doubt, read the text in full (which never raises)
             log.exception("lexicon screen failed on one input; reading it in full")
             return None
-        return Assessment(level=Level.NONE, score=0.0, reasons=notes, detector=self._label)
+        return Assessment(level=Level.NONE, score=0.0, reasons=tuple(notes), detector=self._label)
 
     # -- steps --------------------------------------------------------------------------------------
 
     def _assess(self, item: TextInput) -> Assessment:
-        text = item.text if isinstance(item.text, str) else str(item.text)
-        notes: list[str] = []
-        if len(text) > MAX_CHARS:
-            text = text[:MAX_CHARS]
-            notes.append(f"input:truncated_to_first_{MAX_CHARS}_chars")
+        text, notes = _bounded_text(item)
         kind = (item.kind or "message").strip().lower()
         normalized = normalize(text)
         lang = guess_language(normalized.text, item.lang)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from re import _constants as sre  # noqa: PLC2701 - the parse tree of the stdlib's own engine
 from re import _parser as sre_parse  # noqa: PLC2701
@@ -363,6 +363,19 @@ def _clause_automaton(patterns: list[str | re.Pattern[str]]) -> tuple[Any, list[
     return automaton, sizes, pattern_of, unbounded
 
 
+def _satisfied_clauses(automaton: Any, sizes: list[int], text: str) -> Iterator[int]:
+    """Each clause of ``automaton`` (``_clause_automaton``) whose every set ``text`` holds, once, as soon as the
+    pass over the text has found its last set."""
+    held: dict[int, set[int]] = {}
+    for _end, owned in automaton.iter(text):
+        for clause, index in owned:
+            sets = held.setdefault(clause, set())
+            if index not in sets:
+                sets.add(index)
+                if len(sets) == sizes[clause]:
+                    yield clause
+
+
 class ClausePrefilter:
     """Does a text satisfy some clause of some pattern (``required_clauses``)? One Aho-Corasick pass that
     notes which sets of which clauses the text holds. Where ``pyahocorasick`` is not installed it answers as
@@ -391,15 +404,7 @@ class ClausePrefilter:
             return False
         if self._automaton is None:
             return True  # without pyahocorasick, or without clauses: the gate's answer
-        held: dict[int, set[int]] = {}
-        sizes = self._sizes
-        for _end, owned in self._automaton.iter(text):
-            for clause, index in owned:
-                sets = held.setdefault(clause, set())
-                sets.add(index)
-                if len(sets) == sizes[clause]:
-                    return True
-        return False
+        return next(_satisfied_clauses(self._automaton, self._sizes, text), None) is not None
 
 
 class EntryFilter:
@@ -415,13 +420,6 @@ class EntryFilter:
     def candidates(self, text: str) -> frozenset[int] | None:
         if self._automaton is None:
             return None if ahocorasick is None else self._unbounded
-        held: dict[int, set[int]] = {}
-        found: set[int] = set(self._unbounded)
-        sizes, pattern_of = self._sizes, self._pattern_of
-        for _end, owned in self._automaton.iter(text):
-            for clause, index in owned:
-                sets = held.setdefault(clause, set())
-                sets.add(index)
-                if len(sets) == sizes[clause]:
-                    found.add(pattern_of[clause])
-        return frozenset(found)
+        pattern_of = self._pattern_of
+        satisfied = _satisfied_clauses(self._automaton, self._sizes, text)
+        return self._unbounded.union(pattern_of[clause] for clause in satisfied)
