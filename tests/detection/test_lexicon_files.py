@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 
 import pytest
@@ -70,3 +71,38 @@ def test_unknown_macro_and_bad_category_fail_loudly() -> None:
                 "terms": [{"id": "en.x", "term": "x", "category": "doom", "pattern": "x"}],
             }
         )
+
+
+def test_a_macro_name_may_hold_digits() -> None:
+    # "%FUT1%" (the future endings of Hindi verbs) once stayed in the pattern as plain text, so the entries that
+    # used it never matched "zeher kha lunga" (I will drink poison).
+    compiled = compile_lexicon(
+        {
+            "lang": "hi-Latn",
+            "script": "latin",
+            "macros": {"FUT1": "(lunga|lungi)"},
+            "terms": [{"id": "hi-Latn.x", "term": "x", "category": "method_plan", "pattern": "zeher kha %FUT1%"}],
+        }
+    )
+    assert [hit.entry.id for hit in compiled.terms.finditer("zeher kha lunga")] == ["hi-Latn.x"]
+
+
+def test_a_macro_nested_too_deep_fails_loudly() -> None:
+    macros = {"A": "%B%", "B": "%C%", "C": "%D%", "D": "%E%", "E": "x"}
+    with pytest.raises(ValueError, match="nested too deep"):
+        compile_lexicon(
+            {
+                "lang": "en",
+                "script": "latin",
+                "macros": macros,
+                "terms": [{"id": "en.x", "term": "x", "category": "ideation", "pattern": "%A%"}],
+            }
+        )
+
+
+@pytest.mark.parametrize("name", LEXICON_FILES)
+def test_no_shipped_pattern_keeps_a_macro_name(name: str) -> None:
+    compiled = compile_lexicon(load_lexicon_data(name))
+    for matcher in (compiled.terms, compiled.means, compiled.masks, compiled.support):
+        if matcher.pattern is not None:
+            assert not re.search(r"%[a-z][a-z0-9_]*%", matcher.pattern.pattern, re.IGNORECASE)

@@ -243,6 +243,10 @@ def _non_capturing(pattern: str) -> str:
     return "".join(out)
 
 
+# A macro name: capitals, digits and underscores, starting with a capital ("%METHOD%", "%FUT1%").
+_MACRO = re.compile(r"%([A-Z][A-Z0-9_]*)%")
+
+
 def _expand(pattern: str, macros: dict[str, str]) -> str:
     def substitute(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -252,10 +256,13 @@ def _expand(pattern: str, macros: dict[str, str]) -> str:
 
     # Macros may use other macros; two rounds are plenty for the hand-written files.
     for _ in range(3):
-        expanded = re.sub(r"%([A-Z_]+)%", substitute, pattern)
+        expanded = _MACRO.sub(substitute, pattern)
         if expanded == pattern:
             break
         pattern = expanded
+    left = _MACRO.search(pattern)
+    if left is not None:  # a macro nested deeper than the rounds above: the entry would match its name literally
+        raise ValueError(f"lexicon macro {left.group(0)} is nested too deep to expand")
     return pattern
 
 
