@@ -2,7 +2,8 @@
 
 The rules must read each at the level written there. The shipped hybrid (model + rules, the default detector)
 must never read a phrase lower than the rules are asked to, and must not open a case (the default case floor,
-ideation) on a phrase whose level is none.
+ideation) on a phrase whose level is none. Where the hybrid itself once misread a phrase, ``hybrid:`` gives the
+level it must read exactly, with no one else's risk in it ("can i buy sleeping pills here": indicator, not a case).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Phrase:
     third: Level | None  # for a report about someone else: their level (the writer's own is then none)
     why: str = ""
     kind: str = "message"  # the signal kind it arrives as: a "report" is someone's words about another
+    hybrid: Level | None = None  # the shipped hybrid's exact level, where it once read the phrase wrong
 
 
 def load_phrasebook(path: Path = PHRASEBOOK) -> list[Phrase]:
@@ -39,7 +41,8 @@ def load_phrasebook(path: Path = PHRASEBOOK) -> list[Phrase]:
             third = Level(item["third"]) if "third" in item else None
             level = Level.NONE if third is not None else Level(item["level"])
             kind = item.get("kind", "message")
-            phrases.append(Phrase(group["group"], item["text"], level, third, item.get("why", ""), kind))
+            hybrid = Level(item["hybrid"]) if "hybrid" in item else None
+            phrases.append(Phrase(group["group"], item["text"], level, third, item.get("why", ""), kind, hybrid))
     return phrases
 
 
@@ -81,6 +84,8 @@ def test_the_shipped_hybrid_never_reads_a_phrase_lower_nor_opens_a_case_on_a_loo
             wrong.append((phrase.text, phrase.level.value, result.level.value, result.reasons))
         if phrase.third is not None and result.third_party_level < phrase.third:
             wrong.append((phrase.text, f"third {phrase.third.value}", result.third_party_level.value, result.reasons))
+        if phrase.hybrid is not None and (result.level is not phrase.hybrid or result.support):
+            wrong.append((phrase.text, f"hybrid {phrase.hybrid.value}", result.level.value, result.reasons))
     assert not wrong, wrong
 
 

@@ -157,6 +157,36 @@ def test_means_words_alone_do_not_let_an_unsure_model_read_behavior(tiny_model: 
         assert result.level >= Level.BEHAVIOR
 
 
+def test_a_model_sure_of_a_wish_beside_means_words_alone_reads_ideation(
+    tiny_model: RiskModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "I took the rest of my sleeping pills … I'm finally ending it": the rules know the pills, not the words
+    around them; a model sure of a wish (P(>= ideation) >= 0.9) keeps ideation, its unsure behavior does not."""
+    rules = _rules(Level.INDICATOR, "rule:indicator.means.sedative", "means:sedative", "term:en:sleeping pills")
+    monkeypatch.setattr(hybrid, "CONFIDENT_BEHAVIOR", 1.01)  # the tiny model is never sure of behavior
+    monkeypatch.setattr(hybrid, "CONFIDENT_IDEATION", 0.0)  # whatever it reads counts as sure of a wish
+    sure = HybridDetector(tiny_model, rules).assess(TextInput(RISKY))
+    assert sure.level is Level.IDEATION and "hybrid:means_words_alone_cap_model" in sure.reasons
+    monkeypatch.setattr(hybrid, "CONFIDENT_IDEATION", 1.01)
+    unsure = HybridDetector(tiny_model, rules).assess(TextInput(RISKY))
+    assert unsure.level is Level.INDICATOR and "hybrid:means_words_alone_cap_model" in unsure.reasons
+
+
+def test_means_words_in_a_long_post_do_not_cap_the_model(
+    tiny_model: RiskModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "…ate a handful of sleeping pills. A half-hearted attempt…": in a post past a tweet's length the pills are
+    one of the writer's words, and the model reads the whole post (it was capped at indicator)."""
+    monkeypatch.setattr(hybrid, "CONFIDENT_BEHAVIOR", 1.01)
+    monkeypatch.setattr(hybrid, "CONFIDENT_IDEATION", 1.01)
+    rules = _rules(Level.INDICATOR, "rule:indicator.means.sedative", "means:sedative", "term:en:sleeping pills")
+    long_post = "，".join([RISKY] * 80)
+    assert len(long_post) > LONG_POST_CHARS
+    result = HybridDetector(tiny_model, rules).assess(TextInput(long_post))
+    assert result.level >= Level.IDEATION
+    assert "hybrid:means_words_alone_cap_model" not in result.reasons
+
+
 def test_a_word_or_two_the_rules_find_nothing_in_is_at_most_indicator(tiny_model: RiskModel) -> None:
     assert tiny_model.predict([RISKY])[0] >= Level.IDEATION
     result = HybridDetector(tiny_model, StubRules()).assess(TextInput(RISKY))

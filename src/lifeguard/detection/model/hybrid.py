@@ -24,7 +24,10 @@ lexicons. The combination, for one text:
    (P(>= ideation) >= 0.9) to read ideation: hopelessness is a risk factor, not a wish to die.
    If the rules found only a means word ("木炭", "pills") and the model reads behavior without confidence
    (P(>= behavior) < 0.9), or reads it in a search too short to carry a thought ("木炭 10斤"), the model may
-   say at most indicator: method words alone are not a plan, and a barbecue is not a suicide. Order lines
+   say at most indicator: method words alone are not a plan, and a barbecue is not a suicide. When the model is
+   sure of a wish (P(>= ideation) >= 0.9: "I took the rest of my sleeping pills … I'm finally ending it"), at most
+   ideation. Up to 280 characters, like the caps above: in a longer post ("…ate a handful of sleeping pills. A
+   half-hearted attempt…") the means word is one of the writer's words, and the model reads the whole. Order lines
    (product titles) are read by the rules and the product catalogue only: the model learnt from posts, not
    from shop listings. A text too short to carry a thought ("tonight", "pills": under three words and twelve
    characters) in which the rules found nothing is at most indicator: one word is context for fusion, not a
@@ -247,12 +250,15 @@ class HybridDetector:
                 notes.append(note)
             elif (
                 rule.level is Level.INDICATOR
+                and not long_post
                 and means_only(rule.reasons)
                 and (
                     at_or_above[2] < CONFIDENT_BEHAVIOR or (item.kind == "search" and _too_short(scored.folded[index]))
                 )
             ):
-                level = Level.INDICATOR
+                short_search = item.kind == "search" and _too_short(scored.folded[index])
+                sure_of_a_wish = at_or_above[1] >= CONFIDENT_IDEATION and not short_search
+                level = min(model_level, Level.IDEATION) if sure_of_a_wish else Level.INDICATOR
                 notes.append("hybrid:means_words_alone_cap_model")
             elif rule.level is Level.NONE and not rule.reasons and _too_short(scored.folded[index]):
                 level = Level.INDICATOR
