@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -318,16 +318,10 @@ class RiskModel:
         ranked_docs = docs[order]
         firsts = np.searchsorted(ranked_docs, np.arange(len(texts) + 1))
         kept = order[np.arange(len(order)) - firsts[ranked_docs] < limit * 4]
-        starts = features.starts[picked[kept]].tolist()
-        lengths = features.lengths[picked[kept]].tolist()
-        kept_weights = weights64[kept].tolist()
-        boundaries = np.searchsorted(docs[kept], np.arange(len(texts) + 1)).tolist()
-        for doc in range(len(texts)):
-            begin, end = boundaries[doc], boundaries[doc + 1]
-            if end > begin:
-                candidates = zip(starts[begin:end], lengths[begin:end], kept_weights[begin:end], strict=True)
-                results[doc] = _evidence(texts[doc], light[doc], candidates, limit)
-        return results
+        candidates = _Candidates(
+            docs[kept], features.starts[picked[kept]], features.lengths[picked[kept]], weights64[kept]
+        )
+        return _evidence_many(texts, light, candidates, limit)
 
     # -- the Detector protocol ------------------------------------------------------------------------
 
@@ -414,54 +408,119 @@ def _marker_buckets(config: FeatureConfig) -> np.ndarray:
     return table
 
 
-def _evidence(text: str, folded: str, candidates: Iterable[tuple[int, int, float]], limit: int) -> list[Evidence]:
-    """Turn (start, length, weight) n-grams of ``folded`` (the text's ``fold_light``) into at most ``limit``
-    readable original spans."""
-    picked: list[tuple[int, int, float]] = []
-    size, word_chars, wanted = len(folded), _WORD_CHARS, limit * 2
-    for start, length, weight in candidates:
-        end = start + length
-        if end > size:
-            end = size
-        if start < 0:
-            start = 0
-        while start < end and folded[start] == " ":
-            start += 1
-        while end > start and folded[end - 1] == " ":
-            end -= 1
-        if end <= start:
+class _Candidates(NamedTuple):
+    """N-grams of a batch that may explain their text, grouped by text and strongest first within each."""
+
+    docs: np.ndarray  # the text each comes from (ascending)
+    starts: np.ndarray  # in the text's ``fold_light``
+    lengths: np.ndarray
+    weights: np.ndarray  # float64
+
+
+def _evidence_many(texts: list[str], light: list[str], found: _Candidates, limit: int) -> list[list[Evidence]]:
+    """Turn each text's candidate n-grams of its ``fold_light`` into at most ``limit`` readable original spans.
+
+    For each text, strongest first: trim the spaces at both ends; a Latin n-gram grows to whole words ("i w" ->
+    "i want") and is dropped under three characters ("to"); a lone Han or Devanagari character is dropped (an
+    emoji or symbol is kept). The first ``limit * 2`` kept are merged where they overlap (their weights added),
+    and the ``limit`` heaviest are mapped back to the original characters. All of it in numpy for the batch, on
+    the texts joined by a separator that is neither a space nor a word character; Python only builds the few
+    spans kept."""
+    results: list[list[Evidence]] = [[] for _ in texts]
+    if len(found.docs) == 0:
+        return results
+    sizes = np.fromiter((len(text) for text in light), dtype=np.int64, count=len(light))
+    offsets = np.concatenate(([0], np.cumsum(sizes + 1)[:-1]))  # each text's first character in the joined text
+    codes = np.frombuffer("\n".join(light).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    index = np.arange(len(codes) + 1, dtype=np.int64)
+    ends_at = np.append(codes, np.uint32(10))  # one separator past the last text
+    space = ends_at == 32
+    word = _WORD_TABLE[np.minimum(ends_at, 127)] & (ends_at < 128)
+    # per position: the first non-space at or after it, the last non-space before it, the first non-word at or
+    # after it and the last non-word before it (a separator is both: nothing crosses from one text to the next)
+    next_solid = np.minimum.accumulate(np.where(space, len(index), index)[::-1])[::-1]
+    last_solid = np.maximum.accumulate(np.where(space, -1, index))
+    next_break = np.minimum.accumulate(np.where(word, len(index), index)[::-1])[::-1]
+    last_break = np.maximum.accumulate(np.where(word, -1, index))
+
+    base = offsets[found.docs]
+    size = sizes[found.docs]
+    start = base + np.clip(found.starts, 0, size)  # (features never start past their text)
+    end = base + np.minimum(found.starts + found.lengths, size)
+    start = np.minimum(next_solid[start], np.maximum(end, start))
+    end_solid = last_solid[np.maximum(end - 1, 0)] + 1
+    end = np.where(end > start, np.maximum(end_solid, start), end)
+    solid = end > start
+    first = ends_at[start]
+    latin = solid & word[start]
+    start = np.where(latin, np.maximum(last_break[np.maximum(start - 1, 0)] + 1, base), start)
+    end = np.where(latin, next_break[end], end)
+    wide = (first >= 0x2000) & (first < 0x3000)
+    kept = solid & np.where(latin, end - start >= 3, (end - start >= 2) | wide)
+    # the first ``limit * 2`` kept of each text, in their order
+    docs = found.docs[kept]
+    start, end, weight = start[kept], end[kept], found.weights[kept]
+    rank = np.arange(len(docs)) - np.searchsorted(docs, docs)  # place among the kept of its text
+    take = rank < limit * 2
+    docs, start, end, weight = docs[take], start[take], end[take], weight[take]
+    if len(docs) == 0:
+        return results
+    # merge overlapping spans of a text, in order of (start, end, weight): a span joins the group before it when
+    # it starts at or before the furthest end so far in its text
+    order = np.lexsort((weight, end, start, docs))
+    docs, start, end, weight = docs[order], start[order], end[order], weight[order]
+    first_of_doc = np.concatenate(([True], docs[1:] != docs[:-1]))
+    span = int(end.max()) + 1
+    furthest = np.maximum.accumulate(end + docs * span) - docs * span
+    before = np.concatenate(([-1], furthest[:-1]))
+    opens = first_of_doc | (start > before)
+    heads = opens.nonzero()[0]
+    group_docs = docs[heads]
+    group_start = start[heads]
+    group_end = np.maximum.reduceat(end, heads)
+    group_weight = np.add.reduceat(weight, heads)
+    # the heaviest ``limit`` groups of each text (ties in order of start), mapped back to the original text
+    order = np.lexsort((np.arange(len(heads)), -group_weight, group_docs))
+    group_docs, group_start, group_end, group_weight = (
+        group_docs[order],
+        group_start[order],
+        group_end[order],
+        group_weight[order],
+    )
+    place = np.arange(len(group_docs)) - np.searchsorted(group_docs, group_docs)
+    final = (place < limit).nonzero()[0]
+    local_start = (group_start - offsets[group_docs])[final].tolist()
+    local_end = (group_end - offsets[group_docs])[final].tolist()
+    final_docs = group_docs[final].tolist()
+    final_weights = group_weight[final].tolist()
+    maps: dict[int, tuple[Sequence[int], Sequence[int]] | None] = {}
+    for doc, begin, finish, value in zip(final_docs, local_start, local_end, final_weights, strict=True):
+        mapped = maps.get(doc, ())
+        if mapped == ():
+            starts, ends = light_offsets(texts[doc])
+            # cannot differ for ``fold_light`` of the text; never report wrong offsets
+            mapped = maps[doc] = (starts, ends) if len(starts) == len(light[doc]) else None
+        if mapped is None:
             continue
-        if folded[start] in word_chars:  # Latin: show whole words, not "i w" or "ant t"
-            while start > 0 and folded[start - 1] in word_chars:
-                start -= 1
-            while end < size and folded[end] in word_chars:
-                end += 1
-            if end - start < 3:
-                continue  # "i", "to": too short to mean anything to a reader
-        elif end - start < 2 and not 0x2000 <= ord(folded[start]) < 0x3000:
-            continue  # a lone Han or Devanagari character says little (an emoji or symbol may)
-        picked.append((start, end, weight))
-        if len(picked) >= wanted:
-            break
-    if not picked:
-        return []
-    merged: list[list[float]] = []
-    for start, end, weight in sorted(picked):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-            merged[-1][2] += weight
-        else:
-            merged.append([start, end, weight])
-    merged.sort(key=lambda item: -item[2])
-    starts, ends = light_offsets(text)
-    if len(starts) != len(folded):  # cannot happen for ``fold_light`` of ``text``; never report wrong offsets
-        return []
-    evidence: list[Evidence] = []
-    for start, end, weight in merged[:limit]:
-        begin, finish = int(start), int(end)
-        ngram = finish_fold(folded[begin:finish])  # as the model read it
-        evidence.append(Evidence(starts[begin], ends[finish - 1], ngram, round(weight, 4)))
-    return evidence
+        ngram = _finished(light[doc][begin:finish])  # as the model read it
+        results[doc].append(Evidence(mapped[0][begin], mapped[1][finish - 1], ngram, round(value, 4)))
+    return results
+
+
+_WORD_TABLE = np.zeros(128, dtype=bool)
+_WORD_TABLE[[ord(char) for char in _WORD_CHARS]] = True
+_FINISHED: dict[str, str] = {}
+_FINISHED_MAX = 65_536
+
+
+def _finished(piece: str) -> str:
+    """``finish_fold`` of a short n-gram, remembered: the same few thousand n-grams explain most texts."""
+    done = _FINISHED.get(piece)
+    if done is None:
+        if len(_FINISHED) >= _FINISHED_MAX:
+            _FINISHED.clear()
+        done = _FINISHED[piece] = finish_fold(piece)
+    return done
 
 
 def to_level_probabilities(at_or_above: np.ndarray) -> np.ndarray:
