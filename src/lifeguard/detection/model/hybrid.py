@@ -240,6 +240,7 @@ class HybridDetector:
         about_other = (rule.support or rule.third_party_level > Level.NONE or _has(rule.reasons, _OTHER)) and (
             not long_post or rule.third_party_level >= model_level
         )
+        short_search = item.kind == "search" and _too_short(scored.folded[index])  # "木炭 10斤"
         if model_level > rule.level:
             if about_other:
                 level = rule.level
@@ -252,14 +253,12 @@ class HybridDetector:
                 rule.level is Level.INDICATOR
                 and not long_post
                 and means_only(rule.reasons)
-                and (
-                    at_or_above[2] < CONFIDENT_BEHAVIOR or (item.kind == "search" and _too_short(scored.folded[index]))
-                )
+                and (at_or_above[2] < CONFIDENT_BEHAVIOR or short_search)
             ):
-                short_search = item.kind == "search" and _too_short(scored.folded[index])
                 sure_of_a_wish = at_or_above[1] >= CONFIDENT_IDEATION and not short_search
                 level = min(model_level, Level.IDEATION) if sure_of_a_wish else Level.INDICATOR
-                notes.append("hybrid:means_words_alone_cap_model")
+                if level < model_level:  # a model sure of ideation alone keeps it: nothing was capped
+                    notes.append("hybrid:means_words_alone_cap_model")
             elif rule.level is Level.NONE and not rule.reasons and _too_short(scored.folded[index]):
                 level = Level.INDICATOR
                 notes.append("hybrid:too_short_for_model_alone")

@@ -452,10 +452,10 @@ def _evidence_many(texts: list[str], light: list[str], found: _Candidates, limit
     end = np.where(end > start, np.maximum(end_solid, start), end)
     solid = end > start
     first = ends_at[start]
+    wide = (first >= 0x2000) & (first < 0x3000)  # punctuation, arrows, symbols: one may say something
     latin = solid & word[start]
     start = np.where(latin, np.maximum(last_break[np.maximum(start - 1, 0)] + 1, base), start)
     end = np.where(latin, next_break[end], end)
-    wide = (first >= 0x2000) & (first < 0x3000)
     kept = solid & np.where(latin, end - start >= 3, (end - start >= 2) | wide)
     # the first ``limit * 2`` kept of each text, in their order
     docs = found.docs[kept]
@@ -495,11 +495,11 @@ def _evidence_many(texts: list[str], light: list[str], found: _Candidates, limit
     final_weights = group_weight[final].tolist()
     maps: dict[int, tuple[Sequence[int], Sequence[int]] | None] = {}
     for doc, begin, finish, value in zip(final_docs, local_start, local_end, final_weights, strict=True):
-        mapped = maps.get(doc, ())
-        if mapped == ():
+        if doc not in maps:
             starts, ends = light_offsets(texts[doc])
             # cannot differ for ``fold_light`` of the text; never report wrong offsets
-            mapped = maps[doc] = (starts, ends) if len(starts) == len(light[doc]) else None
+            maps[doc] = (starts, ends) if len(starts) == len(light[doc]) else None
+        mapped = maps[doc]
         if mapped is None:
             continue
         ngram = _finished(light[doc][begin:finish])  # as the model read it
@@ -514,7 +514,8 @@ _FINISHED_MAX = 65_536
 
 
 def _finished(piece: str) -> str:
-    """``finish_fold`` of a short n-gram, remembered: the same few thousand n-grams explain most texts."""
+    """``finish_fold`` of a short n-gram, remembered: the same few thousand n-grams explain most texts. Shared by
+    threads: an entry lost to another thread's ``clear`` is computed again, to the same value."""
     done = _FINISHED.get(piece)
     if done is None:
         if len(_FINISHED) >= _FINISHED_MAX:
