@@ -15,7 +15,18 @@ from lifeguard.detection.lexicon import (
     load_lexicon_data,
 )
 
-MEANS_KINDS = {"sedative", "pesticide", "poison", "poison_word", "charcoal", "sealing", "rope", "blade", "medication"}
+MEANS_KINDS = {
+    "sedative",
+    "pesticide",
+    "poison",
+    "poison_word",
+    "charcoal",
+    "sealing",
+    "brazier",
+    "rope",
+    "blade",
+    "medication",
+}
 
 
 @pytest.mark.parametrize("name", LEXICON_FILES)

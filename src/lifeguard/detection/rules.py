@@ -21,6 +21,9 @@ _WISH = frozenset({"ideation", "intent"})
 # Substances nobody swallows for a good reason: asking how much to drink is already a lethality question.
 # For medicines, "how many per night" is ordinary pharmacy talk; only words of death make it one.
 _POISONS = frozenset({"pesticide", "poison"})
+# What makes charcoal a kit for burning it in a closed room: tape or foam to seal it, a basin or brazier to burn
+# it in, sleeping pills to sleep through it. The first one found (by name) names the sign.
+_CHARCOAL_KIT = frozenset({"sealing", "brazier", "sedative"})
 # Score bands per level: higher levels always score higher; more evidence moves a score up inside its band.
 SCORE_BANDS: dict[Level, tuple[float, float]] = {
     Level.NONE: (0.0, 0.0),
@@ -60,13 +63,16 @@ def fuse(current: list[Hit], past: list[Hit], context: TextContext, recovered: b
     means_kinds = {hit.entry.means for hit in current if hit.entry.kind == "means"}
     wishes = [hit for hit in current if hit.entry.category in _WISH]
     sealed_charcoal: list[Hit] = []
-    if "charcoal" in means_kinds and "sealing" in means_kinds:
-        # Charcoal with tape or foam to seal a room is the classic preparation for 烧炭. Bought together it
-        # is a sign (a barbecue and a parcel to tape up are possible); with a closed space to be sealed or
-        # used ("do it in the car", "门窗也封好了", "今晚在车里") or a wish to die, it is preparation.
-        _raise(fused, Level.INDICATOR, f"{MEANS_RULE_ID}charcoal_with_sealing")
+    kit = sorted(means_kinds & _CHARCOAL_KIT) if "charcoal" in means_kinds else []
+    if kit:
+        # Charcoal with tape or foam to seal a room, or with the basin to burn it in, is the classic
+        # preparation for 烧炭. Bought together it is a sign (a barbecue, a parcel to tape up, a brazier for the
+        # winter are possible); with a closed space to be sealed or used ("do it in the car", "门窗也封好了",
+        # "木炭拿到宾馆了") or a wish to die, it is preparation. Charcoal beside sleeping pills has no everyday
+        # reading: it is preparation as it stands ("订购了木炭…安眠药也开好了").
+        _raise(fused, Level.INDICATOR, f"{MEANS_RULE_ID}charcoal_with_{kit[0]}")
         charcoal = [hit for hit in current if hit.entry.means == "charcoal"]
-        if wishes or any(context.near("enclosed", hit, reach=40) is not None for hit in charcoal):
+        if wishes or "sedative" in kit or any(context.near("enclosed", hit, reach=40) is not None for hit in charcoal):
             _raise(fused, Level.BEHAVIOR, "behavior.charcoal_preparation")
             sealed_charcoal = charcoal
 
