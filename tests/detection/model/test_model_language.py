@@ -19,6 +19,15 @@ TEXTS = [
     ("i want to go to the main station", "en"),  # English words that are also Hindi ones: ambiguous only
     ("sending you a hug hun", "en"),  # "hun": a pet name, ambiguous for both now
     ("where is my order", "en"),
+    # repeated letters are collapsed: "see" reads as "se", "app" as "aap"; both are ambiguous now
+    ("see you at the app store", "en"),
+    ("i see, thanks to you", "en"),
+    ("aap se baat karni hai", "hi-Latn"),
+    # one future or past verb form of Hindi, which no English text has, beside its object
+    ("zeher kha lunga", "hi-Latn"),
+    ("main mar jaunga", "hi-Latn"),
+    ("main bahut akela hu", "hi-Latn"),
+    ("log in to my account", "en"),
     ("मुझे जीना नहीं है", "hi"),
     ("我不想活了", "zh"),
 ]
