@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from lifeguard.cases.models import Case
 from lifeguard.db.engine import unit_of_work
 from lifeguard.detection.assessment import Detector
 from lifeguard.runtime import Runtime
@@ -275,3 +276,21 @@ def test_asking_how_to_help_a_suicidal_friend_is_kept_as_support_and_opens_no_ca
     assert (signal.level, signal.subject_level, signal.support) == ("none", "none", True)
     assert signal.third_party_level != "none" and signal.case_id is None
     assert client.get("/v1/cases", headers={"Authorization": f"Bearer {api_key}"}).json()["total"] == 0
+
+
+def test_a_case_without_a_language_hint_takes_the_language_the_person_wrote_in(
+    client: TestClient, api_key: str, runtime: Runtime
+) -> None:
+    # The case's language routes it to staff who read it and picks the outreach template. "see" and "app" once
+    # read as the Hindi words "se" and "aap" (repeated letters are collapsed), so English cases went to Hinglish.
+    post(
+        client,
+        api_key,
+        [
+            f.message("I see no way out, I want to die", subject="u-en"),
+            f.message("main mar jaunga, zeher kha lunga", subject="u-hi-latn"),
+        ],
+    )
+    with unit_of_work(runtime.sessions) as s:
+        languages = {case.subject: case.language for case in s.scalars(select(Case))}
+    assert languages == {"u-en": "en", "u-hi-latn": "hi-Latn"}
