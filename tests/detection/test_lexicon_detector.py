@@ -573,3 +573,15 @@ def test_a_refused_poison_is_not_a_lethality_question(assess_text: Assess, text:
     result = assess_text(text)
     assert result.level <= IND, result.reasons
     assert "rule:behavior.lethality_question" not in result.reasons
+
+
+def test_a_gun_said_to_a_generic_you_does_not_make_the_writers_risk_someone_elses(assess_text: Assess) -> None:
+    # Risk words said to "you" set the model's reading aside in the hybrid (a plea, a question); a gun is an object,
+    # and "…a gun to your head" is how people write of themselves. It is also no lethality question.
+    result = assess_text(
+        "its kinda funny you can talk about wanting to die in a hurricane and its all fun and games but talk about"
+        " wanting to take a gun to your head and pulling the trigger suddenly it got uncomfortable"
+    )
+    assert not any(reason.startswith("addressee:") for reason in result.reasons), result.reasons
+    safety = assess_text("a loaded gun can kill a person in a second, lock it away")
+    assert safety.level is Level.NONE, safety.reasons

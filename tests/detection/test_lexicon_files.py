@@ -26,6 +26,7 @@ MEANS_KINDS = {
     "rope",
     "blade",
     "medication",
+    "firearm",
 }
 
 

@@ -31,7 +31,7 @@ from lifeguard.detection.reasons import (
     THIRD_PARTY,
     rule,
 )
-from lifeguard.detection.rules import Fused, fuse, score
+from lifeguard.detection.rules import METHOD_BESIDE_A_WISH, Fused, fuse, score
 
 log = logging.getLogger(__name__)
 
@@ -239,6 +239,10 @@ class LexiconDetector:
                 negated_until = max(negated_until, hit.end)
                 continue
             if reading.person == "second":
+                if hit.entry.kind == "means" and hit.entry.means in METHOD_BESIDE_A_WISH:
+                    # "…wanting to take a gun to your head": a gun said to "you" is an object, not risk words
+                    # addressed to someone (which would make the writer's risk theirs); it is nobody's method.
+                    continue
                 collected.addressed = True
                 collected.notes.append(f"{ADDRESSEE}{label}")
                 continue

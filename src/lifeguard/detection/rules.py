@@ -21,6 +21,9 @@ _WISH = frozenset({"ideation", "intent"})
 # Substances nobody swallows for a good reason: asking how much to drink is already a lethality question.
 # For medicines, "how many per night" is ordinary pharmacy talk; only words of death make it one.
 _POISONS = frozenset({"pesticide", "poison"})
+# Means too often named in a story, a hobby or a game to raise a level alone (strength 0), that are a method
+# beside a wish to die: "i have a gun and i want to die".
+METHOD_BESIDE_A_WISH = frozenset({"firearm"})
 # What makes charcoal a kit for burning it in a closed room: tape or foam to seal it, a basin or brazier to burn
 # it in, sleeping pills to sleep through it. The first one found (by name) names the sign.
 _CHARCOAL_KIT = frozenset({"sealing", "brazier", "sedative"})
@@ -90,7 +93,8 @@ def fuse(current: list[Hit], past: list[Hit], context: TextContext, recovered: b
     methods = [
         hit
         for hit in current
-        if hit.entry.category == "method" or (hit.entry.kind == "means" and hit.entry.strength >= 1)
+        if hit.entry.category == "method"
+        or (hit.entry.kind == "means" and (hit.entry.strength >= 1 or hit.entry.means in METHOD_BESIDE_A_WISH))
     ]
     if wishes and methods:
         _raise(fused, Level.BEHAVIOR, "behavior.method_with_ideation")
@@ -98,7 +102,9 @@ def fuse(current: list[Hit], past: list[Hit], context: TextContext, recovered: b
     lethal_questions = [
         hit
         for hit in current
-        if (hit.entry.kind == "means" or hit.entry.category == "method") and _asks_lethality(hit, context)
+        if (hit.entry.kind == "means" or hit.entry.category == "method")
+        and hit.entry.means not in METHOD_BESIDE_A_WISH  # "a loaded gun can kill a person": what guns do, not a dose
+        and _asks_lethality(hit, context)
     ]
     # A method with a time in the same clause is a plan ("明天晚上跳楼", "tonight ... overdose").
     timed_methods = [hit for hit in methods if hit.entry.kind == "term" and _time_in_clause(hit, context)]
