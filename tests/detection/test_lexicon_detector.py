@@ -585,3 +585,23 @@ def test_a_gun_said_to_a_generic_you_does_not_make_the_writers_risk_someone_else
     assert not any(reason.startswith("addressee:") for reason in result.reasons), result.reasons
     safety = assess_text("a loaded gun can kill a person in a second, lock it away")
     assert safety.level is Level.NONE, safety.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my mom has a lot of sleeping pills. i could take them all tonight",
+        "i took a bunch of my mom's sleeping pills",
+        "my dad keeps sleeping pills in the cabinet and i keep thinking about taking all of them",
+    ],
+)
+def test_pills_someone_else_keeps_are_not_their_risk(assess_text: Assess, text: str) -> None:
+    # Read as the mother's, her pills made the writer's own risk hers: the hybrid set the model's reading aside.
+    result = assess_text(text)
+    assert result.third_party_level is N and not result.support, result.reasons
+
+
+def test_pills_someone_swallows_and_a_report_of_someone_buying_them_stay_theirs(assess_text: Assess) -> None:
+    assert assess_text("wo neend ki goli kha ke so jayega").third_party_level is not N
+    report = assess_text("the buyer keeps ordering sleeping pills in bulk", kind="report")
+    assert report.third_party_level is not N and report.support

@@ -94,6 +94,13 @@ def _other_means(text: str, use: Hit, lexicons: list[CompiledLexicon]) -> bool:
     return len(kinds) > 1
 
 
+def _only_kept_means(hits: list[Hit], context: TextContext) -> bool:
+    """Someone else's hits are all means, none of them swallowed or drunk in its own clause."""
+    return bool(hits) and all(
+        hit.entry.kind == "means" and context.cue_in("ingestion", *context.clause(hit.start)) is None for hit in hits
+    )
+
+
 def _only_weak_means(collected: _Collected) -> bool:
     """Everything found is the writer's own mention of a product too ordinary to raise a level by itself (a
     blade, a rope): nothing negated, asked of someone, past or about another person."""
@@ -169,6 +176,12 @@ class LexiconDetector:
         default_person = "third" if kind == "report" else "self"
         context = TextContext(masked, lexicons, default_person)
         collected = self._collect(hits, context)
+        if kind != "report" and _only_kept_means(collected.third_current + collected.third_past, context):
+            # "my mom has a lot of sleeping pills. i could take them all tonight": pills someone else keeps are
+            # not that person's risk; read as theirs, they made the writer's own risk theirs too. Pills someone
+            # swallows in the same clause ("wo neend ki goli kha ke so jayega"), and a report about someone
+            # buying or holding means, stay theirs.
+            collected.third_current, collected.third_past = [], []
         recovered = context.has_cue("recovery")
         own = fuse(collected.own_current, collected.own_past, context, recovered)
         third = fuse(collected.third_current, collected.third_past, context, recovered=False)
