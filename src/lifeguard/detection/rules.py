@@ -25,7 +25,7 @@ _POISONS = frozenset({"pesticide", "poison"})
 # beside a wish to die: "i have a gun and i want to die".
 METHOD_BESIDE_A_WISH = frozenset({"firearm"})
 # What makes charcoal a kit for burning it in a closed room: tape or foam to seal it, a basin or brazier to burn
-# it in, sleeping pills to sleep through it. The first one found (by name) names the sign.
+# it in, sleeping pills to sleep through it. The first of them alphabetically names the sign.
 _CHARCOAL_KIT = frozenset({"sealing", "brazier", "sedative"})
 # Score bands per level: higher levels always score higher; more evidence moves a score up inside its band.
 SCORE_BANDS: dict[Level, tuple[float, float]] = {
