@@ -605,3 +605,21 @@ def test_pills_someone_swallows_and_a_report_of_someone_buying_them_stay_theirs(
     assert assess_text("wo neend ki goli kha ke so jayega").third_party_level is not N
     report = assess_text("the buyer keeps ordering sleeping pills in bulk", kind="report")
     assert report.third_party_level is not N and report.support
+
+
+@pytest.mark.parametrize(
+    ("text", "support"),
+    [
+        ("I may need to talk to someone before I jump off my balcony", False),
+        ("I want to talk to someone", False),
+        ("how do I get help", False),
+        ("i wish i could reach out to someone", False),
+        ("please talk to someone", True),
+        ("you should talk to someone", True),
+        ("I told her to talk to someone", True),
+        ("my friend needs to get help, i'm scared", True),
+    ],
+)
+def test_seeking_help_for_oneself_is_not_offering_it(assess_text: Assess, text: str, support: bool) -> None:
+    # Read as an offer of support, "I need to talk to someone" set the writer's own risk aside as someone else's.
+    assert assess_text(text).support is support

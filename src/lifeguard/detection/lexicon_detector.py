@@ -9,6 +9,7 @@ context (negation, person, tense) -> fuse the writer's hits and, separately, the
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 from lifeguard.detection.assessment import Assessment, DetectorInfo, Span, TextInput
@@ -94,6 +95,25 @@ def _other_means(text: str, use: Hit, lexicons: list[CompiledLexicon]) -> bool:
     return len(kinds) > 1
 
 
+# "I need to talk to someone", "how do I get help", "where can I reach out to": a person seeking help for
+# themselves, in the words that offer it to others ("talk to someone", "get help"). Read as an offer of support,
+# they set the writer's own risk aside as someone else's ("I may need to talk to someone before I jump off my
+# balcony": none). English, where the support list holds such words.
+_HELP_SEEKING_START = ("talk to", "get ", "seek", "reach out")
+_WRITER = re.compile(r"\b(i|i'm|im|i've|ive|i'd|me|my|myself)\b")
+_SOMEONE_HELPED = re.compile(r"\b(you|your|u|ur|he|she|they|him|her|them|his|their|friend|friends)\b")
+_CLAUSE_BREAK = re.compile(r"[.!?,;:\n]")
+
+
+def _help_sought(text: str, hit: Hit) -> bool:
+    """A support phrase whose clause has the writer, and nobody else, as the one to be helped."""
+    if hit.entry.lang != "en" or not text.startswith(_HELP_SEEKING_START, hit.start):
+        return False
+    breaks = [match.end() for match in _CLAUSE_BREAK.finditer(text, 0, hit.start)]
+    before = text[breaks[-1] if breaks else 0 : hit.start]
+    return _WRITER.search(before) is not None and _SOMEONE_HELPED.search(before) is None
+
+
 def _only_kept_means(hits: list[Hit], context: TextContext) -> bool:
     """Someone else's hits are all means, none of them swallowed or drunk in its own clause."""
     return bool(hits) and all(
@@ -168,7 +188,9 @@ class LexiconDetector:
         masked, mask_notes = self._mask(normalized.text, worded, kind)
         notes.extend(mask_notes)
         hits = self._find(masked, worded)
-        supports = [hit for lexicon in worded for hit in lexicon.support.finditer(masked)]
+        supports = [
+            hit for lexicon in worded for hit in lexicon.support.finditer(masked) if not _help_sought(masked, hit)
+        ]
         if not hits and not supports:
             notes.extend(_context_notes(masked, lexicons))
             return Assessment(level=Level.NONE, score=0.0, reasons=tuple(notes), detector=self._label, lang=lang)
