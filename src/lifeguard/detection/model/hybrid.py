@@ -70,6 +70,7 @@ from lifeguard.detection.reasons import (
     THIRD_PARTY,
     context_only,
     means_only,
+    named_means_only,
 )
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,8 @@ FLOOD_CHARS, FLOOD_DISTINCT, FLOOD_REPEATS = 12, 6, 4
 # support phrase, an insult quoted, a negated phrase, an idiom, a past told, words of distress or a shop word in it
 # set aside those words, not the model's reading of the whole post.
 LONG_POST_CHARS = 280
+# A chat line: where the model must find a wish in words other than the means the rules found.
+SHORT_CHAT_CHARS = 40
 _OTHER = (ADDRESSEE, OTHER_DIRECTED, THIRD_PARTY)
 
 
@@ -205,6 +208,29 @@ class HybridDetector:
                 ruled[index] = assessment
         return cast(list[Assessment], ruled)
 
+    @staticmethod
+    def _means_words_alone(item: TextInput, rule: Assessment) -> bool:
+        """The rules found only means words: one that raises a sign ("安眠药", "pills": indicator), or, in a chat
+        line, one that raises nothing alone ("炭火盆在屋里烧取暖", a brazier lit indoors for warmth)."""
+        if rule.level is Level.INDICATOR:
+            return means_only(rule.reasons)
+        return rule.level is Level.NONE and len(item.text) <= SHORT_CHAT_CHARS and named_means_only(rule.reasons)
+
+    def _beside_the_means(self, item: TextInput, rule: Assessment, at_or_above: Sequence[float]) -> Sequence[float]:
+        """The model's confidence, for a text in which the rules found only means words. In a chat line (up to
+        ``SHORT_CHAT_CHARS``) it must come from the other words: "我失眠，想买点安眠药" ("I can't sleep, I'd like
+        to buy some sleeping pills") is read as behavior with P 0.96 because the model learnt "安眠药" and "想买"
+        from a suicide "tree hole", where every text is distress; without "安眠药" it reads no wish (P 0.39).
+        So the lower of the two readings counts there. A longer post keeps the model's reading of the whole: it
+        holds the writer's other words ("…my sleeping pills. can't wait for it all to end")."""
+        if len(item.text) > SHORT_CHAT_CHARS or not rule.spans:
+            return at_or_above
+        blanked = list(item.text)
+        for span in rule.spans:
+            blanked[span.start : span.end] = " " * (span.end - span.start)
+        without = self.model.score_texts(["".join(blanked)]).at_or_above[0]
+        return [min(float(a), float(b)) for a, b in zip(at_or_above, without, strict=True)]
+
     def _add_model_evidence(
         self, results: list[Assessment], texts: list[str], scored: Scored, indices: list[int]
     ) -> None:
@@ -250,12 +276,13 @@ class HybridDetector:
                 level, note = capped
                 notes.append(note)
             elif (
-                rule.level is Level.INDICATOR
-                and not long_post
-                and means_only(rule.reasons)
-                and (at_or_above[2] < CONFIDENT_BEHAVIOR or short_search)
+                not long_post
+                and self._means_words_alone(item, rule)
+                and (
+                    (reading := self._beside_the_means(item, rule, at_or_above))[2] < CONFIDENT_BEHAVIOR or short_search
+                )
             ):
-                sure_of_a_wish = at_or_above[1] >= CONFIDENT_IDEATION and not short_search
+                sure_of_a_wish = reading[1] >= CONFIDENT_IDEATION and not short_search
                 level = min(model_level, Level.IDEATION) if sure_of_a_wish else Level.INDICATOR
                 if level < model_level:  # a model sure of ideation alone keeps it: nothing was capped
                     notes.append("hybrid:means_words_alone_cap_model")
