@@ -35,6 +35,7 @@ HINGLISH_WORDS: frozenset[str] = frozenset(
     " liya piya zeher jeene maut akela akeli pareshan dukhi dukh dard koi kuchh kyunki mein woh unko usko isko"
     " humko tumko mujhse apne sabko kisi rahe wale phir sirf bilkul kabhi agar matlab samajh pata chal chalo"
     " dekh dekho bata batao suno khana kha ghar paise logon ladki ladka bhaiya behen chhod thak"
+    " khada khadi khade upar neeche"  # "main chhat pe khada hoon" was English (none in the English texts)
     # also English words, or frequent in English texts once folded ("log", "tab", "yeh", "mar")
     " wo jab tab fir bol rona log mar mara didi yeh".split()
 )
