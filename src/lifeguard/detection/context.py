@@ -26,6 +26,9 @@ _HAN_SPACE = re.compile(f"(?<=[{HAN_CLASS}])\\s+(?=[{HAN_CLASS}])")
 _GENERIC_IS_SELF = frozenset({"method_seeking"})
 # How far from its words a past cue still dates them, inside their clause.
 _PAST_REACH = 80
+# What a writer asks of a shop is the writer's own: a means ("你们有安眠药吗"), a means made ready or a way sought
+# ("你们有没有卖炭的，要能在屋里烧的": the "you" is the seller).
+_ASKED_OF_A_SHOP = frozenset({"preparation", "method_seeking"})
 # Characters a fronted time clause may hold beyond its past cue: "的时候" in "去年的时候", "so" in "years ago so".
 _HEAD_SLACK = 3
 # A pact is the writer's own whoever it is sought with: "求一起自杀的朋友" recruits; it is not a friend's risk.
@@ -231,15 +234,15 @@ class TextContext:
             # never born").
             return "self"
         if nearest is not None:
-            if nearest.person == "generic" or (
+            if (
                 nearest.person == "second"
-                and hit.entry.kind == "means"
+                and (hit.entry.kind == "means" or hit.entry.category in _ASKED_OF_A_SHOP)
                 and self.cue_in("asks_seller", clause_start, hit.start) is not None
             ):
                 # A means asked of a shop is the writer's ("do you sell charcoal?", "你们有安眠药吗"): the "you"
                 # is the seller, not someone at risk ("did you take the pills?" stays about the listener).
-                return generic_as
-            return nearest.person
+                return "self"
+            return generic_as if nearest.person == "generic" else nearest.person
         # Reported speech over a clause break: "我闺蜜最近很不对劲，说不想活了", "my friend texted me, says ..."
         sentence_start, _ = self.sentence(hit.start)
         if sentence_start < clause_start and self.cue_in("report_verbs", sentence_start, hit.start) is not None:
