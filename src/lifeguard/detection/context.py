@@ -26,6 +26,9 @@ _HAN_SPACE = re.compile(f"(?<=[{HAN_CLASS}])\\s+(?=[{HAN_CLASS}])")
 _GENERIC_IS_SELF = frozenset({"method_seeking"})
 # How far from its words a past cue still dates them, inside their clause.
 _PAST_REACH = 80
+# After the words, a past cue must be near them: in a run-on post ("真的不想活了家人…以前想跳楼是因为没勇气")
+# a past told later is another thought's, not the tense of the wish.
+_PAST_REACH_AFTER = 20
 # What a writer asks of a shop is the writer's own: a means ("你们有安眠药吗"), a means made ready or a way sought
 # ("你们有没有卖炭的，要能在屋里烧的": the "you" is the seller).
 _ASKED_OF_A_SHOP = frozenset({"preparation", "method_seeking"})
@@ -184,7 +187,7 @@ class TextContext:
         clause_start, clause_end = self.clause(hit.start)
         # Within reach of the words: a tweet without punctuation is one clause ("…things i used to love … the
         # only thing keeping me alive…"), and a past 300 characters away is another thought's.
-        start, end = max(clause_start, hit.start - _PAST_REACH), min(clause_end, hit.end + _PAST_REACH)
+        start, end = max(clause_start, hit.start - _PAST_REACH), min(clause_end, hit.end + _PAST_REACH_AFTER)
         if self._past_cue_in(start, end, exclude=(hit.start, hit.end)) is not None:
             return True
         # A time set apart at the head of the sentence reaches the clause right after it:
