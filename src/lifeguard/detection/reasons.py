@@ -41,15 +41,6 @@ def means_only(reasons: Iterable[str]) -> bool:
     return bool(rules) and all(reason.startswith(f"{RULE}{MEANS_RULE_ID}") for reason in rules)
 
 
-def named_means_only(reasons: Iterable[str]) -> bool:
-    """True when the rules found no rule at all, only products named that can be a means but raise nothing on
-    their own (a brazier, a gun: ``means:brazier`` with its ``term:``)."""
-    listed = list(reasons)
-    return any(reason.startswith(MEANS) for reason in listed) and all(
-        reason.startswith((MEANS, TERM)) for reason in listed
-    )
-
-
 def context_only(reasons: Iterable[str]) -> bool:
     """True when the reasons say shop talk or everyday chat, with nothing beside them but products named (a level
     of none: "刀片能发顺丰吗 急用 今晚就要")."""

@@ -333,6 +333,17 @@ def production() -> HybridDetector:
         ("几年前我自杀过，现在已经走出来了，生活好多了，想鼓励大家", lambda a: a.level <= Level.INDICATOR),
         ("I feel so hopeless, everything is pointless", lambda a: a.level <= Level.INDICATOR),
         ("木炭买好了，门窗也封好了，就今晚", lambda a: a.level >= Level.BEHAVIOR),
+        # In a chat line, the model's reading beside the means words must come from the other words: not from
+        # 想买 + 安眠药 (a tree-hole habit), but still from a gun bought beside "i'm done" (no cap on a gun).
+        (
+            "我失眠，想买点安眠药",
+            lambda a: a.level is Level.INDICATOR and "hybrid:means_words_alone_cap_model" in a.reasons,
+        ),
+        ("i bought a gun today. i'm done.", lambda a: a.level >= Level.IDEATION),
+        (
+            "i took what was left of my sleeping pills. can't wait for it all to end. finally ending it",
+            lambda a: a.level >= Level.IDEATION,
+        ),
         ("tonight", lambda a: a.level <= Level.INDICATOR),
         ("要是我走了那我就拒收可以吗亲", lambda a: a.level <= Level.INDICATOR),
         ("亲，我不想活了，安眠药有货吗", lambda a: a.level >= Level.BEHAVIOR),

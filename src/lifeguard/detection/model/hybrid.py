@@ -70,7 +70,6 @@ from lifeguard.detection.reasons import (
     THIRD_PARTY,
     context_only,
     means_only,
-    named_means_only,
 )
 
 log = logging.getLogger(__name__)
@@ -208,14 +207,6 @@ class HybridDetector:
                 ruled[index] = assessment
         return cast(list[Assessment], ruled)
 
-    @staticmethod
-    def _means_words_alone(item: TextInput, rule: Assessment) -> bool:
-        """The rules found only means words: one that raises a sign ("安眠药", "pills": indicator), or, in a chat
-        line, one that raises nothing alone ("炭火盆在屋里烧取暖", a brazier lit indoors for warmth)."""
-        if rule.level is Level.INDICATOR:
-            return means_only(rule.reasons)
-        return rule.level is Level.NONE and len(item.text) <= SHORT_CHAT_CHARS and named_means_only(rule.reasons)
-
     def _beside_the_means(self, item: TextInput, rule: Assessment, at_or_above: Sequence[float]) -> Sequence[float]:
         """The model's confidence, for a text in which the rules found only means words. In a chat line (up to
         ``SHORT_CHAT_CHARS``) it must come from the other words: "我失眠，想买点安眠药" ("I can't sleep, I'd like
@@ -276,8 +267,9 @@ class HybridDetector:
                 level, note = capped
                 notes.append(note)
             elif (
-                not long_post
-                and self._means_words_alone(item, rule)
+                rule.level is Level.INDICATOR
+                and not long_post
+                and means_only(rule.reasons)
                 and (
                     (reading := self._beside_the_means(item, rule, at_or_above))[2] < CONFIDENT_BEHAVIOR or short_search
                 )
