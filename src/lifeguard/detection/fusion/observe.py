@@ -18,7 +18,7 @@ from lifeguard.detection.fusion.cues import PlaceCue, TimeCue, find_contexts, fi
 from lifeguard.detection.fusion.seeking import find_seeking
 from lifeguard.detection.levels import Level
 from lifeguard.detection.products.catalogue import Catalogue, Strength, fold
-from lifeguard.detection.reasons import MEANS, means_only
+from lifeguard.detection.reasons import IDIOM, MEANS, means_only
 from lifeguard.detection.scripts import HAN_CLASS
 
 WORD_KINDS = frozenset({"message", "post", "comment", "search"})
@@ -217,6 +217,12 @@ def _tokens(folded: str, limit: int) -> tuple[str, ...]:
     return tuple(list(found)[:limit])
 
 
+def _set_aside(phrase: str, reasons: list[str]) -> bool:
+    """The question lies inside words the detector set aside as an idiom or an accident, which its reason quotes:
+    "农药喝了会死吗，我家狗误食了" asks about the dog that swallowed the pesticide."""
+    return bool(phrase) and any(reason.startswith(IDIOM) and phrase in reason.split(":", 2)[-1] for reason in reasons)
+
+
 def _observe_words(
     base: Observation,
     text: str,
@@ -233,7 +239,7 @@ def _observe_words(
     words_level = _safe_level(assessment.level) if level is None else level
     named = catalogue.match_text(text)
     seeking = find_seeking(folded, bool(named), any(entry.means not in MEDICINES for entry in named))
-    method = seeking.method is not None
+    method = seeking.method is not None and not _set_aside(seeking.phrase, reasons)
     if method and words_level < Level.BEHAVIOR:
         # The detector may not know this question shape; asking how to die is behavior on the C-SSRS ladder.
         words_level = Level.BEHAVIOR
