@@ -428,3 +428,11 @@ def test_the_rules_read_in_full_what_the_model_flags(production: HybridDetector)
     result = production.assess(TextInput("期末考试就是我的死期哈哈"))
     assert result.level is Level.NONE
     assert any(reason.startswith("hybrid:idiom_caps_model") for reason in result.reasons)
+
+
+def test_the_chat_line_means_cap_reads_bytes_as_their_text(production: HybridDetector) -> None:
+    # The cap blanks the means words by the rules' spans, which count the characters of the decoded text.
+    text = "我失眠，想买点安眠药"
+    as_text, as_bytes = production.assess_many([TextInput(text), TextInput(text.encode())])  # type: ignore[arg-type]
+    assert as_bytes.level is as_text.level is Level.INDICATOR
+    assert "hybrid:means_words_alone_cap_model" in as_bytes.reasons

@@ -214,9 +214,10 @@ class HybridDetector:
         from a suicide "tree hole", where every text is distress; without "安眠药" it reads no wish (P 0.39).
         So the lower of the two readings counts there. A longer post keeps the model's reading of the whole: it
         holds the writer's other words ("…my sleeping pills. can't wait for it all to end")."""
-        if len(item.text) > SHORT_CHAT_CHARS or not rule.spans:
+        text = _coerce_text(item.text)  # the text the rules read, whose characters the spans count
+        if len(text) > SHORT_CHAT_CHARS or not rule.spans:
             return at_or_above
-        blanked = list(item.text)
+        blanked = list(text)
         for span in rule.spans:
             blanked[span.start : span.end] = " " * (span.end - span.start)
         without = self.model.score_texts(["".join(blanked)]).at_or_above[0]
