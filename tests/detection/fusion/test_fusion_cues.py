@@ -128,6 +128,12 @@ def test_method_seeking(catalogue: Catalogue, query: str, method: str | None) ->
         ("sulfas kahan milegi", True),
         ("安眠药的副作用", False),
         ("zolpidem side effects", False),
+        # wanting to buy it is seeking it; not wanting to is not
+        ("我失眠，想买点安眠药", True),
+        ("i want to buy sleeping pills", True),
+        ("不要买安眠药", False),
+        ("我不想买安眠药了", False),
+        ("i don't want to buy sleeping pills", False),
     ],
 )
 def test_means_seeking(catalogue: Catalogue, query: str, acquire: bool) -> None:

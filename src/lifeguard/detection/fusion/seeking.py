@@ -69,12 +69,13 @@ _AMOUNT_OF_POISON = _compile([
 _ACQUIRE = _compile([
     r"(?:哪里|哪儿|在哪|去哪|怎么|如何|怎样|能不能|可以)(?:才能|能|可以)?(?:买|购买|买到|弄到|搞到|拿到)|(?:买|购买).{0,6}(?:不要|无需|免|没有)处方"
     r"|(?:不要|无需|免)处方|还(?:卖|有)吗|有没有卖|卖不卖|不卖了"
-    r"|(?:想|想要|要|打算|准备)(?:去)?(?:买|购买|囤|多买)",  # "我失眠，想买点安眠药": wanting to buy it
+    r"|(?<![不别没])(?:想|想要|要|打算|准备)(?:去)?(?:买|购买|囤|多买)",  # "我失眠，想买点安眠药": wanting to buy it
     _L + r"(?:where (?:to|can i|do i|can you) (?:buy|get|order)"
     r"|buy .{0,30}(?:online|without (?:a )?prescription|no prescription|near me)"
     r"|(?:without|no) (?:a )?prescription|how (?:to|can i|do i) (?:buy|get|order)"
     r"|(?:do|does) .{0,20}(?:sell|stock)"
-    r"|(?:want|need|wanna|going|trying) to (?:buy|get|order)|i'?d like to (?:buy|order))" + _R,
+    r"|(?<!don't )(?<!dont )(?<!not )(?<!never )(?:want|need|wanna|going|trying) to (?:buy|get|order)"
+    r"|i'?d like to (?:buy|order))" + _R,
     r"कहाँ (?:मिलेगी|मिलेगा|मिलती|से खरीदें)|कैसे खरीदें|" + _L + r"(?:kahan (?:milegi|milega|milti|se (?:le|kharid|milegi))"
     r"|kaise (?:kharide|kharidu|milegi)|bina parchi)" + _R,
 ])  # fmt: skip
