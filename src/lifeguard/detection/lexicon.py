@@ -61,6 +61,7 @@ DEFAULT_RULE: dict[str, str] = {
 PERSONS = ("self", "second", "third", "generic")
 CUE_NAMES = (
     "past", "recovery", "time", "place", "report_verbs", "dose_question", "lethal_question",
+    "ledge",  # the writer at a place to die from ("我在楼顶", "i'm on the bridge", "chhat pe khada hoon"), not a floor
     "commerce",  # the register of shop service chat ("亲", "refund", "parcel"): context, never risk
     "helpline_directive",  # "call 988", "请拨打", "helpline pe call karein": the text tells its reader where to turn
     "everyday",  # ordinary plans ("下班", "出发去旅行", "new job", "see you tomorrow"): context, never risk

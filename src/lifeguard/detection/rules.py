@@ -112,11 +112,15 @@ def fuse(current: list[Hit], past: list[Hit], context: TextContext, recovered: b
         _raise(fused, Level.BEHAVIOR, "behavior.method_with_time")
     if lethal_questions:
         _raise(fused, Level.BEHAVIOR, "behavior.lethality_question")
-    # A wish to die said at a place to die from ("我在楼顶，不想活了", "i'm on the bridge and i want to die",
-    # "main chhat pe khada hoon, ab nahi jeena"): the place is the plan. Behavior, not attempt: only a method
-    # or an act said there makes it imminent.
+    # A wish to die said by someone at a place to die from ("我在楼顶，不想活了", "i'm on the bridge and i want to
+    # die", "main chhat pe khada hoon, ab nahi jeena"), or with such a place in its own clause ("…i've gone down to
+    # the bridge once already…"): the place is the plan. Not a place named in another clause ("我在5楼上班，累得不想活
+    # 了", "at the lake this weekend, this heat makes me want to die"). Behavior, not attempt: only a method or an
+    # act said there makes it imminent.
     for hit in wishes:
-        span = context.near("place", hit)
+        span = context.near("ledge", hit) or context.cue_in(
+            "place", *context.clause(hit.start), exclude=(hit.start, hit.end)
+        )
         if span is not None:
             _raise(fused, Level.BEHAVIOR, "behavior.wish_at_a_place")
             fused.cue_spans.append((span[0], span[1], "rule:behavior.wish_at_a_place"))
