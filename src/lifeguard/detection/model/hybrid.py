@@ -271,11 +271,12 @@ class HybridDetector:
                 rule.level is Level.INDICATOR
                 and not long_post
                 and means_only(rule.reasons)
+                # A short search is capped whatever the model reads: no second reading for it.
                 and (
-                    (reading := self._beside_the_means(item, rule, at_or_above))[2] < CONFIDENT_BEHAVIOR or short_search
+                    short_search or (reading := self._beside_the_means(item, rule, at_or_above))[2] < CONFIDENT_BEHAVIOR
                 )
             ):
-                sure_of_a_wish = reading[1] >= CONFIDENT_IDEATION and not short_search
+                sure_of_a_wish = not short_search and reading[1] >= CONFIDENT_IDEATION
                 level = min(model_level, Level.IDEATION) if sure_of_a_wish else Level.INDICATOR
                 if level < model_level:  # a model sure of ideation alone keeps it: nothing was capped
                     notes.append("hybrid:means_words_alone_cap_model")
