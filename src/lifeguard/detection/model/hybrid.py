@@ -27,7 +27,9 @@ lexicons. The combination, for one text:
    say at most indicator: method words alone are not a plan, and a barbecue is not a suicide. When the model is
    sure of a wish (P(>= ideation) >= 0.9: "I took the rest of my sleeping pills … I'm finally ending it"), at most
    ideation. Up to 280 characters, like the caps above: in a longer post ("…ate a handful of sleeping pills. A
-   half-hearted attempt…") the means word is one of the writer's words, and the model reads the whole. Order lines
+   half-hearted attempt…") the means word is one of the writer's words, and the model reads the whole. In a chat
+   line (up to 40 characters) both confidences are the lower of the model's reading with and without the means
+   words: "我失眠，想买点安眠药" is sure of behavior only because of "安眠药". Order lines
    (product titles) are read by the rules and the product catalogue only: the model learnt from posts, not
    from shop listings. A text too short to carry a thought ("tonight", "pills": under three words and twelve
    characters) in which the rules found nothing is at most indicator: one word is context for fusion, not a
