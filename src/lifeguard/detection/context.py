@@ -227,6 +227,8 @@ class TextContext:
         clause_start, _ = self.clause(hit.start)
         if self._named_right_after(hit, clause_start):
             return "third"
+        if self._writer_acts_after_a_break(hit):
+            return "self"
         # Words that start with the writer as their subject ("我就去死", "i'm a suicidal mom") are the writer's,
         # whoever was named before them ("你要是走了我就去死": the "you" is the one leaving). Only "I": other
         # markers open risk phrases as plain words ("koi umeed nahi", "no hope").
@@ -270,6 +272,21 @@ class TextContext:
             for start, end in self.cue_spans("holder_after")
         )
         return named and self.cue_in("self_description", clause_start, hit.end) is None
+
+    def _writer_acts_after_a_break(self, hit: Hit) -> bool:
+        """The hit runs over a sentence end and the writer is the first person named after it: "my mom has a lot
+        of sleeping pills. i could take them all tonight" (whoever holds the means, the act is the writer's)."""
+        index = bisect.bisect_right(self._sentence_ends, hit.end - 1) - 1
+        if index < 0 or self._sentence_ends[index] < hit.start:
+            return False
+        last_break = self._sentence_ends[index]
+        index = bisect.bisect_right(self._marker_ends, last_break)
+        while index < len(self.markers) and self.markers[index].end <= hit.end:
+            marker = self.markers[index]
+            if marker.start > last_break:
+                return marker.person == "self"
+            index += 1
+        return False
 
     def _self_in(self, hit: Hit, at_start: bool = False) -> Marker | None:
         """A first-person marker inside the hit (at its first character when ``at_start``)."""
