@@ -239,7 +239,11 @@ def _observe_words(
     words_level = _safe_level(assessment.level) if level is None else level
     named = catalogue.match_text(text)
     seeking = find_seeking(folded, bool(named), any(entry.means not in MEDICINES for entry in named))
-    method = seeking.method is not None and not _set_aside(seeking.phrase, reasons)
+    contexts = set(find_contexts(folded))
+    # A question shape in a joke that names no product ("how many energy drinks would kill me lol") is left to the
+    # detector, which reads the words; with a product named ("how many sleeping pills would kill me lol") it counts.
+    joking = "joke" in contexts and not named
+    method = seeking.method is not None and not _set_aside(seeking.phrase, reasons) and not joking
     if method and words_level < Level.BEHAVIOR:
         # The detector may not know this question shape; asking how to die is behavior on the C-SSRS ladder.
         words_level = Level.BEHAVIOR
@@ -275,7 +279,6 @@ def _observe_words(
                 known.add(kind)
     if seeking.acquire and named:
         reasons.append(f"seeking.means:{'+'.join(sorted({e.means for e in named}))}")
-    contexts = set(find_contexts(folded))
     contexts.update(f"ordinary:{means_kind}" for means_kind in catalogue.ordinary_uses(text))
     time_cue = find_time(folded, local) if "joke" not in contexts else None
     score = float(assessment.score) if isinstance(assessment.score, int | float) else 0.0
