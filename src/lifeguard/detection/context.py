@@ -229,6 +229,13 @@ class TextContext:
             return "third"
         if self._writer_acts_after_a_break(hit):
             return "self"
+        if self._third_at_start(hit) and self._self_in(hit) is None:
+            # The words open with their subject ("she cut her wrists"): hers, whoever was named before ("she told me").
+            return "third"
+        if self.cue_in("other_reflexive", hit.start, hit.end) is not None and self._self_in(hit) is None:
+            # "a user in our group is posting about killing himself": the risk is the one the reflexive names, however
+            # near "our" stands.
+            return "third"
         # Words that start with the writer as their subject ("我就去死", "i'm a suicidal mom") are the writer's,
         # whoever was named before them ("你要是走了我就去死": the "you" is the one leaving). Only "I": other
         # markers open risk phrases as plain words ("koi umeed nahi", "no hope").
@@ -285,6 +292,15 @@ class TextContext:
             marker = self.markers[index]
             if marker.start > last_break:
                 return marker.person == "self"
+            index += 1
+        return False
+
+    def _third_at_start(self, hit: Hit) -> bool:
+        index = bisect.bisect_left(self._marker_ends, hit.start + 1)
+        while index < len(self.markers) and self.markers[index].end <= hit.end:
+            marker = self.markers[index]
+            if marker.start == hit.start:
+                return marker.person == "third"
             index += 1
         return False
 

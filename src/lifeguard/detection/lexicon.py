@@ -72,6 +72,7 @@ CUE_NAMES = (
     "holder_after",  # "(a suicidal) friend", "(想自杀)的朋友", "(आत्महत्या के विचार) वाले दोस्त": whose the risk is
     "self_description",  # "i'm a", "我是", "main ek": the writer describes themself ("I'm a suicidal mom")
     "ongoing",  # "ever since i was 13", "从初中开始", "बचपन से": a past time made a span up to now; its past cue is void
+    "other_reflexive",  # "himself", "herself" inside the risk words: someone else's ("posting about killing himself")
     "perfect",  # "i've (always)": right before words past in form ("wanted to die"), they still hold now
 )  # fmt: skip
 # Word edges per script. Han has no word gaps, so Chinese entries are written as whole phrases instead.
