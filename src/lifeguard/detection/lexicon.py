@@ -66,6 +66,7 @@ CUE_NAMES = (
     "helpline_directive",  # "call 988", "请拨打", "helpline pe call karein": the text tells its reader where to turn
     "everyday",  # ordinary plans ("下班", "出发去旅行", "new job", "see you tomorrow"): context, never risk
     "enclosed",  # a closed space used or sealed ("do it in the car", "封好门窗"): with charcoal, preparation
+    "shut_in",  # doors and windows shut or sealed ("我想关上门窗", "windows taped"): with charcoal alone, preparation
     "asks_seller",  # "do you sell", "你们有…吗": the "you" before a means is a shop, the means the writer's
     "not_a_dose",  # "per acre", "兑水", "how much is", "kitne ka": a quantity for a field, a tank or a price
     "ingestion",  # "drink", "喝", "pi": someone is to swallow it (a dose question even beside field words)

@@ -67,6 +67,14 @@ def fuse(current: list[Hit], past: list[Hit], context: TextContext, recovered: b
     wishes = [hit for hit in current if hit.entry.category in _WISH]
     sealed_charcoal: list[Hit] = []
     kit = sorted(means_kinds & _CHARCOAL_KIT) if "charcoal" in means_kinds else []
+    charcoal = [hit for hit in current if hit.entry.means == "charcoal"]
+    shut_in = [hit for hit in charcoal if context.near("shut_in", hit, reach=40) is not None]
+    if shut_in and not kit:
+        # Charcoal beside doors and windows shut or sealed ("木炭能在室内烧吗，我想关上门窗", "the windows are taped"):
+        # the sealed room is the rest of the kit. Not a room or a car only named ("木炭买好了 今晚在车里睡" reads as
+        # car camping too): that needs a kit, below.
+        _raise(fused, Level.BEHAVIOR, "behavior.charcoal_preparation")
+        sealed_charcoal = shut_in
     if kit:
         # Charcoal with tape or foam to seal a room, or with the basin to burn it in, is the classic
         # preparation for 烧炭. Bought together it is a sign (a barbecue, a parcel to tape up, a brazier for the
@@ -74,7 +82,6 @@ def fuse(current: list[Hit], past: list[Hit], context: TextContext, recovered: b
         # "木炭拿到宾馆了") or a wish to die, it is preparation. Charcoal beside sleeping pills has no everyday
         # reading: it is preparation as it stands ("订购了木炭…安眠药也开好了").
         _raise(fused, Level.INDICATOR, f"{MEANS_RULE_ID}charcoal_with_{kit[0]}")
-        charcoal = [hit for hit in current if hit.entry.means == "charcoal"]
         if wishes or "sedative" in kit or any(context.near("enclosed", hit, reach=40) is not None for hit in charcoal):
             _raise(fused, Level.BEHAVIOR, "behavior.charcoal_preparation")
             sealed_charcoal = charcoal
