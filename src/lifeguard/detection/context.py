@@ -296,6 +296,7 @@ class TextContext:
         return False
 
     def _third_at_start(self, hit: Hit) -> bool:
+        """A third-person marker is the hit's first word: "she cut her wrists", "her guns"."""
         index = bisect.bisect_left(self._marker_ends, hit.start + 1)
         while index < len(self.markers) and self.markers[index].end <= hit.end:
             marker = self.markers[index]
