@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lifeguard.detection.lexicon import CUE_NAMES, CompiledLexicon, Hit
@@ -287,33 +288,31 @@ class TextContext:
         if index < 0 or self._sentence_ends[index] < hit.start:
             return False
         last_break = self._sentence_ends[index]
-        index = bisect.bisect_right(self._marker_ends, last_break)
-        while index < len(self.markers) and self.markers[index].end <= hit.end:
-            marker = self.markers[index]
-            if marker.start > last_break:
-                return marker.person == "self"
-            index += 1
-        return False
+        after = next(
+            (marker for marker in self._markers_ending_in(last_break, hit.end) if marker.start > last_break), None
+        )
+        return after is not None and after.person == "self"
 
     def _third_at_start(self, hit: Hit) -> bool:
         """A third-person marker is the hit's first word: "she cut her wrists", "her guns"."""
-        index = bisect.bisect_left(self._marker_ends, hit.start + 1)
-        while index < len(self.markers) and self.markers[index].end <= hit.end:
-            marker = self.markers[index]
-            if marker.start == hit.start:
-                return marker.person == "third"
-            index += 1
-        return False
+        first = next(
+            (marker for marker in self._markers_ending_in(hit.start, hit.end) if marker.start == hit.start), None
+        )
+        return first is not None and first.person == "third"
 
     def _self_in(self, hit: Hit, at_start: bool = False) -> Marker | None:
         """A first-person marker inside the hit (at its first character when ``at_start``)."""
-        index = bisect.bisect_left(self._marker_ends, hit.start + 1)
-        while index < len(self.markers) and self.markers[index].end <= hit.end:
-            marker = self.markers[index]
+        for marker in self._markers_ending_in(hit.start, hit.end):
             if marker.person == "self" and (marker.start == hit.start if at_start else marker.start >= hit.start):
                 return marker
-            index += 1
         return None
+
+    def _markers_ending_in(self, start: int, end: int) -> Iterator[Marker]:
+        """The markers that end after ``start`` and by ``end``, in the order of their ends."""
+        index = bisect.bisect_right(self._marker_ends, start)
+        while index < len(self.markers) and self.markers[index].end <= end:
+            yield self.markers[index]
+            index += 1
 
     def _nearest_marker(self, start: int, end: int) -> Marker | None:
         index = bisect.bisect_right(self._marker_ends, end) - 1
