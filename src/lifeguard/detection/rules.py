@@ -27,6 +27,8 @@ METHOD_BESIDE_A_WISH = frozenset({"firearm"})
 # What makes charcoal a kit for burning it in a closed room: tape or foam to seal it, a basin or brazier to burn
 # it in, sleeping pills to sleep through it. The first of them alphabetically names the sign.
 _CHARCOAL_KIT = frozenset({"sealing", "brazier", "sedative"})
+# How near the charcoal a closed space or a sealed door or window must be named.
+_KIT_REACH = 40
 # Score bands per level: higher levels always score higher; more evidence moves a score up inside its band.
 SCORE_BANDS: dict[Level, tuple[float, float]] = {
     Level.NONE: (0.0, 0.0),
@@ -68,13 +70,8 @@ def fuse(current: list[Hit], past: list[Hit], context: TextContext, recovered: b
     sealed_charcoal: list[Hit] = []
     kit = sorted(means_kinds & _CHARCOAL_KIT) if "charcoal" in means_kinds else []
     charcoal = [hit for hit in current if hit.entry.means == "charcoal"]
-    shut_in = [hit for hit in charcoal if context.near("shut_in", hit, reach=40) is not None]
-    if shut_in and not kit:
-        # Charcoal beside doors and windows shut or sealed ("木炭能在室内烧吗，我想关上门窗", "the windows are taped"):
-        # the sealed room is the rest of the kit. Not a room or a car only named ("木炭买好了 今晚在车里睡" reads as
-        # car camping too): that needs a kit, below.
-        _raise(fused, Level.BEHAVIOR, "behavior.charcoal_preparation")
-        sealed_charcoal = shut_in
+    # Doors and windows shut or sealed beside the charcoal ("我想关上门窗", "the windows are taped").
+    shut_in = [hit for hit in charcoal if context.near("shut_in", hit, reach=_KIT_REACH) is not None]
     if kit:
         # Charcoal with tape or foam to seal a room, or with the basin to burn it in, is the classic
         # preparation for 烧炭. Bought together it is a sign (a barbecue, a parcel to tape up, a brazier for the
@@ -82,9 +79,19 @@ def fuse(current: list[Hit], past: list[Hit], context: TextContext, recovered: b
         # "木炭拿到宾馆了") or a wish to die, it is preparation. Charcoal beside sleeping pills has no everyday
         # reading: it is preparation as it stands ("订购了木炭…安眠药也开好了").
         _raise(fused, Level.INDICATOR, f"{MEANS_RULE_ID}charcoal_with_{kit[0]}")
-        if wishes or "sedative" in kit or any(context.near("enclosed", hit, reach=40) is not None for hit in charcoal):
+        if (
+            wishes
+            or "sedative" in kit
+            or shut_in
+            or any(context.near("enclosed", hit, reach=_KIT_REACH) is not None for hit in charcoal)
+        ):
             _raise(fused, Level.BEHAVIOR, "behavior.charcoal_preparation")
             sealed_charcoal = charcoal
+    elif shut_in:
+        # Without the rest of a kit, doors and windows shut or sealed are the rest of it ("木炭能在室内烧吗，我想关上门
+        # 窗"). Not a room or a car only named ("木炭买好了 今晚在车里睡" reads as car camping too): that needs a kit.
+        _raise(fused, Level.BEHAVIOR, "behavior.charcoal_preparation")
+        sealed_charcoal = shut_in
 
     for hit in past:
         if hit.entry.category == "attempt_past" and not (recovered and not current):
