@@ -43,6 +43,10 @@ lexicons. The combination, for one text:
    characters: "一切都准备好了，明天就出发去旅行", "i won't be home tonight, don't wait up"): the model learnt
    "准备好了" and "明天就" from a suicide "tree hole", where every text is distress; the rules must find a risk
    word first.
+   A text mostly in Devanagari in which the rules found no risk word is none, whatever the model reads: the
+   model knows Devanagari risk only from its seed phrases, and read everyday chat ("मैं खाना खा रहा हूं", "I'm
+   eating") as behavior (``hybrid:devanagari_needs_rules``; in any length of text, as no long Devanagari post
+   trained it either).
 5. If the rules' level is higher (a wish with a method, a time or a place: escalations; a past attempt;
    Hindi and Hinglish phrases the model barely knows), the rules' level wins.
 
@@ -107,6 +111,16 @@ def _flood(folded: str) -> bool:
     chars = folded.replace(" ", "")
     distinct = len(set(chars))
     return distinct <= FLOOD_DISTINCT and len(chars) >= max(FLOOD_CHARS, FLOOD_REPEATS * distinct)
+
+
+def _mostly_devanagari(folded: str) -> bool:
+    """More Devanagari letters than Latin ones. The model knows Devanagari risk only from its 49 seed phrases and
+    Devanagari at all only from those and Facebook comments: on everyday chat written for Lifeguard in session 21
+    ("मैं खाना खा रहा हूं", "I'm eating") it read 12 of 150 lines as ideation or above and 52 at indicator, on
+    risk statements written apart from the rules 2 of 150 as ideation where the rules found nothing, and
+    indicator as often as on the everyday lines. Its reading of Devanagari carries no signal the rules lack."""
+    devanagari = sum(1 for char in folded if "\u0900" <= char <= "\u097f")
+    return devanagari > 0 and devanagari > sum(1 for char in folded if char.isascii() and char.isalpha())
 
 
 def _has(reasons: tuple[str, ...], prefixes: tuple[str, ...]) -> bool:
@@ -292,6 +306,14 @@ class HybridDetector:
                 level = Level.INDICATOR
                 everyday = EVERYDAY in rule.reasons
                 notes.append("hybrid:everyday_talk_caps_model" if everyday else "hybrid:shop_talk_caps_model")
+            if (
+                rule.level is Level.NONE
+                and level > Level.NONE
+                and (not rule.reasons or context_only(rule.reasons))
+                and _mostly_devanagari(scored.folded[index])
+            ):
+                level = Level.NONE
+                notes.append("hybrid:devanagari_needs_rules")
         if rule.level > level:
             level = rule.level
             notes.append("hybrid:rules_raise")
