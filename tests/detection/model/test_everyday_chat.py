@@ -44,7 +44,7 @@ def test_the_lines_are_held_out_from_the_seeds() -> None:
 def test_the_hybrid_opens_no_case_and_rarely_watches_on_everyday_chat(production: HybridDetector, lang: str) -> None:
     lines = LINES[lang]
     results = production.assess_many([TextInput(line) for line in lines])
-    cases = [(line, result.reasons) for line, result in zip(lines, results, strict=True) if result.level >= Level.IDEATION]
-    assert cases == []
-    watched = [line for line, result in zip(lines, results, strict=True) if result.level >= Level.INDICATOR]
+    read = list(zip(lines, results, strict=True))
+    assert [(line, result.reasons) for line, result in read if result.level >= Level.IDEATION] == []
+    watched = [line for line, result in read if result.level >= Level.INDICATOR]
     assert len(watched) <= MAX_INDICATOR_SHARE[lang] * len(lines), watched
