@@ -16,7 +16,7 @@ from lifeguard.detection.model.hybrid import HybridDetector
 
 WRITTEN_APART = Path(__file__).with_name("written_apart")
 
-# Messages read at ideation or above (a case), per file and script: (Devanagari, Latin).
+# Messages read at ideation or above (a case), per file and script: (Devanagari, any other script).
 RECALL_FLOORS = {
     "hi_risk_1.tsv": (60, 57),
     "hi_risk_2.tsv": (56, 45),
@@ -24,8 +24,10 @@ RECALL_FLOORS = {
     "hi_risk_4.tsv": (26, 27),
     "en_risk_dev.tsv": (0, 83),
     "en_risk_held.tsv": (0, 44),
+    "zh_risk_dev.tsv": (0, 73),
+    "zh_risk_held.tsv": (0, 49),
 }
-LOOKALIKES = ("hi_lookalike_1.txt", "hi_lookalike_2.txt", "en_lookalike.txt")
+LOOKALIKES = ("hi_lookalike_1.txt", "hi_lookalike_2.txt", "en_lookalike.txt", "zh_lookalike.txt")
 
 
 def _devanagari(text: str) -> bool:
