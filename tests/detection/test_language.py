@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lifeguard.detection.language import canonical_hint, detect_scripts, guess_language
+from lifeguard.detection.language import canonical_hint, detect_scripts, guess_language, mostly_devanagari
 from lifeguard.detection.normalize import normalize
 
 
@@ -40,3 +40,18 @@ def test_scripts() -> None:
     scripts = detect_scripts(normalize("abc 中文 हिंदी").text)
     assert scripts.han and scripts.devanagari and scripts.latin
     assert not detect_scripts("123 !!").latin
+
+
+@pytest.mark.parametrize(
+    ("folded", "mostly"),
+    [
+        ("मैं खाना खा रहा हूं", True),
+        ("मैं office में हूं", True),
+        ("main office mein hoon, मैं", False),
+        ("i want to die", False),
+        ("我想死", False),
+        ("", False),
+    ],
+)
+def test_mostly_devanagari_counts_letters_of_the_two_scripts(folded: str, mostly: bool) -> None:
+    assert mostly_devanagari(folded) is mostly

@@ -75,6 +75,12 @@ def detect_scripts(normalized: str) -> Scripts:
     )
 
 
+def mostly_devanagari(normalized: str) -> bool:
+    """More Devanagari characters than Latin letters in an already normalised (case-folded) text."""
+    devanagari = len(_DEVANAGARI.findall(normalized))
+    return devanagari > 0 and devanagari > len(_LATIN.findall(normalized))
+
+
 def looks_hinglish(normalized: str) -> bool:
     words = _HINGLISH_MARKERS.findall(normalized)
     distinct = set(words)

@@ -7,7 +7,7 @@ import pytest
 from lifeguard.detection.assessment import Assessment, DetectorInfo, Span, TextInput
 from lifeguard.detection.levels import Level
 from lifeguard.detection.model import hybrid
-from lifeguard.detection.model.hybrid import LONG_POST_CHARS, HybridDetector, _flood, _mostly_devanagari, _too_short
+from lifeguard.detection.model.hybrid import LONG_POST_CHARS, HybridDetector, _flood, _too_short
 from lifeguard.detection.model.model import RiskModel
 
 
@@ -359,21 +359,6 @@ def test_production_hybrid(production: HybridDetector, text: str, check: object)
     assert any(reason.startswith("model:") for reason in result.reasons)
     for span in result.spans:
         assert 0 <= span.start <= span.end <= len(text)
-
-
-@pytest.mark.parametrize(
-    ("folded", "mostly"),
-    [
-        ("मैं खाना खा रहा हूं", True),
-        ("मैं office में हूं", True),
-        ("main office mein hoon, मैं", False),
-        ("i want to die", False),
-        ("我想死", False),
-        ("", False),
-    ],
-)
-def test_mostly_devanagari_counts_letters_of_the_two_scripts(folded: str, mostly: bool) -> None:
-    assert _mostly_devanagari(folded) is mostly
 
 
 def test_the_model_alone_does_not_read_devanagari(production: HybridDetector) -> None:

@@ -62,6 +62,7 @@ from dataclasses import replace
 from typing import Protocol, cast, runtime_checkable
 
 from lifeguard.detection.assessment import Assessment, Detector, DetectorInfo, Span, TextInput
+from lifeguard.detection.language import mostly_devanagari
 from lifeguard.detection.levels import LEVELS, Level
 from lifeguard.detection.model.model import RiskModel, Scored, _coerce_text, probability_reasons_many
 from lifeguard.detection.reasons import (
@@ -111,16 +112,6 @@ def _flood(folded: str) -> bool:
     chars = folded.replace(" ", "")
     distinct = len(set(chars))
     return distinct <= FLOOD_DISTINCT and len(chars) >= max(FLOOD_CHARS, FLOOD_REPEATS * distinct)
-
-
-def _mostly_devanagari(folded: str) -> bool:
-    """More Devanagari letters than Latin ones. The model knows Devanagari risk only from its 49 seed phrases and
-    Devanagari at all only from those and Facebook comments: on everyday chat written for Lifeguard in session 21
-    ("मैं खाना खा रहा हूं", "I'm eating") it read 12 of 150 lines as ideation or above and 52 at indicator, on
-    risk statements written apart from the rules 2 of 150 as ideation where the rules found nothing, and
-    indicator as often as on the everyday lines. Its reading of Devanagari carries no signal the rules lack."""
-    devanagari = sum(1 for char in folded if "\u0900" <= char <= "\u097f")
-    return devanagari > 0 and devanagari > sum(1 for char in folded if char.isascii() and char.isalpha())
 
 
 def _has(reasons: tuple[str, ...], prefixes: tuple[str, ...]) -> bool:
@@ -306,11 +297,16 @@ class HybridDetector:
                 level = Level.INDICATOR
                 everyday = EVERYDAY in rule.reasons
                 notes.append("hybrid:everyday_talk_caps_model" if everyday else "hybrid:shop_talk_caps_model")
+            # The model knows Devanagari risk only from its 49 seed phrases and Devanagari at all only from those and
+            # Facebook comments: on everyday chat written for Lifeguard in session 21 ("मैं खाना खा रहा हूं", "I'm
+            # eating") it read 12 of 150 lines as ideation or above and 52 at indicator, on risk statements written
+            # apart from the rules 2 of 150 as ideation where the rules found nothing, and indicator as often as on
+            # the everyday lines. Its reading of Devanagari carries no signal the rules lack.
             if (
                 rule.level is Level.NONE
                 and level > Level.NONE
                 and (not rule.reasons or context_only(rule.reasons))
-                and _mostly_devanagari(scored.folded[index])
+                and mostly_devanagari(scored.folded[index])
             ):
                 level = Level.NONE
                 notes.append("hybrid:devanagari_needs_rules")
