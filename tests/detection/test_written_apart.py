@@ -1,6 +1,8 @@
 """Phrases written apart from the rules (``written_apart/``): the shipped hybrid's recall on them may not drop, and
-no harmless lookalike may open a case. The floors are what docs/model.md reports for session 21; a change that
-lowers one must say why there and lower it here."""
+no harmless lookalike that was read to write rules may open a case. The floors are what docs/model.md reports (sessions
+21 and 22); a change that lowers one must say why there and lower it here. The ``*_unread`` files and ``hi_risk_5`` were
+never read to write rules: they measure phrasing nobody tuned the rules on, so their lookalikes are held to a ceiling
+(the cases they opened when they were written) instead of being read and fixed."""
 
 from __future__ import annotations
 
@@ -19,15 +21,20 @@ WRITTEN_APART = Path(__file__).with_name("written_apart")
 # Messages read at ideation or above (a case), per file and script: (Devanagari, any other script).
 RECALL_FLOORS = {
     "hi_risk_1.tsv": (60, 57),
-    "hi_risk_2.tsv": (56, 45),
+    "hi_risk_2.tsv": (57, 46),
     "hi_risk_3.tsv": (42, 35),
-    "hi_risk_4.tsv": (26, 27),
+    "hi_risk_4.tsv": (52, 53),
     "en_risk_dev.tsv": (0, 83),
-    "en_risk_held.tsv": (0, 44),
+    "en_risk_held.tsv": (0, 79),
     "zh_risk_dev.tsv": (0, 73),
-    "zh_risk_held.tsv": (0, 49),
+    "zh_risk_held.tsv": (0, 83),
+    "en_risk_unread.tsv": (0, 50),
+    "zh_risk_unread.tsv": (0, 82),
+    "hi_risk_5.tsv": (28, 23),
 }
-LOOKALIKES = ("hi_lookalike_1.txt", "hi_lookalike_2.txt", "en_lookalike.txt", "zh_lookalike.txt")
+LOOKALIKES = ("hi_lookalike_1.txt", "hi_lookalike_2.txt", "en_lookalike.txt", "zh_lookalike.txt", "lookalike_aimed.txt")
+# Lookalikes nobody has read: the cases they open may not grow (their count when they were written, session 22).
+UNREAD_LOOKALIKE_CEILINGS = {"en_lookalike_unread.txt": 1, "zh_lookalike_unread.txt": 4, "hi_lookalike_unread.txt": 2}
 
 
 def _devanagari(text: str) -> bool:
@@ -52,9 +59,9 @@ def test_every_file_is_well_formed() -> None:
         rows = _risk(name)
         assert rows and all(level >= Level.IDEATION for level, _ in rows), name
         assert len({text for _, text in rows}) == len(rows), name
-    for name in LOOKALIKES:
+    for name in (*LOOKALIKES, *UNREAD_LOOKALIKE_CEILINGS):
         lines = (WRITTEN_APART / name).read_text(encoding="utf-8").splitlines()
-        assert len(lines) >= 200 and all(lines), name
+        assert len(lines) >= 150 and len(set(lines)) == len(lines) and all(lines), name
 
 
 @pytest.mark.parametrize("name", sorted(RECALL_FLOORS))
@@ -68,10 +75,22 @@ def test_recall_on_phrases_written_apart_does_not_drop(production: HybridDetecto
     assert found[0] >= RECALL_FLOORS[name][0] and found[1] >= RECALL_FLOORS[name][1], (name, found)
 
 
-@pytest.mark.parametrize("name", LOOKALIKES)
-def test_no_lookalike_written_apart_opens_a_case(production: HybridDetector, name: str) -> None:
+def _cases(production: HybridDetector, name: str) -> list[tuple[str, str, tuple[str, ...]]]:
     lines = (WRITTEN_APART / name).read_text(encoding="utf-8").splitlines()
     floor = Settings().case_floor
     results = production.assess_many([TextInput(line) for line in lines])
-    cases = [(line, result.level.value, result.reasons) for line, result in zip(lines, results, strict=True)]
-    assert [case for case in cases if Level(case[1]) >= floor] == []
+    return [
+        (line, result.level.value, result.reasons)
+        for line, result in zip(lines, results, strict=True)
+        if result.level >= floor
+    ]
+
+
+@pytest.mark.parametrize("name", LOOKALIKES)
+def test_no_lookalike_written_apart_opens_a_case(production: HybridDetector, name: str) -> None:
+    assert _cases(production, name) == []
+
+
+@pytest.mark.parametrize("name", sorted(UNREAD_LOOKALIKE_CEILINGS))
+def test_unread_lookalikes_open_no_more_cases_than_when_written(production: HybridDetector, name: str) -> None:
+    assert len(_cases(production, name)) <= UNREAD_LOOKALIKE_CEILINGS[name]
