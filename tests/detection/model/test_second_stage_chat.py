@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +15,8 @@ import numpy as np
 import pytest
 
 from lifeguard.config import Settings
-from lifeguard.detection.assessment import TextInput
-from lifeguard.detection.levels import Level
-from lifeguard.detection.model import hybrid_detector, model_with_second_stage, parse_second_stage
+from lifeguard.detection.model import model_with_second_stage, parse_second_stage
 from lifeguard.detection.model import second_stage_minilm as ssm
-from lifeguard.detection.model.second_stage import NoSecondStage
 from lifeguard.detection.model.second_stage_chat_train import (
     HELD_OUT_LOOKALIKES,
     HELD_OUT_RISK,
@@ -122,19 +118,6 @@ def test_the_stage_names_parse_in_any_order() -> None:
     assert Settings(second_stage="Chat+MiniLM").second_stage == "minilm+chat"
     with pytest.raises(ValueError, match=r"second_stage must be none, or minilm, chat, zh joined by \+"):
         Settings(second_stage="chat+bert")
-
-
-def test_chat_without_an_encoder_logs_an_error_and_detection_goes_on(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    monkeypatch.setenv("LIFEGUARD_SECOND_STAGE", "chat")
-    monkeypatch.setenv("LIFEGUARD_MINILM_DIR", str(tmp_path / "nowhere"))
-    with caplog.at_level(logging.ERROR):
-        detector = hybrid_detector()
-    errors = [record.getMessage() for record in caplog.records if record.levelno == logging.ERROR]
-    assert errors and "second stage 'chat' needs the all-MiniLM-L6-v2 encoder" in errors[0]
-    assert isinstance(detector.model.second_stage, NoSecondStage) and "chat" not in detector.info.version
-    assert detector.assess(TextInput("I want to kill myself tonight")).level >= Level.IDEATION
 
 
 def test_the_shipped_chat_head_is_valid_and_trained_on_read_lines_only() -> None:

