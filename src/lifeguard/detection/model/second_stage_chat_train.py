@@ -30,8 +30,16 @@ import yaml
 from lifeguard.detection.language import guess_language
 from lifeguard.detection.levels import Level
 from lifeguard.detection.model.datasets import load_corpus, sha256_of
-from lifeguard.detection.model.second_stage_minilm import HEAD_FORMAT, HEAD_VERSION, Head
-from lifeguard.detection.model.second_stage_train import THRESHOLD_GRID, Encoder, binary_f1, embed, fit_head
+from lifeguard.detection.model.second_stage_minilm import Head
+from lifeguard.detection.model.second_stage_train import (
+    FOLDS,
+    THRESHOLD_GRID,
+    Encoder,
+    binary_f1,
+    embed,
+    fit_head,
+    head_file,
+)
 from lifeguard.detection.model.seeds import SEEDS
 
 READ_RISK_FILES = ("en_risk_dev.tsv", "en_risk_held.tsv")
@@ -175,7 +183,7 @@ def train_chat_head(
                 sources.append(name)
     y = np.asarray(labels, dtype=np.int64)
     benign_rows = np.asarray([source == "benign" for source in sources], dtype=bool)
-    if len(set(labels)) < 2 or min(np.bincount(y)) < 5:
+    if len(set(labels)) < 2 or min(np.bincount(y)) < FOLDS:
         raise ValueError("too few chat lines of each label to train the chat head (is --written-apart right?)")
     x = embed(encoder, texts, say, "chat lines")
     fitted = fit_head(x, y, seed, pick_threshold=threshold_rule(benign_rows), c_at_threshold=True)
@@ -185,39 +193,13 @@ def train_chat_head(
         f"phrasebook/{phrasebook.name}": sha256_of(phrasebook),
         **{f"written_apart/{name}": sha256_of(written_apart / name) for name in READ_RISK_FILES + READ_LOOKALIKE_FILES},
     }
-    head: dict[str, Any] = {
-        "format": HEAD_FORMAT,
-        "version": HEAD_VERSION,
-        "kind": "logistic regression on L2-normalised mean-pooled sentence embeddings, short English chat lines",
-        "encoder": identity,
-        "weights": fitted["weights"],
-        "bias": fitted["bias"],
-        "threshold": fitted["threshold"],
+    head = head_file(
+        fitted,
+        identity,
+        "logistic regression on L2-normalised mean-pooled sentence embeddings, short English chat lines",
         # English lines too short for the posts' head, which the first stage watches (indicator or above).
-        "applies_to": {
-            "lang": "en",
-            "min_words": 0,
-            "max_words": MAX_WORDS,
-            "min_indicator": MIN_INDICATOR,
-            "raise_only": True,
-        },
-        "C": fitted["C"],
-        "cv": {
-            "folds": 5,
-            "stratified": True,
-            "seed": seed,
-            "f1": fitted["cv_f1"],
-            "f1_by_C": fitted["cv_f1_by_C"],
-            "threshold_rule": (
-                f"C and threshold: best out-of-fold F1 raising at most {MAX_HARD_RATE} of the hard negatives and "
-                f"{MAX_BENIGN_RATE} of the benign sample"
-            ),
-            "oof_at_threshold": {
-                **fitted["oof_f1_at_threshold"],
-                **_rates(fitted["oof"], y, benign_rows, fitted["threshold"]),
-            },
-        },
-        "training": {
+        {"lang": "en", "min_words": 0, "max_words": MAX_WORDS, "min_indicator": MIN_INDICATOR, "raise_only": True},
+        {
             "meaning": "1 = the writer's own risk at ideation or above; 0 = lookalikes, distress, reports, benign text",
             "sources": _counts(list(parts), sources, labels),
             "n": int(len(y)),
@@ -225,8 +207,18 @@ def train_chat_head(
             "files": dict(sorted(files.items())),
             "licence": "the project's own lines (Apache-2.0); benign samples under their sets' stated licences",
         },
-        "seed": seed,
-    }
+        seed,
+        cv_notes={
+            "threshold_rule": (
+                f"C and threshold: best out-of-fold F1 raising at most {MAX_HARD_RATE} of the hard negatives and "
+                f"{MAX_BENIGN_RATE} of the benign sample"
+            )
+        },
+        oof_at_threshold={
+            **fitted["oof_f1_at_threshold"],
+            **_rates(fitted["oof"], y, benign_rows, fitted["threshold"]),
+        },
+    )
     head["holdout"] = _held_out(written_apart, encoder, Head.from_json(head), say)
     return head
 

@@ -102,6 +102,44 @@ def fit_head(
     }
 
 
+def head_file(
+    fitted: dict[str, Any],
+    identity: dict[str, Any],
+    kind: str,
+    applies_to: dict[str, Any],
+    training: dict[str, Any],
+    seed: int,
+    cv_notes: dict[str, Any] | None = None,
+    oof_at_threshold: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The content of a head file (``second_stage_minilm.Head`` reads it) from ``fit_head``'s result: the weights,
+    where the head applies, how C and the threshold were chosen (``cv_notes`` added to that record, and
+    ``oof_at_threshold`` replacing its out-of-fold figures when given) and what it learnt from. The keys keep one
+    order, so that equal training writes equal files."""
+    return {
+        "format": HEAD_FORMAT,
+        "version": HEAD_VERSION,
+        "kind": kind,
+        "encoder": identity,
+        "weights": fitted["weights"],
+        "bias": fitted["bias"],
+        "threshold": fitted["threshold"],
+        "applies_to": applies_to,
+        "C": fitted["C"],
+        "cv": {
+            "folds": FOLDS,
+            "stratified": True,
+            "seed": seed,
+            "f1": fitted["cv_f1"],
+            "f1_by_C": fitted["cv_f1_by_C"],
+            **(cv_notes or {}),
+            "oof_at_threshold": fitted["oof_f1_at_threshold"] if oof_at_threshold is None else oof_at_threshold,
+        },
+        "training": training,
+        "seed": seed,
+    }
+
+
 def encoder_identity(folder: Path, dim: int) -> dict[str, Any]:
     from lifeguard.detection.model.minilm import PACKAGE
 
@@ -142,28 +180,15 @@ def train_head(
     fitted = fit_head(x_train, train_y, seed)
     say(f"C={fitted['C']} (CV F1 {fitted['cv_f1']}), threshold {fitted['threshold']}")
     words = _word_stats(train_texts)
-    head: dict[str, Any] = {
-        "format": HEAD_FORMAT,
-        "version": HEAD_VERSION,
-        "kind": "logistic regression on L2-normalised mean-pooled sentence embeddings",
-        "encoder": identity,
-        "weights": fitted["weights"],
-        "bias": fitted["bias"],
-        "threshold": fitted["threshold"],
+    head = head_file(
+        fitted,
+        identity,
+        "logistic regression on L2-normalised mean-pooled sentence embeddings",
         # What the head may re-score: English texts at least as long as 95% of its training posts (on chat-length
         # texts its output sits in a narrow band near its threshold whatever they say), which the first stage
         # reads as distress with confidence (its training posts were all distress; it knows no "neither").
-        "applies_to": {"lang": "en", "min_words": words["p5"], "min_indicator": MIN_INDICATOR},
-        "C": fitted["C"],
-        "cv": {
-            "folds": FOLDS,
-            "stratified": True,
-            "seed": seed,
-            "f1": fitted["cv_f1"],
-            "f1_by_C": fitted["cv_f1_by_C"],
-            "oof_at_threshold": fitted["oof_f1_at_threshold"],
-        },
-        "training": {
+        {"lang": "en", "min_words": words["p5"], "min_indicator": MIN_INDICATOR},
+        {
             "dataset": DATASET,
             "meaning": "1 = post from r/SuicideWatch, 0 = post from r/depression",
             "files": corpus.files,
@@ -173,8 +198,8 @@ def train_head(
             "positives": int(train_y.sum()),
             "words": words,
         },
-        "seed": seed,
-    }
+        seed,
+    )
     if len(test_y):
         x_test = embed(encoder, test_texts, say, "hold-out")
         probabilities = Head.from_json(head).probability(x_test)
