@@ -130,6 +130,20 @@ def test_the_shipped_chat_head_is_valid_and_trained_on_read_lines_only() -> None
     assert Head.load().max_words is None  # the posts' head is unchanged
 
 
+def test_the_shipped_chat_head_was_trained_on_the_lines_in_the_repository() -> None:
+    """A phrasebook or written-apart edit changes what `train-chat` would write: retrain the head with it."""
+    from lifeguard.detection.model.datasets import sha256_of
+
+    files = Head.load(shipped=ssm.CHAT_HEAD_FILE).meta["training"]["files"]
+    tests = REPO / "tests" / "detection"
+    recorded = {name: digest for name, digest in files.items() if name.startswith(("phrasebook/", "written_apart/"))}
+    current = {name: sha256_of(tests / name.removeprefix("phrasebook/")) for name in recorded}
+    assert recorded == current, (
+        "retrain: OPENBLAS_NUM_THREADS=1 lifeguard model second-stage train-chat --data-dir ../shared/data "
+        "--out src/lifeguard/detection/model/shipped/second_stage_chat.json"
+    )
+
+
 # -- training -------------------------------------------------------------------------------------------------
 
 
