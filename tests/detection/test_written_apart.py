@@ -1,8 +1,9 @@
 """Phrases written apart from the rules (``written_apart/``): the shipped hybrid's recall on them may not drop, and
 no harmless lookalike that was read to write rules may open a case. The floors are what docs/model.md reports (sessions
-21 and 22); a change that lowers one must say why there and lower it here. The ``*_unread`` files and ``hi_risk_5`` were
-never read to write rules: they measure phrasing nobody tuned the rules on, so their lookalikes are held to a ceiling
-(the cases they opened when they were written) instead of being read and fixed."""
+21 to 23); a change that lowers one must say why there and lower it here. The ``*_unread`` files, ``hi_risk_5`` and the
+``*_fresh`` files were never read to write rules or train a head: they measure phrasing nobody tuned the detector on,
+so their lookalikes are held to a ceiling instead of being read and fixed. (The read English and Chinese files also
+train the short-chat head, so their floors say little about new phrasing.)"""
 
 from __future__ import annotations
 
@@ -24,17 +25,28 @@ RECALL_FLOORS = {
     "hi_risk_2.tsv": (57, 46),
     "hi_risk_3.tsv": (42, 35),
     "hi_risk_4.tsv": (52, 53),
-    "en_risk_dev.tsv": (0, 83),
-    "en_risk_held.tsv": (0, 79),
-    "zh_risk_dev.tsv": (0, 73),
-    "zh_risk_held.tsv": (0, 83),
-    "en_risk_unread.tsv": (0, 50),
-    "zh_risk_unread.tsv": (0, 82),
+    "en_risk_dev.tsv": (0, 87),
+    "en_risk_held.tsv": (0, 90),
+    "zh_risk_dev.tsv": (0, 76),
+    "zh_risk_held.tsv": (0, 89),
+    "en_risk_unread.tsv": (0, 66),
+    "zh_risk_unread.tsv": (0, 93),
     "hi_risk_5.tsv": (28, 23),
+    "en_risk_fresh.tsv": (0, 44),
+    "zh_risk_fresh.tsv": (0, 39),
+    "hi_risk_fresh.tsv": (18, 12),
 }
 LOOKALIKES = ("hi_lookalike_1.txt", "hi_lookalike_2.txt", "en_lookalike.txt", "zh_lookalike.txt", "lookalike_aimed.txt")
-# Lookalikes nobody has read: the cases they open may not grow (their count when they were written, session 22).
-UNREAD_LOOKALIKE_CEILINGS = {"en_lookalike_unread.txt": 1, "zh_lookalike_unread.txt": 4, "hi_lookalike_unread.txt": 2}
+# Lookalikes nobody has read: the cases they open may not grow beyond their count when they were written (session 22:
+# 1, 4, 2; session 23's ``*_fresh`` files: 0, 3, 6).
+UNREAD_LOOKALIKE_CEILINGS = {
+    "en_lookalike_unread.txt": 1,
+    "zh_lookalike_unread.txt": 4,
+    "hi_lookalike_unread.txt": 2,
+    "en_lookalike_fresh.txt": 0,
+    "zh_lookalike_fresh.txt": 3,
+    "hi_lookalike_fresh.txt": 6,
+}
 
 
 def _devanagari(text: str) -> bool:
@@ -61,7 +73,7 @@ def test_every_file_is_well_formed() -> None:
         assert len({text for _, text in rows}) == len(rows), name
     for name in (*LOOKALIKES, *UNREAD_LOOKALIKE_CEILINGS):
         lines = (WRITTEN_APART / name).read_text(encoding="utf-8").splitlines()
-        assert len(lines) >= 150 and len(set(lines)) == len(lines) and all(lines), name
+        assert len(lines) >= 130 and len(set(lines)) == len(lines) and all(lines), name
 
 
 @pytest.mark.parametrize("name", sorted(RECALL_FLOORS))

@@ -22,6 +22,7 @@ EVERYDAY = "context:everyday"  # a short text about ordinary plans: work, school
 MEANS = "means:"  # + a means ("means:blade"): a product named that can be a means
 TERM = "term:"  # + lang:term, a lexicon entry found
 NGRAM = "ngram:"  # + an n-gram of the text, one the model weighed most
+SHORT_CHAT_REASON = "model:short_chat"  # the model's short-chat head raised this chat line's P(level >= ideation)
 # Reasons that quote the person's own words rather than name a rule or a lexicon entry: the model's n-grams and
 # the idioms, curses and negations a mask set aside. They go with the words when a case is anonymised.
 QUOTING = (NGRAM, IDIOM, OTHER_DIRECTED, NEGATED)

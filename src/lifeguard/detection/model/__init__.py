@@ -81,8 +81,9 @@ def model_with_second_stage(
     scores without it: detection never stops for want of an optional part. With a stage, the model's
     version (in its ``info`` and every ``model:`` reason) ends in ``+minilm.<head digest>`` / ``+zh.<digest>``."""
     from lifeguard.detection.model import artifact as artifact_io
-    from lifeguard.detection.model.model import RiskModel
+    from lifeguard.detection.model.model import RiskModel, feature_config
     from lifeguard.detection.model.second_stage import ChainedSecondStage
+    from lifeguard.detection.model.short_chat import ShortChatHead
 
     def plain() -> RiskModel:
         return load_model() if directory is None else RiskModel.load(directory)
@@ -97,7 +98,8 @@ def model_with_second_stage(
     from lifeguard.detection.model.second_stage_minilm import SecondStageUnavailable, build_second_stage
     from lifeguard.detection.model.second_stage_zh import build_zh_stage
 
-    loaded = artifact_io.load(directory or artifact_io.shipped_dir())
+    folder = directory or artifact_io.shipped_dir()
+    loaded = artifact_io.load(folder)
     thresholds = [float(t) for t in loaded.meta["thresholds"]]
     stages: list[SecondStage] = []
     for part in parts.split("+"):
@@ -116,7 +118,8 @@ def model_with_second_stage(
     stage: SecondStage = stages[0] if len(stages) == 1 else ChainedSecondStage(stages)
     version = str(getattr(stage, "version", stage.name))
     meta = {**loaded.meta, "version": f"{loaded.meta['version']}+{version}"}
-    return RiskModel(artifact_io.Artifact(meta=meta, arrays=loaded.arrays), stage)
+    short_chat = ShortChatHead.load(folder, feature_config(loaded.meta))
+    return RiskModel(artifact_io.Artifact(meta=meta, arrays=loaded.arrays), stage, short_chat)
 
 
 def hybrid_detector(

@@ -95,6 +95,52 @@ def train(
     sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
 
 
+PhrasebookOption = Annotated[Path, typer.Option("--phrasebook", help="The phrasebook of labelled chat lines.")]
+WrittenApartOption = Annotated[
+    Path, typer.Option("--written-apart", help="The folder of phrases written apart from the rules.")
+]
+PHRASEBOOK = Path("tests/detection/phrasebook.yaml")
+WRITTEN_APART = Path("tests/detection/written_apart")
+
+
+def _chat_material(*paths: Path) -> None:
+    for path in paths:
+        if not path.exists():
+            raise _failure(f"{path} does not exist (run from the repository's root, or pass it)")
+
+
+@model_app.command("train-short-chat")
+def train_short_chat_command(
+    out: Annotated[Path, typer.Option("--out", help="The model directory to write the head into.")],
+    data_dir: DataDirOption = None,
+    phrasebook: PhrasebookOption = PHRASEBOOK,
+    written_apart: WrittenApartOption = WRITTEN_APART,
+    seed: Annotated[int, typer.Option(help="Seed of the benign sample and of the CV folds.")] = 0,
+) -> None:
+    """Train the short-chat head on the chat lines already read (all languages) and a sample of the benign sets, and
+    write it beside the model in --out (its model.json says which features to use). Prints a JSON summary."""
+    from lifeguard.detection.model import artifact as artifact_io
+    from lifeguard.detection.model.datasets import default_data_dir
+    from lifeguard.detection.model.model import feature_config
+    from lifeguard.detection.model.short_chat import save
+    from lifeguard.detection.model.short_chat_train import train_short_chat
+
+    _chat_material(phrasebook, written_apart)
+    try:
+        config = feature_config(artifact_io.load(out).meta)
+    except artifact_io.ArtifactError as exc:
+        raise _failure(f"{exc}: --out must be a model directory (train one first, or pass the shipped one)") from exc
+    try:
+        meta, index, weight = train_short_chat(
+            data_dir or default_data_dir(), phrasebook, written_apart, config, seed, _progress
+        )
+    except ValueError as exc:
+        raise _failure(str(exc)) from exc
+    written = save(out, meta, index, weight)
+    summary = {key: written[key] for key in ("version", "threshold", "max_chars", "out_of_fold_at_threshold")}
+    sys.stdout.write(json.dumps({"out": str(out), "weights": len(index), **summary}, ensure_ascii=False) + "\n")
+
+
 def _predict(model_dir: Path | None, texts: list[str]) -> tuple[list[str], Any, list[str | None]]:
     from lifeguard.detection.model.model import RiskModel, to_level_probabilities
 
@@ -267,12 +313,8 @@ def second_stage_train_chat(
     out: Annotated[Path, typer.Option("--out", help="The head JSON file to write.")],
     data_dir: DataDirOption = None,
     minilm: MiniLMOption = None,
-    phrasebook: Annotated[Path, typer.Option("--phrasebook", help="The phrasebook of labelled chat lines.")] = Path(
-        "tests/detection/phrasebook.yaml"
-    ),
-    written_apart: Annotated[
-        Path, typer.Option("--written-apart", help="The folder of phrases written apart from the rules.")
-    ] = Path("tests/detection/written_apart"),
+    phrasebook: PhrasebookOption = PHRASEBOOK,
+    written_apart: WrittenApartOption = WRITTEN_APART,
     seed: Annotated[int, typer.Option(help="Seed of the benign sample and of the CV folds.")] = 0,
 ) -> None:
     """Train the chat head on short English chat lines already read to write rules (C and threshold by 5-fold CV:
@@ -281,9 +323,7 @@ def second_stage_train_chat(
     from lifeguard.detection.model.datasets import default_data_dir
     from lifeguard.detection.model.second_stage_chat_train import train_chat_head
 
-    for path in (phrasebook, written_apart):
-        if not path.exists():
-            raise _failure(f"{path} does not exist (run from the repository's root, or pass it)")
+    _chat_material(phrasebook, written_apart)
     encoder, identity = _minilm_encoder(minilm)
     try:
         head = train_chat_head(

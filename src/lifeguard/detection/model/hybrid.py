@@ -74,6 +74,7 @@ from lifeguard.detection.reasons import (
     NGRAM,
     OTHER_DIRECTED,
     PAST,
+    SHORT_CHAT_REASON,
     THIRD_PARTY,
     context_only,
     means_only,
@@ -238,7 +239,7 @@ class HybridDetector:
             found = self.model.explain_many(
                 [texts[i] for i in indices],
                 [scored.folded[i] for i in indices],
-                [results[i].level.rank - 1 for i in indices],
+                [self.model.explaining_head(scored, i, results[i].level) for i in indices],
             )
         except Exception:  # noqa: BLE001 - evidence is an aid to the reader; the levels stand without it
             log.exception("model explanations failed; assessments kept without model spans")
@@ -266,6 +267,7 @@ class HybridDetector:
             not long_post or rule.third_party_level >= model_level
         )
         short_search = item.kind == "search" and _too_short(scored.folded[index])  # "木炭 10斤"
+        short_read = scored.short_chat is not None and bool(scored.short_chat[index])
         if model_level > rule.level:
             if about_other:
                 level = rule.level
@@ -319,7 +321,8 @@ class HybridDetector:
             score = max(rule.score, model_score) if level > Level.NONE else min(rule.score, model_score)
         else:
             score = model_score
-        reasons: list[str] = [f"model:{self.model.version}", *probability_reasons[index]]
+        reasons: list[str] = [f"model:{self.model.version}", *([SHORT_CHAT_REASON] if short_read else [])]
+        reasons.extend(probability_reasons[index])
         reasons.extend(rule.reasons)
         reasons.extend(notes)
         guessed = scored.langs[index] if scored.langs else None

@@ -33,13 +33,16 @@ from lifeguard.detection.model.calibrate import Platt, sigmoid
 from lifeguard.detection.model.features import FeatureConfig, Features, Rows, extract, raw_scale, weigh
 from lifeguard.detection.model.labels import LEVEL_NAMES, N_HEADS, SOS_CLASSES
 from lifeguard.detection.model.second_stage import NoSecondStage, SecondStage
+from lifeguard.detection.model.short_chat import ShortChatHead
 from lifeguard.detection.model.textnorm import finish_fold, fold, fold_light, fold_light_many, light_offsets
-from lifeguard.detection.reasons import NGRAM
+from lifeguard.detection.reasons import NGRAM, SHORT_CHAT_REASON
 from lifeguard.detection.scripts import HAN_CLASS
 
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "risk-model"
+IDEATION_RUNG = 1  # the column of P(level >= ideation) in "at or above" arrays
+SHORT_CHAT_HEAD = N_HEADS  # ``explain``'s head number for the short-chat head
 MAX_EXPLAINED_NGRAMS = 3
 _HAN = re.compile(f"[{HAN_CLASS}]")
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789'")
@@ -53,6 +56,7 @@ class Scored:
     at_or_above: np.ndarray  # (n, 4) float64
     ranks: np.ndarray  # (n,) int: index into LEVELS
     langs: list[str | None] | None = None  # the language read from each text's scripts and words (no hint)
+    short_chat: np.ndarray | None = None  # bool per text: the short-chat head raised its P(>= ideation)
 
 
 class Evidence(NamedTuple):  # a tuple: made three times per flagged text, twice as fast as a dataclass
@@ -70,16 +74,28 @@ def _coerce_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def feature_config(meta: dict[str, Any]) -> FeatureConfig:
+    """The feature settings a model's ``model.json`` records."""
+    return FeatureConfig(bits=int(meta["features"]["bits"]), tf=str(meta["features"].get("tf", "log")))
+
+
 class RiskModel:
     """A loaded model. Implements the ``Detector`` protocol."""
 
-    def __init__(self, loaded: artifact_io.Artifact, second_stage: SecondStage | None = None) -> None:
+    def __init__(
+        self,
+        loaded: artifact_io.Artifact,
+        second_stage: SecondStage | None = None,
+        short_chat: ShortChatHead | None = None,
+    ) -> None:
         meta = loaded.meta
         self.meta = meta
-        self.version: str = str(meta["version"])
+        self.config = feature_config(meta)
+        self.short_chat = short_chat
+        # The short-chat head reads beside the heads: its version is part of the model's.
+        self.version: str = str(meta["version"]) + (f"+{short_chat.version}" if short_chat is not None else "")
         self.info = DetectorInfo(name=MODEL_NAME, version=self.version, languages=("zh", "en", "hi", "hi-Latn"))
         self._label = self.info.label
-        self.config = FeatureConfig(bits=int(meta["features"]["bits"]), tf=str(meta["features"].get("tf", "log")))
         heads = meta["heads"]
         offsets = [int(value) for value in heads["offsets"]]
         index = loaded.arrays["heads_index"].astype(np.int64)
@@ -90,8 +106,9 @@ class RiskModel:
             dense[index[part], head] = weight[part]
         dense.setflags(write=False)
         self._weights = dense
+        columns = [*dense.T, *([short_chat.weights] if short_chat is not None else [])]
         self._explain_floor = np.array(
-            [float(np.median(column[column > 0])) if (column > 0).any() else 0.0 for column in dense.T],
+            [float(np.median(column[column > 0])) if (column > 0).any() else 0.0 for column in columns],
             dtype=np.float32,
         )
         self._bias = np.asarray(heads["bias"], dtype=np.float64)
@@ -118,8 +135,15 @@ class RiskModel:
     # -- loading ------------------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, directory: Path | None = None, second_stage: SecondStage | None = None) -> RiskModel:
-        return cls(artifact_io.load(directory or artifact_io.shipped_dir()), second_stage)
+    def load(
+        cls, directory: Path | None = None, second_stage: SecondStage | None = None, short_chat: bool = True
+    ) -> RiskModel:
+        """The model in ``directory`` (the shipped one by default), with the short-chat head found beside it unless
+        ``short_chat`` is False."""
+        folder = directory or artifact_io.shipped_dir()
+        loaded = artifact_io.load(folder)
+        head = ShortChatHead.load(folder, feature_config(loaded.meta)) if short_chat else None
+        return cls(loaded, second_stage, head)
 
     # -- scoring ------------------------------------------------------------------------------------
 
@@ -212,6 +236,10 @@ class RiskModel:
                 rows = np.asarray(candidates)
                 at_or_above[rows, 2] = np.maximum(at_or_above[rows, 2], np.minimum(high, at_or_above[rows, 1]))
                 ranks = self.ranks_from(at_or_above)
+        # After the SOS head, which reads Weibo comments, not chat: the short-chat head speaks of ideation only.
+        short_raised = self._read_short_chat(folded, langs, features, has_features, at_or_above, collapse)
+        if short_raised is not None and short_raised.any():
+            ranks = self.ranks_from(at_or_above)
         if not isinstance(self.second_stage, NoSecondStage):
             flagged = (ranks > 0).nonzero()[0]
             if len(flagged):
@@ -233,7 +261,29 @@ class RiskModel:
                         log.warning("second stage %s returned a bad shape; kept first stage", self.second_stage.name)
                 except Exception:  # noqa: BLE001 - a plug-in must never break detection
                     log.exception("second stage %s failed; kept first stage", self.second_stage.name)
-        return Scored(folded=folded, at_or_above=at_or_above, ranks=ranks, langs=langs)
+        return Scored(folded=folded, at_or_above=at_or_above, ranks=ranks, langs=langs, short_chat=short_raised)
+
+    def _read_short_chat(
+        self,
+        folded: list[str],
+        langs: list[str | None],
+        features: Features | None,
+        has_features: np.ndarray,
+        at_or_above: np.ndarray,
+        collapse: bool,
+    ) -> np.ndarray | None:
+        """The short-chat head's reading of the batch's chat lines, raising ``at_or_above`` in place; which rows
+        it raised (None without a head)."""
+        head = self.short_chat
+        if head is None:
+            return None
+        short = head.reads(folded, langs, has_features)
+        if not short.any():
+            return short
+        if features is None:  # the tf="log" path kept no occurrences
+            features = extract(folded, self.config, collapse=collapse)
+        probabilities = head.probabilities(features, self.config)
+        return head.raise_ideation(at_or_above, probabilities, short, float(self.thresholds[IDEATION_RUNG]))
 
     def score_texts(self, texts: list[str]) -> Scored:
         texts = [_coerce_text(text) for text in texts]
@@ -275,8 +325,16 @@ class RiskModel:
 
     # -- explanations ---------------------------------------------------------------------------------
 
+    def explaining_head(self, scored: Scored, index: int, level: Level) -> int:
+        """The head whose n-grams explain ``level`` for text ``index`` of a batch: the short-chat head where it
+        raised the text to ideation, else the level's own head."""
+        if level is Level.IDEATION and scored.short_chat is not None and bool(scored.short_chat[index]):
+            return SHORT_CHAT_HEAD
+        return level.rank - 1
+
     def explain(self, text: str, head: int, limit: int = MAX_EXPLAINED_NGRAMS) -> list[Evidence]:
-        """The n-grams that pushed ``head`` up the most, as spans of the original ``text``."""
+        """The n-grams that pushed ``head`` up the most (``SHORT_CHAT_HEAD``: the short-chat head's), as spans of
+        the original ``text``."""
         text = _coerce_text(text)
         return self.explain_many([text], [fold_light(text)], [head], limit)[0]
 
@@ -292,7 +350,10 @@ class RiskModel:
         bits = self.config.bits
         head_of_doc = np.asarray(heads, dtype=np.int64)
         occurrence_heads = head_of_doc[features.docs]
-        weights = np.take(self._weights.ravel(), features.buckets * N_HEADS + occurrence_heads)
+        short = occurrence_heads == SHORT_CHAT_HEAD
+        weights = np.take(self._weights.ravel(), features.buckets * N_HEADS + np.where(short, 0, occurrence_heads))
+        if self.short_chat is not None and short.any():
+            weights[short] = np.take(self.short_chat.weights, features.buckets[short])
         # Only the heavier half of a head's positive weights can be among a text's top few; a text with
         # none of those (rare) is read again with every positive weight.
         candidate = weights > self._explain_floor[occurrence_heads]
@@ -364,7 +425,9 @@ class RiskModel:
         evidence: dict[int, list[Evidence]] = {}
         if flagged:
             found = self.explain_many(
-                [texts[i] for i in flagged], [scored.folded[i] for i in flagged], [ranks[i] - 1 for i in flagged]
+                [texts[i] for i in flagged],
+                [scored.folded[i] for i in flagged],
+                [self.explaining_head(scored, i, LEVELS[ranks[i]]) for i in flagged],
             )
             evidence = dict(zip(flagged, found, strict=True))
         reasons_by_item = probability_reasons_many(scored.at_or_above)
@@ -373,6 +436,9 @@ class RiskModel:
         # rounded), in one call for the batch instead of one Python call per text.
         rounded = np.round(scored.at_or_above, 4).tolist()
         model_reason = f"model:{self.version}"
+        if scored.short_chat is not None:
+            for index in scored.short_chat.nonzero()[0].tolist():
+                reasons_by_item[index] = [SHORT_CHAT_REASON, *reasons_by_item[index]]
         langs = scored.langs or [None] * len(items)
         label, folded = self._label, scored.folded
         out: list[Assessment] = []

