@@ -285,3 +285,8 @@ def test_the_command_writes_beside_a_model_and_says_what_is_missing(tmp_path: Pa
     assert done.exit_code == 0, done.output
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary["version"] == RiskModel.load(model_dir).short_chat.version  # type: ignore[union-attr]
+
+
+def test_without_the_head_its_explanation_is_empty(without_head: RiskModel) -> None:
+    assert without_head.explain("i just want to be gone from this world", SHORT_CHAT_HEAD) == []
+    assert load_model().explain("i just want to be gone from this world", SHORT_CHAT_HEAD)

@@ -101,6 +101,7 @@ WrittenApartOption = Annotated[
 ]
 PHRASEBOOK = Path("tests/detection/phrasebook.yaml")
 WRITTEN_APART = Path("tests/detection/written_apart")
+ChatSeedOption = Annotated[int, typer.Option(help="Seed of the benign sample and of the CV folds.")]
 
 
 def _chat_material(*paths: Path) -> None:
@@ -115,10 +116,11 @@ def train_short_chat_command(
     data_dir: DataDirOption = None,
     phrasebook: PhrasebookOption = PHRASEBOOK,
     written_apart: WrittenApartOption = WRITTEN_APART,
-    seed: Annotated[int, typer.Option(help="Seed of the benign sample and of the CV folds.")] = 0,
+    seed: ChatSeedOption = 0,
 ) -> None:
-    """Train the short-chat head on the chat lines already read (all languages) and a sample of the benign sets, and
-    write it beside the model in --out (its model.json says which features to use). Prints a JSON summary."""
+    """Train the short-chat head on the English and Chinese chat lines already read, SOS-4K's short comments and a
+    sample of the benign sets, and write it beside the model in --out (its model.json says which features to use).
+    Prints a JSON summary."""
     from lifeguard.detection.model import artifact as artifact_io
     from lifeguard.detection.model.datasets import default_data_dir
     from lifeguard.detection.model.model import feature_config
@@ -315,7 +317,7 @@ def second_stage_train_chat(
     minilm: MiniLMOption = None,
     phrasebook: PhrasebookOption = PHRASEBOOK,
     written_apart: WrittenApartOption = WRITTEN_APART,
-    seed: Annotated[int, typer.Option(help="Seed of the benign sample and of the CV folds.")] = 0,
+    seed: ChatSeedOption = 0,
 ) -> None:
     """Train the chat head on short English chat lines already read to write rules (C and threshold by 5-fold CV:
     the best out-of-fold F1 under false-alarm limits), measure it once on the lines nobody read, and write one JSON

@@ -106,7 +106,8 @@ class RiskModel:
             dense[index[part], head] = weight[part]
         dense.setflags(write=False)
         self._weights = dense
-        columns = [*dense.T, *([short_chat.weights] if short_chat is not None else [])]
+        # one floor per head, the short-chat head's last (nothing to explain without one)
+        columns = [*dense.T, short_chat.weights if short_chat is not None else np.zeros(0, dtype=np.float32)]
         self._explain_floor = np.array(
             [float(np.median(column[column > 0])) if (column > 0).any() else 0.0 for column in columns],
             dtype=np.float32,
@@ -352,8 +353,9 @@ class RiskModel:
         occurrence_heads = head_of_doc[features.docs]
         short = occurrence_heads == SHORT_CHAT_HEAD
         weights = np.take(self._weights.ravel(), features.buckets * N_HEADS + np.where(short, 0, occurrence_heads))
-        if self.short_chat is not None and short.any():
-            weights[short] = np.take(self.short_chat.weights, features.buckets[short])
+        if short.any():  # the short-chat head's own weights (none without the head: nothing to explain)
+            head = self.short_chat
+            weights[short] = np.take(head.weights, features.buckets[short]) if head is not None else 0.0
         # Only the heavier half of a head's positive weights can be among a text's top few; a text with
         # none of those (rare) is read again with every positive weight.
         candidate = weights > self._explain_floor[occurrence_heads]
