@@ -21,6 +21,7 @@ from lifeguard.detection.model.short_chat import (
     INDEX_FILE,
     META_FILE,
     WEIGHT_FILE,
+    ShortChatHead,
     save,
 )
 from lifeguard.detection.model.short_chat_train import (
@@ -290,3 +291,18 @@ def test_the_command_writes_beside_a_model_and_says_what_is_missing(tmp_path: Pa
 def test_without_the_head_its_explanation_is_empty(without_head: RiskModel) -> None:
     assert without_head.explain("i just want to be gone from this world", SHORT_CHAT_HEAD) == []
     assert load_model().explain("i just want to be gone from this world", SHORT_CHAT_HEAD)
+
+
+def test_it_acts_only_on_the_lines_it_reads_as_risk() -> None:
+    head = ShortChatHead(np.zeros(8, np.float32), 0.0, 0.9, 80, ("en",), "short.test", {})
+    at_or_above = np.array([[0.2, 0.1, 0.05, 0.01]] * 3)
+    before = at_or_above.copy()
+    raised = head.raise_ideation(at_or_above, np.array([0.95, 0.85, 0.99]), np.array([True, True, False]), 0.425)
+    assert raised.tolist() == [True, False, False]
+    assert at_or_above[0, 1] >= 0.425 and at_or_above[0, 0] == at_or_above[0, 1]  # indicator follows
+    assert np.array_equal(at_or_above[0, 2:], before[0, 2:])  # behavior and attempt untouched
+    assert np.array_equal(at_or_above[1:], before[1:])  # below its threshold, or not a short line: untouched
+    # its threshold lands on the model's: 0.9 becomes 0.425
+    exactly = np.array([[0.0, 0.0, 0.0, 0.0]])
+    head.raise_ideation(exactly, np.array([0.9]), np.array([True]), 0.425)
+    assert exactly[0, 1] == pytest.approx(0.425)

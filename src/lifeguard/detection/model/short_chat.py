@@ -150,11 +150,12 @@ class ShortChatHead:
     def raise_ideation(
         self, at_or_above: np.ndarray, probabilities: np.ndarray, short: np.ndarray, ideation_threshold: float
     ) -> np.ndarray:
-        """Which rows it raised, raising ``at_or_above`` in place: for each short line, the head's probability is
-        shifted on the logit scale so that its threshold lands on the model's ideation threshold; where that is
-        higher than the model's P(>= ideation), it replaces it (and P(>= indicator) follows)."""
+        """Which rows it raised, raising ``at_or_above`` in place. It acts on the short lines it reads as risk (its
+        probability at or above its threshold) and leaves the rest as the heads read them: its probability is shifted
+        on the logit scale so that its threshold lands on the model's ideation threshold, and where that is higher
+        than the model's P(>= ideation), it replaces it (and P(>= indicator) follows)."""
         shifted = sigmoid(logit(probabilities) - logit(self.threshold) + logit(ideation_threshold))
-        raised = short & (shifted > at_or_above[:, IDEATION])
+        raised = short & (probabilities >= self.threshold) & (shifted > at_or_above[:, IDEATION])
         at_or_above[raised, IDEATION] = shifted[raised]
         at_or_above[raised, 0] = np.maximum(at_or_above[raised, 0], shifted[raised])
         return raised
