@@ -367,7 +367,11 @@ def scenarios_run(
 
     settings = Settings()
     chosen = detector_named(
-        detector or settings.detector, settings.second_stage, settings.minilm_dir, settings.zh_stage_dir
+        detector or settings.detector,
+        settings.second_stage,
+        settings.minilm_dir,
+        settings.zh_stage_dir,
+        settings.short_chat,
     )
     results = run_scenarios(path or TIMELINES, chosen)
     typer.echo(format_table(results))

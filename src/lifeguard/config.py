@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # zh_stage_dir (LIFEGUARD_ZH_STAGE_DIR; made by `lifeguard model second-stage train-zh`). When a stage's
     # files are missing an ERROR is logged and the hybrid runs without it. Passed to the detector by runtime.py.
     second_stage: str = "none"
+    # The model's short-chat head (docs/model.md "The short-chat head"): on by default; false reads chat lines with the
+    # four heads alone, as before session 23 (an operator's switch back, without another model folder).
+    short_chat: bool = True
     minilm_dir: Path | None = None
     zh_stage_dir: Path | None = None
     # A subject whose assessed level reaches this gets an open case.

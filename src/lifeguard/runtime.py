@@ -129,7 +129,9 @@ def build_runtime(
     if detector is None:
         from lifeguard.detection.registry import detector_named
 
-        detector = detector_named(settings.detector, settings.second_stage, settings.minilm_dir, settings.zh_stage_dir)
+        detector = detector_named(
+            settings.detector, settings.second_stage, settings.minilm_dir, settings.zh_stage_dir, settings.short_chat
+        )
     keyring.install(settings.key_ring())
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)

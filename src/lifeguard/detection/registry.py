@@ -37,13 +37,14 @@ def detector_named(
     second_stage: str | None = None,
     minilm_dir: str | Path | None = None,
     zh_stage_dir: str | Path | None = None,
+    short_chat: bool = True,
 ) -> Detector:
-    """The detector called ``name``. For the hybrid, ``second_stage`` / ``minilm_dir`` / ``zh_stage_dir``
-    come from the settings (``Settings.second_stage``...); ``None`` falls back to the environment."""
+    """The detector called ``name``. For the hybrid, ``second_stage`` / ``minilm_dir`` / ``zh_stage_dir`` /
+    ``short_chat`` come from the settings (``Settings.second_stage``...); ``None`` falls back to the environment."""
     if name == "rules":
         return default_detector()
     if name == "hybrid":
         from lifeguard.detection.model import hybrid_detector
 
-        return hybrid_detector(second_stage, minilm_dir, zh_stage_dir)
+        return hybrid_detector(second_stage, minilm_dir, zh_stage_dir, short_chat)
     raise ValueError(f"unknown detector {name!r}; choose one of {', '.join(DETECTORS)}")

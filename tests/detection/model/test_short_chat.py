@@ -306,3 +306,29 @@ def test_it_acts_only_on_the_lines_it_reads_as_risk() -> None:
     exactly = np.array([[0.0, 0.0, 0.0, 0.0]])
     head.raise_ideation(exactly, np.array([0.9]), np.array([True]), 0.425)
     assert exactly[0, 1] == pytest.approx(0.425)
+
+
+def test_an_operator_can_switch_the_head_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lifeguard.config import Settings
+    from lifeguard.detection.registry import detector_named
+    from lifeguard.runtime import build_runtime
+    from tests.conftest import make_settings
+
+    monkeypatch.setenv("LIFEGUARD_SHORT_CHAT", "false")
+    assert Settings().short_chat is False
+    monkeypatch.delenv("LIFEGUARD_SHORT_CHAT")
+    assert Settings().short_chat is True
+    detector_named.cache_clear()
+    try:
+        for on in (True, False):
+            settings = make_settings(f"sqlite:///{tmp_path / f'{on}.db'}", detector="hybrid", short_chat=on)
+            rt = build_runtime(settings)
+            try:
+                model = rt.detector.model  # type: ignore[attr-defined]
+                assert (model.short_chat is not None) is on and ("+short." in rt.detector.info.version) is on
+                found = rt.detector.assess(TextInput("i just want to be gone from this world"))
+                assert (SHORT_CHAT_REASON in found.reasons) is on
+            finally:
+                rt.close()
+    finally:
+        detector_named.cache_clear()

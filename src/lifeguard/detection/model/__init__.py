@@ -54,12 +54,13 @@ def parse_second_stage(value: str) -> str:
     return "+".join(part for part in STAGE_PARTS if part in parts)
 
 
-@lru_cache(maxsize=1)
-def load_model() -> RiskModel:
-    """The shipped model, loaded once per process (read-only, shared by threads)."""
+@lru_cache(maxsize=2)
+def load_model(short_chat: bool = True) -> RiskModel:
+    """The shipped model, loaded once per process (read-only, shared by threads); without its short-chat head when
+    ``short_chat`` is False."""
     from lifeguard.detection.model.model import RiskModel
 
-    return RiskModel.load()
+    return RiskModel.load(short_chat=short_chat)
 
 
 def second_stage_setting() -> str:
@@ -75,8 +76,10 @@ def model_with_second_stage(
     cache: bool = False,
     zh_stage_dir: str | Path | None = None,
     chat_head_path: Path | None = None,
+    short_chat: bool = True,
 ) -> RiskModel:
-    """The model (shipped, or in ``directory``) with the named second stage(s). When a stage cannot run here
+    """The model (shipped, or in ``directory``; with its short-chat head unless ``short_chat`` is False) with the
+    named second stage(s). When a stage cannot run here
     (encoder not installed, wrong encoder, bad head) an ERROR says what to install or set, and the model
     scores without it: detection never stops for want of an optional part. With a stage, the model's
     version (in its ``info`` and every ``model:`` reason) ends in ``+minilm.<head digest>`` / ``+zh.<digest>``."""
@@ -86,7 +89,7 @@ def model_with_second_stage(
     from lifeguard.detection.model.short_chat import ShortChatHead
 
     def plain() -> RiskModel:
-        return load_model() if directory is None else RiskModel.load(directory)
+        return load_model(short_chat) if directory is None else RiskModel.load(directory, short_chat=short_chat)
 
     try:
         parts = parse_second_stage(name)
@@ -118,20 +121,27 @@ def model_with_second_stage(
     stage: SecondStage = stages[0] if len(stages) == 1 else ChainedSecondStage(stages)
     version = str(getattr(stage, "version", stage.name))
     meta = {**loaded.meta, "version": f"{loaded.meta['version']}+{version}"}
-    short_chat = ShortChatHead.load(folder, feature_config(loaded.meta))
-    return RiskModel(artifact_io.Artifact(meta=meta, arrays=loaded.arrays), stage, short_chat)
+    head = ShortChatHead.load(folder, feature_config(loaded.meta)) if short_chat else None
+    return RiskModel(artifact_io.Artifact(meta=meta, arrays=loaded.arrays), stage, head)
 
 
 def hybrid_detector(
-    second_stage: str | None = None, minilm_dir: str | Path | None = None, zh_stage_dir: str | Path | None = None
+    second_stage: str | None = None,
+    minilm_dir: str | Path | None = None,
+    zh_stage_dir: str | Path | None = None,
+    short_chat: bool = True,
 ) -> HybridDetector:
     """The shipped model combined with the rule-and-lexicon detector; the second stage(s) named by
     ``second_stage``, else by LIFEGUARD_SECOND_STAGE (the English encoder from ``minilm_dir``, else
     LIFEGUARD_MINILM_DIR, else the installed package; the Chinese stage from ``zh_stage_dir``, else
-    LIFEGUARD_ZH_STAGE_DIR)."""
+    LIFEGUARD_ZH_STAGE_DIR); the model's short-chat head unless ``short_chat`` is False (``Settings.short_chat``)."""
     from lifeguard.detection.lexicon_detector import LexiconDetector
     from lifeguard.detection.model.hybrid import HybridDetector
 
     name = second_stage if second_stage is not None else second_stage_setting()
-    model = load_model() if name == "none" else model_with_second_stage(name, minilm_dir, zh_stage_dir=zh_stage_dir)
+    model = (
+        load_model(short_chat)
+        if name == "none"
+        else model_with_second_stage(name, minilm_dir, zh_stage_dir=zh_stage_dir, short_chat=short_chat)
+    )
     return HybridDetector(model, LexiconDetector())
