@@ -35,10 +35,12 @@ RECALL_FLOORS = {
     "en_risk_fresh.tsv": (0, 44),
     "zh_risk_fresh.tsv": (0, 39),
     "hi_risk_fresh.tsv": (18, 12),
+    "en_risk_fresh2.tsv": (0, 43),
+    "zh_risk_fresh2.tsv": (0, 57),
 }
 LOOKALIKES = ("hi_lookalike_1.txt", "hi_lookalike_2.txt", "en_lookalike.txt", "zh_lookalike.txt", "lookalike_aimed.txt")
 # Lookalikes nobody has read: the cases they open may not grow beyond their count when they were written (session 22:
-# 1, 4, 2; session 23's ``*_fresh`` files: 0, 3, 6).
+# 1, 4, 2; session 23's ``*_fresh`` files: 0, 3, 6; ``*_fresh2``: 2, 6, the same with and without the short-chat head).
 UNREAD_LOOKALIKE_CEILINGS = {
     "en_lookalike_unread.txt": 1,
     "zh_lookalike_unread.txt": 4,
@@ -46,6 +48,8 @@ UNREAD_LOOKALIKE_CEILINGS = {
     "en_lookalike_fresh.txt": 0,
     "zh_lookalike_fresh.txt": 3,
     "hi_lookalike_fresh.txt": 6,
+    "en_lookalike_fresh2.txt": 2,
+    "zh_lookalike_fresh2.txt": 6,
 }
 
 

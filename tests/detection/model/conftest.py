@@ -114,3 +114,30 @@ def tiny_model_dir(synthetic_data: Path, tmp_path_factory: pytest.TempPathFactor
 @pytest.fixture(scope="session")
 def tiny_model(tiny_model_dir: Path) -> RiskModel:
     return RiskModel.load(tiny_model_dir)
+
+
+CHAT_PHRASEBOOK = (
+    "- group: g\n  phrases:\n"
+    '    - {text: "i just want to die", level: ideation}\n'
+    '    - {text: "i dont want to die", level: none}\n'
+    '    - {text: "my friend wants to die", third: ideation}\n'
+    '    - {text: "she said she wants to die", third: ideation, kind: report}\n'
+)
+
+
+def write_chat_material(
+    root: Path,
+    risk: dict[str, list[str]],
+    lookalikes: dict[str, list[str]],
+    phrasebook: str = CHAT_PHRASEBOOK,
+) -> tuple[Path, Path]:
+    """A tiny phrasebook and written-apart folder for the chat trainers: ``risk`` maps a file name to its
+    ``LEVEL<TAB>TEXT`` rows, ``lookalikes`` to its lines. Returns (phrasebook, folder)."""
+    folder = root / "written_apart"
+    folder.mkdir()
+    for files in (risk, lookalikes):
+        for name, rows in files.items():
+            (folder / name).write_text("\n".join(rows) + "\n", encoding="utf-8")
+    path = root / "phrasebook.yaml"
+    path.write_text(phrasebook, encoding="utf-8")
+    return path, folder

@@ -29,6 +29,7 @@ from lifeguard.detection.model.second_stage_chat_train import (
     written_apart_phrases,
 )
 from lifeguard.detection.model.second_stage_minilm import Head, HeadError, MiniLMSecondStage, build_second_stage
+from tests.detection.model.conftest import CHAT_PHRASEBOOK, write_chat_material
 from tests.detection.model.test_minilm import weights_dir_or_skip
 from tests.detection.model.test_second_stage_minilm import head_json, logit
 
@@ -148,29 +149,22 @@ def test_the_shipped_chat_head_was_trained_on_the_lines_in_the_repository() -> N
 
 
 def _write_chat_material(root: Path) -> tuple[Path, Path]:
-    folder = root / "written_apart"
-    folder.mkdir()
     risk = [f"ideation\ti want to die {word}" for word in ("today", "now", "tonight", "so much", "already", "badly")]
     risk += [f"attempt\ti took all the pills {word}" for word in ("now", "tonight", "just now", "already", "sorry")]
-    for name in READ_RISK_FILES:
-        (folder / name).write_text("\n".join(risk) + "\n", encoding="utf-8")
     looks = [f"this pizza is {word} good" for word in ("so", "really", "very", "too", "crazy", "insanely")]
     looks += ["मैं खाना खा रहा हूं", "我想吃火锅"]  # not English: left out
-    for name in READ_LOOKALIKE_FILES:
-        (folder / name).write_text("\n".join(looks) + "\n", encoding="utf-8")
-    (folder / HELD_OUT_RISK).write_text("ideation\ti want to die so bad\nbehavior\tpills are ready tonight\n", "utf-8")
-    (folder / HELD_OUT_LOOKALIKES).write_text("this pizza is good\nthe pizza is ready tonight\n", encoding="utf-8")
-    phrasebook = root / "phrasebook.yaml"
-    phrasebook.write_text(
-        "- group: g\n  phrases:\n"
-        '    - {text: "i just want to die", level: ideation}\n'
-        '    - {text: "i dont want to die", level: none}\n'
-        '    - {text: "my friend wants to die", third: ideation}\n'
-        '    - {text: "she said she wants to die", third: ideation, kind: report}\n'
-        '    - {text: "我想死", level: ideation}\n',
-        encoding="utf-8",
+    return write_chat_material(
+        root,
+        {
+            **dict.fromkeys(READ_RISK_FILES, risk),
+            HELD_OUT_RISK: ["ideation\ti want to die so bad", "behavior\tpills are ready tonight"],
+        },
+        {
+            **dict.fromkeys(READ_LOOKALIKE_FILES, looks),
+            HELD_OUT_LOOKALIKES: ["this pizza is good", "the pizza is ready tonight"],
+        },
+        CHAT_PHRASEBOOK + '    - {text: "我想死", level: ideation}\n',
     )
-    return phrasebook, folder
 
 
 def test_the_trainer_reads_english_lines_of_the_read_files_and_the_phrasebook(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ from lifeguard.detection.model.short_chat_train import (
 )
 from lifeguard.detection.model.textnorm import fold
 from lifeguard.detection.reasons import NGRAM, SHORT_CHAT_REASON
+from tests.detection.model.conftest import write_chat_material
 
 REPO = Path(__file__).resolve().parents[3]
 TESTS = REPO / "tests" / "detection"
@@ -200,29 +201,17 @@ def test_bad_head_arrays_are_refused(tmp_path: Path) -> None:
 
 
 def _write_chat_material(root: Path) -> tuple[Path, Path]:
-    folder = root / "written_apart"
-    folder.mkdir()
     risk = [f"ideation\ti want to die {word}" for word in ("today", "now", "tonight", "so much", "already", "badly")]
     risk += [f"ideation\t我不想活了{word}" for word in ("今天", "现在", "真的", "算了", "真的累")]
     risk += ["attempt\t" + "i took all the pills and i am telling you everything about it " * 2]  # too long: left out
     risk += ["ideation\tab jeene ka mann nahi karta"]  # romanized Hindi: not a language it reads
-    for name in READ_RISK_FILES:
-        (folder / name).write_text("\n".join(risk) + "\n", encoding="utf-8")
     looks = [f"this pizza is {word} good" for word in ("so", "really", "very", "too", "crazy", "insanely")]
     looks += ["मैं खाना खा रहा हूं", "我想吃火锅"]
-    for name in READ_LOOKALIKE_FILES:
-        (folder / name).write_text("\n".join(looks) + "\n", encoding="utf-8")
-    (folder / "en_risk_unread.tsv").write_text("ideation\tnever read\n", encoding="utf-8")
-    phrasebook = root / "phrasebook.yaml"
-    phrasebook.write_text(
-        "- group: g\n  phrases:\n"
-        '    - {text: "i just want to die", level: ideation}\n'
-        '    - {text: "i dont want to die", level: none}\n'
-        '    - {text: "my friend wants to die", third: ideation}\n'
-        '    - {text: "she said she wants to die", third: ideation, kind: report}\n',
-        encoding="utf-8",
+    return write_chat_material(
+        root,
+        {**dict.fromkeys(READ_RISK_FILES, risk), "en_risk_unread.tsv": ["ideation\tnever read"]},
+        dict.fromkeys(READ_LOOKALIKE_FILES, looks),
     )
-    return phrasebook, folder
 
 
 def test_the_trainer_reads_short_lines_of_every_language_once(tmp_path: Path) -> None:
