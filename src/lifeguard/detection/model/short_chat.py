@@ -67,9 +67,9 @@ class ShortChatHead:
 
     @classmethod
     def from_arrays(
-        cls, meta: dict[str, Any], index: np.ndarray, weight: np.ndarray, config: FeatureConfig
+        cls, meta: dict[str, Any], index: np.ndarray, weight: np.ndarray, config: FeatureConfig, where: str = META_FILE
     ) -> ShortChatHead:
-        where = META_FILE
+        """The head, checked against the model's features (``ArtifactError`` naming the field otherwise)."""
         if meta.get("format") != FORMAT:
             raise ArtifactError(f"{where}: format {meta.get('format')!r}, expected {FORMAT!r}")
         if meta.get("hash_scheme") != HASH_SCHEME:
@@ -120,7 +120,7 @@ class ShortChatHead:
             raise ArtifactError(f"{directory}: cannot read the short-chat head: {exc}") from exc
         if not isinstance(meta, dict):
             raise ArtifactError(f"{meta_path}: not a JSON object")
-        return cls.from_arrays(meta, index, weight, config)
+        return cls.from_arrays(meta, index, weight, config, str(meta_path))
 
     def reads(self, folded: list[str], langs: list[str | None], has_features: np.ndarray) -> np.ndarray:
         """Which texts of a batch it reads: lines of at most ``max_chars`` (lightly folded) characters, in one of
