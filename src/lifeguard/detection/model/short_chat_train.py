@@ -35,6 +35,8 @@ from lifeguard.detection.model.features import FeatureConfig
 from lifeguard.detection.model.textnorm import fold_light
 from lifeguard.detection.model.train import featurize
 
+# Every read file, Hindi ones too: the head reads what the language guess calls English or Chinese, and a romanized
+# Hindi line that reads as English is one of those.
 READ_RISK_FILES = (
     "en_risk_dev.tsv",
     "en_risk_held.tsv",
