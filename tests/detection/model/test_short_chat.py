@@ -321,3 +321,10 @@ def test_an_operator_can_switch_the_head_off(tmp_path: Path, monkeypatch: pytest
                 rt.close()
     finally:
         detector_named.cache_clear()
+
+
+def test_the_shipped_model_is_loaded_once_however_it_is_asked_for() -> None:
+    from lifeguard.detection.model import hybrid_detector
+
+    assert load_model() is load_model(True) is load_model(short_chat=True) is hybrid_detector("none").model
+    assert load_model(False) is not load_model() and load_model(False).short_chat is None

@@ -54,10 +54,14 @@ def parse_second_stage(value: str) -> str:
     return "+".join(part for part in STAGE_PARTS if part in parts)
 
 
-@lru_cache(maxsize=2)
 def load_model(short_chat: bool = True) -> RiskModel:
     """The shipped model, loaded once per process (read-only, shared by threads); without its short-chat head when
-    ``short_chat`` is False."""
+    ``short_chat`` is False. ``load_model()`` and ``load_model(True)`` are the same object."""
+    return _shipped_model(bool(short_chat))
+
+
+@lru_cache(maxsize=2)
+def _shipped_model(short_chat: bool) -> RiskModel:
     from lifeguard.detection.model.model import RiskModel
 
     return RiskModel.load(short_chat=short_chat)
