@@ -68,6 +68,8 @@ def test_the_shipped_model_reads_chat_lines_with_its_short_chat_head() -> None:
     files = head.meta["training"]["files"]
     assert {f"written_apart/{name}" for name in READ_RISK_FILES + READ_LOOKALIKE_FILES} <= set(files)
     assert not any("unread" in name or "hi_risk_5" in name or "fresh" in name for name in files)
+    sets = {name.split("/", 1)[0] for name in files if not name.startswith(("phrasebook/", "written_apart/"))}
+    assert "sos-4k-zh" in sets and set(head.meta["training"]["licences"]) == sets  # each set's licence as stated
 
 
 def test_the_shipped_head_was_trained_on_the_lines_in_the_repository() -> None:

@@ -30,7 +30,7 @@ import numpy as np
 from lifeguard.detection.language import guess_language
 from lifeguard.detection.model import chat_lines
 from lifeguard.detection.model.chat_lines import Labelled
-from lifeguard.detection.model.datasets import BENIGN_SETS, load_corpus, sha256_of
+from lifeguard.detection.model.datasets import BENIGN_SETS, load_corpus, sha256_of, stated_licence
 from lifeguard.detection.model.features import FeatureConfig
 from lifeguard.detection.model.textnorm import fold_light
 from lifeguard.detection.model.train import featurize
@@ -241,7 +241,11 @@ def train_short_chat(
             "n": len(texts),
             "sources": counts,
             "files": dict(sorted(files.items())),
-            "licence": "the project's own lines (Apache-2.0); benign samples under their sets' stated licences",
+            "licence": "the project's own lines (Apache-2.0); the sets' samples under their stated licences",
+            "licences": {
+                folder: stated_licence(data_dir / folder)
+                for folder in sorted({name.split("/", 1)[0] for name in (*benign_files, *sos_files)})
+            },
         },
         "out_of_fold_at_threshold": _rates(oof, labels, sources, THRESHOLD),
     }
