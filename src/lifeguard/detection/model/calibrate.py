@@ -31,6 +31,20 @@ def sigmoid(values: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(values, -40.0, 40.0)))
 
 
+LOGIT_EPS = 1e-7  # probabilities are clipped this far from 0 and 1 before their logit
+
+
+def logit(p: np.ndarray | float) -> np.ndarray:
+    clipped = np.clip(np.asarray(p, dtype=np.float64), LOGIT_EPS, 1.0 - LOGIT_EPS)
+    return np.log(clipped / (1.0 - clipped))
+
+
+def shift_probability(p: np.ndarray | float, from_threshold: float, to_threshold: float) -> np.ndarray:
+    """Monotone logit shift that maps ``from_threshold`` onto ``to_threshold``:
+    sigmoid(logit(p) - logit(from) + logit(to))."""
+    return sigmoid(logit(p) - logit(from_threshold) + logit(to_threshold))
+
+
 def fit_platt(scores: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None, iterations: int = 50) -> Platt:
     """Weighted Platt scaling with Platt's smoothed targets; identity when one class is missing."""
     scores = np.asarray(scores, dtype=np.float64)

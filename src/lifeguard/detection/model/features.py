@@ -300,6 +300,30 @@ def weigh(features: Features, config: FeatureConfig) -> Rows:
     return Rows(features.n_docs, docs, buckets, values)
 
 
+def summed_by_block(features: Features, table: np.ndarray) -> np.ndarray:
+    """Per text, the sum of ``table``'s entries (rows of a 2-D table) at the buckets of its n-gram occurrences, shape
+    (n_docs, *table.shape[1:]), unscaled. No sort at all: inside each feature-kind block the texts come in order, so a
+    block is summed per text with one reduceat."""
+    sums = np.zeros((features.n_docs, *table.shape[1:]), dtype=np.float64)
+    for begin, end in zip(features.blocks[:-1], features.blocks[1:], strict=True):
+        docs = features.docs[begin:end]
+        if not len(docs):
+            continue
+        firsts = np.concatenate(([True], docs[1:] != docs[:-1])).nonzero()[0]
+        # np.take: ten times faster than fancy indexing for gathering rows of a 2-D array
+        sums[docs[firsts]] += np.add.reduceat(np.take(table, features.buckets[begin:end], axis=0), firsts, axis=0)
+    return sums
+
+
+def summed_by_row(rows: Rows, contributions: np.ndarray) -> np.ndarray:
+    """Per text, the sum of the ``contributions`` of its rows (one per row of ``rows``, which are sorted by text)."""
+    out = np.zeros((rows.n_docs, *contributions.shape[1:]), dtype=np.float64)
+    if len(rows.docs):
+        starts = np.concatenate(([True], rows.docs[1:] != rows.docs[:-1])).nonzero()[0]
+        out[rows.docs[starts]] = np.add.reduceat(contributions, starts, axis=0)
+    return out
+
+
 def raw_scale(features: Features) -> np.ndarray:
     """1 / sqrt(number of n-gram occurrences) per text (0 for a text without any)."""
     totals = np.bincount(features.docs, minlength=features.n_docs).astype(np.float64)

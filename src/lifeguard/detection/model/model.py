@@ -30,7 +30,16 @@ from lifeguard.detection.language import (
 from lifeguard.detection.levels import LEVELS, Level
 from lifeguard.detection.model import artifact as artifact_io
 from lifeguard.detection.model.calibrate import Platt, sigmoid
-from lifeguard.detection.model.features import FeatureConfig, Features, Rows, extract, raw_scale, weigh
+from lifeguard.detection.model.features import (
+    FeatureConfig,
+    Features,
+    Rows,
+    extract,
+    raw_scale,
+    summed_by_block,
+    summed_by_row,
+    weigh,
+)
 from lifeguard.detection.model.labels import LEVEL_NAMES, N_HEADS, SOS_CLASSES
 from lifeguard.detection.model.second_stage import NoSecondStage, SecondStage
 from lifeguard.detection.model.short_chat import ShortChatHead
@@ -151,14 +160,6 @@ class RiskModel:
     def _rows(self, folded: list[str], collapse: bool = False) -> Rows:
         return weigh(extract(folded, self.config, collapse=collapse), self.config)
 
-    @staticmethod
-    def _sum_by_doc(rows: Rows, contributions: np.ndarray, width: int) -> np.ndarray:
-        out = np.zeros((rows.n_docs, width), dtype=np.float64)
-        if len(rows.docs):
-            starts = np.concatenate(([True], rows.docs[1:] != rows.docs[:-1])).nonzero()[0]
-            out[rows.docs[starts]] = np.add.reduceat(contributions, starts, axis=0)
-        return out
-
     def raw_scores(self, folded: list[str], collapse: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Uncalibrated head scores (n, 4) of folded texts (lightly folded with ``collapse``), and which texts
         had any feature at all."""
@@ -168,21 +169,14 @@ class RiskModel:
     def _raw_scores(self, folded: list[str], collapse: bool) -> tuple[np.ndarray, np.ndarray, Features | None]:
         has_features = np.zeros(len(folded), dtype=bool)
         if self.config.tf == "raw":
-            # No sort at all: inside each feature-kind block the texts come in order, so the weights of a
-            # block are summed per text with one reduceat; the text's scale multiplies the sum once.
+            # Every occurrence's weights, summed per text block by block; the text's scale multiplies the sum once.
             features = extract(folded, self.config, collapse=collapse)
-            sums = np.zeros((len(folded), N_HEADS), dtype=np.float64)
-            for begin, end in zip(features.blocks[:-1], features.blocks[1:], strict=True):
-                docs = features.docs[begin:end]
-                firsts = np.concatenate(([True], docs[1:] != docs[:-1])).nonzero()[0]
-                # np.take: ten times faster than fancy indexing for gathering rows of a 2-D array
-                rows = np.take(self._weights, features.buckets[begin:end], axis=0)
-                sums[docs[firsts]] += np.add.reduceat(rows, firsts, axis=0)
+            sums = summed_by_block(features, self._weights)
             has_features[features.docs] = True
             return sums * raw_scale(features)[:, None] + self._bias, has_features, features
         rows = self._rows(folded, collapse)
         contributions = np.take(self._weights, rows.buckets, axis=0) * rows.values[:, None]
-        scores = self._sum_by_doc(rows, contributions, N_HEADS) + self._bias
+        scores = summed_by_row(rows, contributions) + self._bias
         has_features[rows.docs] = True
         return scores, has_features, None
 
@@ -316,7 +310,7 @@ class RiskModel:
             raise RuntimeError("this model has no SOS-4K head")
         rows = self._rows(folded, collapse)
         contributions = np.take(self._sos_weight, self._sos_rows[rows.buckets], axis=0) * rows.values[:, None]
-        logits = self._sum_by_doc(rows, contributions, SOS_CLASSES) + self._sos_bias
+        logits = summed_by_row(rows, contributions) + self._sos_bias
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from lifeguard.detection.model import artifact as artifact_io
-from lifeguard.detection.model.calibrate import sigmoid
+from lifeguard.detection.model.calibrate import shift_probability, sigmoid
 from lifeguard.detection.model.datasets import sha256_of
 from lifeguard.detection.model.minilm import (
     DISTRIBUTION,
@@ -65,7 +65,6 @@ MIN_WORDS = 15
 # and outside that it has no "neither". Unconditioned, it turned 30 of 5,000 English idiom sentences and 9 of
 # 3,271 banking questions into ideation. The head file says this too (``applies_to.min_indicator``).
 MIN_INDICATOR = 0.9
-_EPS = 1e-7
 
 
 class HeadError(ValueError):
@@ -78,17 +77,6 @@ class SecondStageUnavailable(RuntimeError):
 
 def shipped_head_path(file: str = HEAD_FILE) -> Path:
     return artifact_io.shipped_dir() / file
-
-
-def logit(p: np.ndarray | float) -> np.ndarray:
-    clipped = np.clip(np.asarray(p, dtype=np.float64), _EPS, 1.0 - _EPS)
-    return np.log(clipped / (1.0 - clipped))
-
-
-def shift_probability(p: np.ndarray | float, from_threshold: float, to_threshold: float) -> np.ndarray:
-    """Monotone logit shift that maps ``from_threshold`` onto ``to_threshold``:
-    sigmoid(logit(p) - logit(from) + logit(to))."""
-    return sigmoid(logit(p) - logit(from_threshold) + logit(to_threshold))
 
 
 def _number(data: dict[str, Any], key: str, where: str) -> float:

@@ -28,12 +28,12 @@ from typing import Any
 
 import numpy as np
 
+from lifeguard.detection.model.calibrate import shift_probability
 from lifeguard.detection.model.minilm import WEIGHTS_FILE
 from lifeguard.detection.model.second_stage_minilm import (
     SecondStageUnavailable,
     load_encoder_for,
     read_head_file,
-    shift_probability,
 )
 
 log = logging.getLogger(__name__)

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from lifeguard.detection.model.artifact import ArtifactError
-from lifeguard.detection.model.calibrate import sigmoid
-from lifeguard.detection.model.features import FeatureConfig, Features, raw_scale, weigh
+from lifeguard.detection.model.calibrate import shift_probability, sigmoid
+from lifeguard.detection.model.features import FeatureConfig, Features, raw_scale, summed_by_block, summed_by_row, weigh
 from lifeguard.detection.model.hashing import HASH_SCHEME
 
 FORMAT = "short-chat-1"
@@ -35,11 +35,6 @@ INDEX_FILE = "short_chat_index.npy"
 WEIGHT_FILE = "short_chat_weight.npy"
 IDEATION = 1  # the rung the head speaks about, in the (n, 4) "at or above" columns
 LANGUAGES = ("en", "zh", "hi", "hi-Latn")  # the model's language guesses
-
-
-def logit(p: np.ndarray | float) -> np.ndarray:
-    q = np.clip(np.asarray(p, dtype=np.float64), 1e-9, 1 - 1e-9)
-    return np.log(q / (1 - q))
 
 
 def content_version(meta: dict[str, Any], index: np.ndarray, weight: np.ndarray) -> str:
@@ -133,18 +128,11 @@ class ShortChatHead:
 
     def probabilities(self, features: Features, config: FeatureConfig) -> np.ndarray:
         """P(risk) of every text of a batch whose n-grams the model extracted (short or not)."""
-        sums = np.zeros(features.n_docs, dtype=np.float64)
-        if config.tf == "raw":
-            for begin, end in zip(features.blocks[:-1], features.blocks[1:], strict=True):
-                docs = features.docs[begin:end]
-                if not len(docs):
-                    continue
-                firsts = np.concatenate(([True], docs[1:] != docs[:-1])).nonzero()[0]
-                sums[docs[firsts]] += np.add.reduceat(np.take(self.weights, features.buckets[begin:end]), firsts)
-            sums *= raw_scale(features)
+        if config.tf == "raw":  # the model's own sums (``RiskModel._raw_scores``), with this head's weights
+            sums = summed_by_block(features, self.weights) * raw_scale(features)
         else:
             rows = weigh(features, config)
-            np.add.at(sums, rows.docs, np.take(self.weights, rows.buckets) * rows.values)
+            sums = summed_by_row(rows, np.take(self.weights, rows.buckets) * rows.values)
         return np.asarray(sigmoid(sums + self.bias), dtype=np.float64)
 
     def raise_ideation(
@@ -154,7 +142,7 @@ class ShortChatHead:
         probability at or above its threshold) and leaves the rest as the heads read them: its probability is shifted
         on the logit scale so that its threshold lands on the model's ideation threshold, and where that is higher
         than the model's P(>= ideation), it replaces it (and P(>= indicator) follows)."""
-        shifted = sigmoid(logit(probabilities) - logit(self.threshold) + logit(ideation_threshold))
+        shifted = shift_probability(probabilities, self.threshold, ideation_threshold)
         raised = short & (probabilities >= self.threshold) & (shifted > at_or_above[:, IDEATION])
         at_or_above[raised, IDEATION] = shifted[raised]
         at_or_above[raised, 0] = np.maximum(at_or_above[raised, 0], shifted[raised])

@@ -33,7 +33,7 @@ from lifeguard.detection.model.chat_lines import Labelled
 from lifeguard.detection.model.datasets import BENIGN_SETS, load_corpus, sha256_of, stated_licence
 from lifeguard.detection.model.features import FeatureConfig
 from lifeguard.detection.model.textnorm import fold_light
-from lifeguard.detection.model.train import featurize
+from lifeguard.detection.model.train import featurize, logistic_regression
 
 # Every read file, Hindi ones too: the head reads what the language guess calls English or Chinese, and a romanized
 # Hindi line that reads as English is one of those.
@@ -152,18 +152,12 @@ def sample_weights(labels: np.ndarray, sources: list[str], hard_weight: float = 
     return weights
 
 
-def _logistic(c: float) -> Any:
-    from sklearn.linear_model import LogisticRegression
-
-    return LogisticRegression(C=c, max_iter=MAX_ITER)
-
-
 def out_of_fold(matrix: Any, labels: np.ndarray, weights: np.ndarray, c: float, seed: int) -> np.ndarray:
     from sklearn.model_selection import StratifiedKFold
 
     result = np.zeros(len(labels), dtype=np.float64)
     for train, held in StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(np.zeros(len(labels)), labels):
-        model = _logistic(c).fit(matrix[train], labels[train], sample_weight=weights[train])
+        model = logistic_regression(c, MAX_ITER).fit(matrix[train], labels[train], sample_weight=weights[train])
         result[held] = model.predict_proba(matrix[held])[:, 1]
     return result
 
@@ -207,7 +201,7 @@ def train_short_chat(
     say(f"{FOLDS}-fold cross-validation")
     oof = out_of_fold(matrix, labels, weights, C, seed)
     say("fitting")
-    fitted = _logistic(C).fit(matrix, labels, sample_weight=weights)
+    fitted = logistic_regression(C, MAX_ITER).fit(matrix, labels, sample_weight=weights)
     coef = fitted.coef_.ravel()
     index = np.flatnonzero(coef).astype(np.uint32)
     weight = coef[index].astype(np.float32)

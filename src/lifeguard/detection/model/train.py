@@ -149,7 +149,8 @@ def _prune(coef: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
     return nonzero.astype(np.uint32), values[nonzero]
 
 
-def _logistic(c: float, max_iter: int) -> Any:
+def logistic_regression(c: float, max_iter: int) -> Any:
+    """The logistic regression every linear head is fitted with (the model's heads, the short-chat head)."""
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(C=c, max_iter=max_iter, solver="lbfgs", tol=1e-4)
@@ -162,7 +163,7 @@ def _fit_head(matrix: Any, labels: np.ndarray, weights: np.ndarray, config: Trai
     if positive <= 0 or negative <= 0:
         prior = (positive + 0.5) / (positive + negative + 1.0)
         return np.zeros(matrix.shape[1]), float(np.log(prior / (1.0 - prior)))
-    model = _logistic(config.c, config.max_iter)
+    model = logistic_regression(config.c, config.max_iter)
     model.fit(matrix, labels, sample_weight=weights)
     return np.asarray(model.coef_[0], dtype=np.float64), float(model.intercept_[0])
 
@@ -239,7 +240,7 @@ def train(
             progress(f"SOS-4K 11-level head: {len(sos_rows)} texts")
             sos_matrix = matrix[sos_rows]
             columns = np.unique(sos_matrix.indices)  # buckets SOS-4K never uses keep a zero weight: skip them
-            model = _logistic(config.sos_c, config.max_iter * 2)
+            model = logistic_regression(config.sos_c, config.max_iter * 2)
             model.fit(sos_matrix[:, columns], sos_labels)
             coef = np.asarray(model.coef_, dtype=np.float64)  # (11, used buckets)
             strength = np.abs(coef).max(axis=0)
