@@ -1,9 +1,9 @@
 """Phrases written apart from the rules (``written_apart/``): the shipped hybrid's recall on them may not drop, and
 no harmless lookalike that was read to write rules may open a case. The floors are what docs/model.md reports (sessions
-21 to 23); a change that lowers one must say why there and lower it here. The ``*_unread`` files, ``hi_risk_5`` and the
-``*_fresh`` files were never read to write rules or train a head: they measure phrasing nobody tuned the detector on,
-so their lookalikes are held to a ceiling instead of being read and fixed. (The read English and Chinese files also
-train the short-chat head, so their floors say little about new phrasing.)"""
+21 to 24); a change that lowers one must say why there and lower it here. The ``*_unread`` files, ``hi_risk_5`` and the
+``*_fresh*`` files were never read to write rules or train a head: they measure phrasing nobody tuned the detector on,
+so their lookalikes are held to a ceiling instead of being read and fixed. (The read files also train the short-chat
+head, so their floors say little about new phrasing; the ``*_train3`` files were written only to train it.)"""
 
 from __future__ import annotations
 
@@ -21,26 +21,47 @@ WRITTEN_APART = Path(__file__).with_name("written_apart")
 
 # Messages read at ideation or above (a case), per file and script: (Devanagari, any other script).
 RECALL_FLOORS = {
-    "hi_risk_1.tsv": (60, 57),
-    "hi_risk_2.tsv": (57, 46),
-    "hi_risk_3.tsv": (42, 35),
-    "hi_risk_4.tsv": (52, 53),
-    "en_risk_dev.tsv": (0, 87),
-    "en_risk_held.tsv": (0, 90),
-    "zh_risk_dev.tsv": (0, 76),
-    "zh_risk_held.tsv": (0, 89),
+    "hi_risk_1.tsv": (60, 61),
+    "hi_risk_2.tsv": (58, 58),
+    "hi_risk_3.tsv": (42, 41),
+    "hi_risk_4.tsv": (52, 56),
+    "en_risk_dev.tsv": (0, 86),
+    "en_risk_held.tsv": (0, 89),
+    "zh_risk_dev.tsv": (0, 77),
+    "zh_risk_held.tsv": (0, 90),
     "en_risk_unread.tsv": (0, 66),
-    "zh_risk_unread.tsv": (0, 93),
-    "hi_risk_5.tsv": (28, 23),
-    "en_risk_fresh.tsv": (0, 44),
-    "zh_risk_fresh.tsv": (0, 39),
-    "hi_risk_fresh.tsv": (18, 12),
-    "en_risk_fresh2.tsv": (0, 43),
-    "zh_risk_fresh2.tsv": (0, 57),
+    "zh_risk_unread.tsv": (0, 98),
+    "hi_risk_5.tsv": (28, 30),
+    "en_risk_fresh.tsv": (0, 42),
+    "zh_risk_fresh.tsv": (0, 45),
+    "hi_risk_fresh.tsv": (18, 24),
+    "en_risk_fresh2.tsv": (0, 42),
+    "zh_risk_fresh2.tsv": (0, 64),
+    "zh_risk_train3.tsv": (0, 210),
+    "hi_risk_train3.tsv": (35, 101),
+    "en_risk_fresh3.tsv": (0, 71),
+    "zh_risk_fresh3.tsv": (0, 77),
+    "hi_risk_fresh3.tsv": (21, 35),
+    "en_risk_fresh4.tsv": (0, 66),
+    "zh_risk_fresh4.tsv": (0, 62),
+    "hi_risk_fresh4.tsv": (26, 30),
 }
 LOOKALIKES = ("hi_lookalike_1.txt", "hi_lookalike_2.txt", "en_lookalike.txt", "zh_lookalike.txt", "lookalike_aimed.txt")
-# Lookalikes nobody has read: the cases they open may not grow beyond their count when they were written (session 22:
-# 1, 4, 2; session 23's ``*_fresh`` files: 0, 3, 6; ``*_fresh2``: 2, 6, the same with and without the short-chat head).
+# Lookalikes and everyday chat read to train the short-chat head (session 24), not to write rules: the cases they open
+# are the rules' and the four heads' (docs/model.md, "Hindi, everyday chat and a balance by weight"), held to their
+# count until rules are written from them.
+HEAD_TRAINING_CEILINGS = {
+    "zh_lookalike_train3.txt": 9,
+    "hi_lookalike_train3.txt": 1,
+    "everyday_train3_en.txt": 2,
+    "everyday_train3_zh.txt": 0,
+    "everyday_train3_hi_deva.txt": 0,
+    "everyday_train3_hi_latn.txt": 4,
+}
+# Lookalikes and everyday chat nobody has read: the cases they open may not grow beyond their count when they were
+# written (session 22: 1, 4, 2; session 23's ``*_fresh`` files: 0, 3, 6; ``*_fresh2``: 2, 6, the same with and without
+# the short-chat head; session 24's ``*_fresh3``: 4, 7, 1 and ``*_fresh4``: 2, 5, 4 with its head (3, 5, 4 before it),
+# and its everyday chat: none).
 UNREAD_LOOKALIKE_CEILINGS = {
     "en_lookalike_unread.txt": 1,
     "zh_lookalike_unread.txt": 4,
@@ -50,6 +71,16 @@ UNREAD_LOOKALIKE_CEILINGS = {
     "hi_lookalike_fresh.txt": 6,
     "en_lookalike_fresh2.txt": 2,
     "zh_lookalike_fresh2.txt": 6,
+    "en_lookalike_fresh3.txt": 4,
+    "zh_lookalike_fresh3.txt": 7,
+    "hi_lookalike_fresh3.txt": 1,
+    "en_lookalike_fresh4.txt": 2,
+    "zh_lookalike_fresh4.txt": 5,
+    "hi_lookalike_fresh4.txt": 4,
+    "everyday_fresh3_en.txt": 0,
+    "everyday_fresh3_zh.txt": 0,
+    "everyday_fresh3_hi_deva.txt": 0,
+    "everyday_fresh3_hi_latn.txt": 0,
 }
 
 
@@ -75,9 +106,11 @@ def test_every_file_is_well_formed() -> None:
         rows = _risk(name)
         assert rows and all(level >= Level.IDEATION for level, _ in rows), name
         assert len({text for _, text in rows}) == len(rows), name
-    for name in (*LOOKALIKES, *UNREAD_LOOKALIKE_CEILINGS):
+    for name in (*LOOKALIKES, *HEAD_TRAINING_CEILINGS, *UNREAD_LOOKALIKE_CEILINGS):
         lines = (WRITTEN_APART / name).read_text(encoding="utf-8").splitlines()
-        assert len(lines) >= 130 and len(set(lines)) == len(lines) and all(lines), name
+        assert len(lines) >= 120 and len(set(lines)) == len(lines) and all(lines), name
+    listed = {*RECALL_FLOORS, *LOOKALIKES, *HEAD_TRAINING_CEILINGS, *UNREAD_LOOKALIKE_CEILINGS, "README.md"}
+    assert {path.name for path in WRITTEN_APART.iterdir()} == listed  # a new file is measured here
 
 
 @pytest.mark.parametrize("name", sorted(RECALL_FLOORS))
@@ -110,3 +143,8 @@ def test_no_lookalike_written_apart_opens_a_case(production: HybridDetector, nam
 @pytest.mark.parametrize("name", sorted(UNREAD_LOOKALIKE_CEILINGS))
 def test_unread_lookalikes_open_no_more_cases_than_when_written(production: HybridDetector, name: str) -> None:
     assert len(_cases(production, name)) <= UNREAD_LOOKALIKE_CEILINGS[name]
+
+
+@pytest.mark.parametrize("name", sorted(HEAD_TRAINING_CEILINGS))
+def test_lines_the_head_learnt_as_ordinary_open_no_more_cases_than_counted(production: HybridDetector, name: str) -> None:
+    assert len(_cases(production, name)) <= HEAD_TRAINING_CEILINGS[name]

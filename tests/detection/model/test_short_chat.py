@@ -26,6 +26,7 @@ from lifeguard.detection.model.short_chat import (
 )
 from lifeguard.detection.model.short_chat_train import (
     MAX_CHARS,
+    READ_EVERYDAY_FILES,
     READ_LOOKALIKE_FILES,
     READ_RISK_FILES,
     sample_weights,
@@ -66,7 +67,7 @@ def test_the_shipped_model_reads_chat_lines_with_its_short_chat_head() -> None:
     assert head is not None and head.max_chars == MAX_CHARS
     assert model.version.endswith(f"+{head.version}") and head.version.startswith("short.")
     files = head.meta["training"]["files"]
-    assert {f"written_apart/{name}" for name in READ_RISK_FILES + READ_LOOKALIKE_FILES} <= set(files)
+    assert {f"written_apart/{name}" for name in READ_RISK_FILES + READ_LOOKALIKE_FILES + READ_EVERYDAY_FILES} <= set(files)
     assert not any("unread" in name or "hi_risk_5" in name or "fresh" in name for name in files)
     sets = {name.split("/", 1)[0] for name in files if not name.startswith(("phrasebook/", "written_apart/"))}
     assert "sos-4k-zh" in sets and set(head.meta["training"]["licences"]) == sets  # each set's licence as stated
@@ -97,14 +98,14 @@ def test_it_only_raises_ideation_and_only_on_chat_lines(without_head: RiskModel)
     assert before.short_chat is None
 
 
-def test_it_reads_english_and_chinese_only() -> None:
-    """Hindi lines keep the heads' reading: without everyday Hindi chat to learn from, it read "abhi uthi hu" ("I just
+def test_it_reads_chat_lines_in_the_four_languages_and_not_posts() -> None:
+    """Hindi since session 24, when everyday Hindi chat to learn from kept it from reading "abhi uthi hu" ("I just
     woke up") as a wish to die."""
     model = load_model()
-    assert model.short_chat is not None and model.short_chat.languages == ("en", "zh")
+    assert model.short_chat is not None and model.short_chat.languages == ("en", "zh", "hi", "hi-Latn")
     scored = model.score_texts(LINES)
     read = model.short_chat.reads(scored.folded, scored.langs or [], np.ones(len(LINES), dtype=bool))
-    assert read.tolist() == [False, True, True, False, False, True, True, False, False]
+    assert read.tolist() == [False] + [True] * 8
 
 
 def test_it_finds_risk_the_heads_miss_and_says_so(without_head: RiskModel) -> None:
@@ -206,13 +207,14 @@ def _write_chat_material(root: Path) -> tuple[Path, Path]:
     risk = [f"ideation\ti want to die {word}" for word in ("today", "now", "tonight", "so much", "already", "badly")]
     risk += [f"ideation\t我不想活了{word}" for word in ("今天", "现在", "真的", "算了", "真的累")]
     risk += ["attempt\t" + "i took all the pills and i am telling you everything about it " * 2]  # too long: left out
-    risk += ["ideation\tab jeene ka mann nahi karta"]  # romanized Hindi: not a language it reads
+    risk += ["ideation\tab jeene ka mann nahi karta"]  # romanized Hindi
     looks = [f"this pizza is {word} good" for word in ("so", "really", "very", "too", "crazy", "insanely")]
     looks += ["मैं खाना खा रहा हूं", "我想吃火锅"]
+    everyday = ["abhi uthi hu", "on my way", "到家了", "this pizza is so good"]
     return write_chat_material(
         root,
         {**dict.fromkeys(READ_RISK_FILES, risk), "en_risk_unread.tsv": ["ideation\tnever read"]},
-        dict.fromkeys(READ_LOOKALIKE_FILES, looks),
+        {**dict.fromkeys(READ_LOOKALIKE_FILES, looks), **dict.fromkeys(READ_EVERYDAY_FILES, everyday)},
     )
 
 
@@ -229,12 +231,14 @@ def test_the_trainer_reads_short_lines_of_every_language_once(tmp_path: Path) ->
     assert table["is the blue one in stock"] == (0, "benign")
     assert table["this pizza is so good"] == (0, "hard")  # seen first as a lookalike
     assert "she said she wants to die" not in table  # a report, not a message
-    assert "ab jeene ka mann nahi karta" not in table and "मैं खाना खा रहा हूं" not in table  # Hindi
+    assert table["ab jeene ka mann nahi karta"] == (1, "risk") and table["मैं खाना खा रहा हूं"] == (0, "hard")  # Hindi
+    assert table["abhi uthi hu"] == (0, "everyday") and table["到家了"] == (0, "everyday")
+    assert table["on my way"] == (0, "everyday") and texts.count("this pizza is so good") == 1  # a lookalike first
     assert not any(len(text) > MAX_CHARS for text in texts) and "never read" not in table
     weights = sample_weights(labels, sources)
-    risk = labels == 1
-    assert weights[risk].sum() == pytest.approx(float((~risk).sum()))
-    assert set(weights[np.asarray(sources) == "hard"].tolist()) == {3.0}
+    risk, kinds = labels == 1, np.asarray(sources)
+    assert weights[risk].sum() == pytest.approx(weights[~risk].sum())  # by weight, not by count
+    assert set(weights[kinds == "hard"].tolist()) == {3.0} and set(weights[kinds == "everyday"].tolist()) == {1.0}
 
 
 def test_training_is_deterministic_and_writes_a_loadable_head(tmp_path: Path, tiny_model_dir: Path) -> None:
@@ -251,7 +255,7 @@ def test_training_is_deterministic_and_writes_a_loadable_head(tmp_path: Path, ti
     model = RiskModel.load(model_dir)
     assert model.short_chat is not None and model.short_chat.version == meta["version"]
     assert meta["training"]["sources"]["benign"] == 0  # no benign sets under no-data
-    rates = {"recall", "precision", "hard_negatives_raised", "sos_below_ideation_raised", "benign_raised"}
+    rates = {"recall", "precision", "hard_negatives_raised", "everyday_raised", "sos_below_ideation_raised", "benign_raised"}
     assert set(meta["out_of_fold_at_threshold"]) == rates
     head = model.short_chat
     p = head.probabilities(extract([fold("i want to die now"), fold("this pizza is so good")], config), config)

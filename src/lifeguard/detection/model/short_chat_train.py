@@ -1,18 +1,18 @@
 """Training the short-chat head (``lifeguard model train-short-chat``). Needs scikit-learn.
 
 What it learns from, in the languages it reads (``LANGUAGES``): chat lines already read to write rules (the
-written-apart files of ``READ_RISK_FILES`` and ``READ_LOOKALIKE_FILES``, never the ``*_unread``, ``*_fresh`` or
+written-apart files of ``READ_RISK_FILES`` and ``READ_LOOKALIKE_FILES``, never the ``*_unread``, ``*_fresh*`` or
 ``hi_risk_5`` ones), the phrasebook's messages and the seed phrases (``chat_lines``) as risk (ideation or above) and
-hard negatives (the rest); SOS-4K's short training comments, labels 4-10 as risk and 0-3 not; and a seeded sample of
+hard negatives (the rest); everyday chat lines (``READ_EVERYDAY_FILES``) as ordinary text; SOS-4K's short training comments, labels 4-10 as risk and 0-3 not; and a seeded sample of
 the benign sets' training parts (shop and delivery chat, searches, bank and support questions, idioms, Hinglish
 tweets, dialogues, Hindi comments) as ordinary text, each line as often as it recurs. Only lines of at most
 ``MAX_CHARS`` characters (lightly folded), the ones the head reads.
 
 A logistic regression over the model's own hashed n-gram features (same hashing, same values), so scoring costs one
 more gather of the n-grams the model extracts anyway. Hard negatives weigh ``HARD_WEIGHT`` times an ordinary text
-(they are what the head must learn apart); the risk lines together weigh as much as all the rest.
-The settings (``C``, ``HARD_WEIGHT``, ``BENIGN_SAMPLE``, ``MAX_CHARS``, ``THRESHOLD``, the languages, SOS-4K's comments)
-were chosen in session 23 among a few variants by what the hybrid with the head found on the written-apart files
+(they are what the head must learn apart); the risk lines together weigh as much as all the rest together.
+The settings (``C``, ``HARD_WEIGHT``, ``BENIGN_SAMPLE``, ``MAX_CHARS``, ``THRESHOLD``, SOS-4K's comments) were chosen in
+session 23, the languages, the everyday lines and the balance by weight in session 24, each among a few variants by what the hybrid with the head found on the written-apart files
 nobody had read, opened on their lookalikes, on everyday chat and on the benign hold-outs, and by its reading of
 SOS-4K's test split at ideation; ``docs/model.md`` ("The short-chat head") says so. Five-fold cross-validation records
 the out-of-fold rates at the threshold. Deterministic: the same data, seed and settings write the same bytes.
@@ -35,8 +35,7 @@ from lifeguard.detection.model.features import FeatureConfig
 from lifeguard.detection.model.textnorm import fold_light
 from lifeguard.detection.model.train import featurize, logistic_regression
 
-# Every read file, Hindi ones too: the head reads what the language guess calls English or Chinese, and a romanized
-# Hindi line that reads as English is one of those.
+# Every read file: the head reads the lines the language guess calls one of ``LANGUAGES``.
 READ_RISK_FILES = (
     "en_risk_dev.tsv",
     "en_risk_held.tsv",
@@ -46,6 +45,8 @@ READ_RISK_FILES = (
     "hi_risk_2.tsv",
     "hi_risk_3.tsv",
     "hi_risk_4.tsv",
+    "zh_risk_train3.tsv",
+    "hi_risk_train3.tsv",
 )
 READ_LOOKALIKE_FILES = (
     "en_lookalike.txt",
@@ -53,12 +54,21 @@ READ_LOOKALIKE_FILES = (
     "hi_lookalike_1.txt",
     "hi_lookalike_2.txt",
     "lookalike_aimed.txt",
+    "zh_lookalike_train3.txt",
+    "hi_lookalike_train3.txt",
 )
-# The languages it reads. Not Hindi: with Hindi lines it learnt "abhi" ("now", in "abhi kar lunga") and "मैंने"
-# ("I have", in "मैंने गोलियां खा लीं") as risk, and read everyday lines ("abhi uthi hu", "I just woke up"; "मैंने सब्ज़ी
-# खरीद ली है", "I bought the vegetables") as ideation: the benign sets hold Hindi comments and restaurant dialogues,
-# not everyday Hindi chat, so it had nothing to learn "ordinary" from (docs/model.md, "The short-chat head").
-LANGUAGES = ("en", "zh")
+# Everyday chat with no risk in it ("abhi uthi hu", "on my way", "到家了"): ordinary text, which the benign sets (shop
+# reviews, searches, bank and support questions, restaurant dialogues, tweets) hardly hold in the first person.
+READ_EVERYDAY_FILES = (
+    "everyday_train3_en.txt",
+    "everyday_train3_zh.txt",
+    "everyday_train3_hi_deva.txt",
+    "everyday_train3_hi_latn.txt",
+)
+# The languages it reads (the model's guesses). Hindi since session 24: before there was everyday Hindi chat to learn
+# "ordinary" from, Hindi lines taught it "abhi" ("now", in "abhi kar lunga") and "मैंने" ("I have", in "मैंने गोलियां खा
+# लीं") as risk, and it read "abhi uthi hu" ("I just woke up") as ideation (docs/model.md, "The short-chat head").
+LANGUAGES = ("en", "zh", "hi", "hi-Latn")
 SOS_SET = "sos-4k-zh"
 SOS_RISK = 4  # SOS-4K's labels 4-10 are ideation or above (``datasets``); 0-3 are not
 MAX_CHARS = 80  # a chat line; longer texts are posts, which the heads learnt
@@ -68,6 +78,13 @@ BENIGN_SAMPLE = 20_000
 THRESHOLD = 0.9
 FOLDS = 5
 MAX_ITER = 5000
+DECIMALS = 6  # of the exported weights and bias (``portable``)
+
+
+def portable(values: np.ndarray) -> np.ndarray:
+    """Fitted values rounded to ``DECIMALS`` places: the solver's last bits differ between processors (one machine's
+    weights differed from another's by 7e-15), and the head's files, whose digest is its version, must not."""
+    return np.round(np.asarray(values, dtype=np.float64), DECIMALS)
 
 
 def short_enough(text: str, max_chars: int = MAX_CHARS) -> bool:
@@ -111,14 +128,15 @@ def training_lines(
     sos: Labelled = ([], []),
     max_chars: int = MAX_CHARS,
 ) -> tuple[list[str], np.ndarray, list[str]]:
-    """Texts, labels and sources (``risk``; ``hard``: lookalikes, distress, reports; ``sos``: SOS-4K comments below
-    ideation; ``benign``), short ones only: the labelled lines in the head's languages, each once as first seen;
+    """Texts, labels and sources (``risk``; ``hard``: lookalikes, distress, reports; ``everyday``: everyday chat;
+    ``sos``: SOS-4K comments below ideation; ``benign``), short ones only: the labelled lines in the head's languages, each once as first seen;
     each ordinary line as often as the sample holds it (unless it is also a labelled line)."""
     parts: list[tuple[str, Labelled]] = [
         (
             "written_apart",
             chat_lines.written_apart_lines(written_apart, READ_RISK_FILES, READ_LOOKALIKE_FILES, _read_language),
         ),
+        ("everyday", chat_lines.written_apart_lines(written_apart, (), READ_EVERYDAY_FILES, _read_language)),
         ("phrasebook", chat_lines.phrasebook_lines(phrasebook, _read_language)),
         ("seeds", chat_lines.seed_lines(LANGUAGES)),
         ("sos", sos),
@@ -138,17 +156,19 @@ def training_lines(
                 benign_seen.add(text)
             texts.append(text)
             labels.append(label)
-            sources.append("risk" if label else name if name in ("sos", "benign") else "hard")
+            sources.append("risk" if label else name if name in ("everyday", "sos", "benign") else "hard")
     return texts, np.asarray(labels, dtype=np.int64), sources
 
 
 def sample_weights(labels: np.ndarray, sources: list[str], hard_weight: float = HARD_WEIGHT) -> np.ndarray:
-    """Hard negatives ``hard_weight``, ordinary texts 1, risk lines together as many as all the others (by count)."""
+    """Hard negatives ``hard_weight``, ordinary texts (everyday chat too) 1, and the risk lines together as much as
+    all the others together. (Until session 24 they weighed as many as the others by count, not by weight: more
+    lookalikes then made each risk line weigh less, and the head raised fewer.)"""
     hard = np.asarray([source == "hard" for source in sources], dtype=bool)
     weights = np.where(hard, hard_weight, 1.0)
     positives = labels == 1
     if positives.any():
-        weights[positives] = float((~positives).sum()) / float(positives.sum())
+        weights[positives] = float(weights[~positives].sum()) / float(positives.sum())
     return weights
 
 
@@ -175,6 +195,7 @@ def _rates(probabilities: np.ndarray, labels: np.ndarray, sources: list[str], th
         "recall": share(risk),
         "precision": round(found / int(raised.sum()), 4) if raised.any() else 0.0,
         "hard_negatives_raised": share(source == "hard"),
+        "everyday_raised": share(source == "everyday"),
         "sos_below_ideation_raised": share(source == "sos"),
         "benign_raised": share(source == "benign"),
     }
@@ -202,23 +223,26 @@ def train_short_chat(
     oof = out_of_fold(matrix, labels, weights, C, seed)
     say("fitting")
     fitted = logistic_regression(C, MAX_ITER).fit(matrix, labels, sample_weight=weights)
-    coef = fitted.coef_.ravel()
+    coef = portable(fitted.coef_.ravel())
     index = np.flatnonzero(coef).astype(np.uint32)
     weight = coef[index].astype(np.float32)
     files = {
         **benign_files,
         **sos_files,
         f"phrasebook/{phrasebook.name}": sha256_of(phrasebook),
-        **{f"written_apart/{name}": sha256_of(written_apart / name) for name in READ_RISK_FILES + READ_LOOKALIKE_FILES},
+        **{
+            f"written_apart/{name}": sha256_of(written_apart / name)
+            for name in READ_RISK_FILES + READ_LOOKALIKE_FILES + READ_EVERYDAY_FILES
+        },
     }
-    counts = {source: sources.count(source) for source in ("risk", "hard", "sos", "benign")}
+    counts = {source: sources.count(source) for source in ("risk", "hard", "everyday", "sos", "benign")}
     meta: dict[str, Any] = {
-        "bias": float(fitted.intercept_[0]),
+        "bias": float(portable(fitted.intercept_)[0]),
         "threshold": THRESHOLD,
         "max_chars": MAX_CHARS,
         "languages": list(LANGUAGES),
         "features": {"bits": config.bits, "tf": config.tf},
-        "model": "logistic regression on the model's hashed n-grams, English and Chinese chat lines",
+        "model": "logistic regression on the model's hashed n-grams, English, Chinese and Hindi chat lines",
         "settings": {
             "C": C,
             "hard_weight": HARD_WEIGHT,
@@ -229,8 +253,8 @@ def train_short_chat(
         },
         "training": {
             "meaning": (
-                "risk: the writer's own at ideation or above; hard: lookalikes, distress, reports; sos: SOS-4K "
-                "comments below ideation; benign: ordinary text"
+                "risk: the writer's own at ideation or above; hard: lookalikes, distress, reports; everyday: everyday "
+                "chat; sos: SOS-4K comments below ideation; benign: ordinary text"
             ),
             "n": len(texts),
             "sources": counts,
