@@ -21,30 +21,30 @@ WRITTEN_APART = Path(__file__).with_name("written_apart")
 
 # Messages read at ideation or above (a case), per file and script: (Devanagari, any other script).
 RECALL_FLOORS = {
-    "hi_risk_1.tsv": (60, 61),
-    "hi_risk_2.tsv": (58, 58),
-    "hi_risk_3.tsv": (42, 41),
-    "hi_risk_4.tsv": (52, 56),
+    "hi_risk_1.tsv": (65, 61),
+    "hi_risk_2.tsv": (59, 58),
+    "hi_risk_3.tsv": (50, 41),
+    "hi_risk_4.tsv": (55, 56),
     "en_risk_dev.tsv": (0, 86),
     "en_risk_held.tsv": (0, 89),
     "zh_risk_dev.tsv": (0, 77),
     "zh_risk_held.tsv": (0, 90),
     "en_risk_unread.tsv": (0, 66),
     "zh_risk_unread.tsv": (0, 98),
-    "hi_risk_5.tsv": (28, 30),
+    "hi_risk_5.tsv": (41, 30),
     "en_risk_fresh.tsv": (0, 42),
     "zh_risk_fresh.tsv": (0, 45),
-    "hi_risk_fresh.tsv": (18, 24),
+    "hi_risk_fresh.tsv": (30, 24),
     "en_risk_fresh2.tsv": (0, 42),
     "zh_risk_fresh2.tsv": (0, 64),
     "zh_risk_train3.tsv": (0, 210),
-    "hi_risk_train3.tsv": (35, 101),
+    "hi_risk_train3.tsv": (92, 101),
     "en_risk_fresh3.tsv": (0, 71),
     "zh_risk_fresh3.tsv": (0, 77),
-    "hi_risk_fresh3.tsv": (21, 35),
+    "hi_risk_fresh3.tsv": (42, 35),
     "en_risk_fresh4.tsv": (0, 66),
     "zh_risk_fresh4.tsv": (0, 62),
-    "hi_risk_fresh4.tsv": (26, 30),
+    "hi_risk_fresh4.tsv": (47, 30),
 }
 LOOKALIKES = ("hi_lookalike_1.txt", "hi_lookalike_2.txt", "en_lookalike.txt", "zh_lookalike.txt", "lookalike_aimed.txt")
 # Lookalikes and everyday chat read to train the short-chat head (session 24), not to write rules: the cases they open
@@ -55,20 +55,21 @@ HEAD_TRAINING_CEILINGS = {
     "hi_lookalike_train3.txt": 1,
     "everyday_train3_en.txt": 2,
     "everyday_train3_zh.txt": 0,
-    "everyday_train3_hi_deva.txt": 0,
+    "everyday_train3_hi_deva.txt": 1,
     "everyday_train3_hi_latn.txt": 4,
 }
 # Lookalikes and everyday chat nobody has read: the cases they open may not grow beyond their count when they were
 # written (session 22: 1, 4, 2; session 23's ``*_fresh`` files: 0, 3, 6; ``*_fresh2``: 2, 6, the same with and without
 # the short-chat head; session 24's ``*_fresh3``: 4, 7, 1 and ``*_fresh4``: 2, 5, 4 with its head (3, 5, 4 before it),
-# and its everyday chat: none).
+# and its everyday chat: none). ``hi_lookalike_fresh`` opened 6 until session 24 let a Devanagari line the short-chat
+# head raised keep ideation, which found 67 more of 290 never-read Devanagari risk messages (docs/model.md).
 UNREAD_LOOKALIKE_CEILINGS = {
     "en_lookalike_unread.txt": 1,
     "zh_lookalike_unread.txt": 4,
     "hi_lookalike_unread.txt": 2,
     "en_lookalike_fresh.txt": 0,
     "zh_lookalike_fresh.txt": 3,
-    "hi_lookalike_fresh.txt": 6,
+    "hi_lookalike_fresh.txt": 7,
     "en_lookalike_fresh2.txt": 2,
     "zh_lookalike_fresh2.txt": 6,
     "en_lookalike_fresh3.txt": 4,
@@ -146,5 +147,7 @@ def test_unread_lookalikes_open_no_more_cases_than_when_written(production: Hybr
 
 
 @pytest.mark.parametrize("name", sorted(HEAD_TRAINING_CEILINGS))
-def test_lines_the_head_learnt_as_ordinary_open_no_more_cases_than_counted(production: HybridDetector, name: str) -> None:
+def test_lines_the_head_learnt_as_ordinary_open_no_more_cases_than_counted(
+    production: HybridDetector, name: str
+) -> None:
     assert len(_cases(production, name)) <= HEAD_TRAINING_CEILINGS[name]

@@ -9,6 +9,7 @@ from lifeguard.detection.levels import Level
 from lifeguard.detection.model import hybrid
 from lifeguard.detection.model.hybrid import LONG_POST_CHARS, HybridDetector, _flood, _too_short
 from lifeguard.detection.model.model import RiskModel
+from lifeguard.detection.reasons import SHORT_CHAT_REASON
 
 
 class StubRules:
@@ -372,6 +373,20 @@ def test_the_model_alone_does_not_read_devanagari(production: HybridDetector) ->
     assert found.level is Level.IDEATION and "hybrid:devanagari_needs_rules" not in found.reasons
     mixed = production.assess(TextInput("मैं ठीक नहीं हूँ, i want to die"))  # English risk words in it
     assert mixed.level >= Level.IDEATION
+
+
+def test_a_devanagari_line_the_short_chat_head_raised_keeps_ideation(production: HybridDetector) -> None:
+    """The short-chat head learnt Devanagari risk and everyday chat from lines written for it (session 24): what it
+    alone raises to ideation stays there, where the four heads' reading is still none without the rules."""
+    from lifeguard.detection.model import hybrid_detector
+
+    line = "मुझे नहीं पता मैं क्यों ज़िंदा हूँ"  # "I don't know why I'm alive": no rule finds it
+    result = production.assess(TextInput(line))
+    assert result.level is Level.IDEATION and SHORT_CHAT_REASON in result.reasons
+    assert "hybrid:devanagari_needs_rules" not in result.reasons
+    without = hybrid_detector("none", short_chat=False).assess(TextInput(line))
+    assert without.level is Level.NONE and "hybrid:devanagari_needs_rules" in without.reasons
+    assert production.assess(TextInput("मैं खाना खा रहा हूं")).level is Level.NONE  # "I'm eating": the head leaves it
 
 
 # -- the rules screen what the model reads as no risk -------------------------------------------------

@@ -67,7 +67,9 @@ def test_the_shipped_model_reads_chat_lines_with_its_short_chat_head() -> None:
     assert head is not None and head.max_chars == MAX_CHARS
     assert model.version.endswith(f"+{head.version}") and head.version.startswith("short.")
     files = head.meta["training"]["files"]
-    assert {f"written_apart/{name}" for name in READ_RISK_FILES + READ_LOOKALIKE_FILES + READ_EVERYDAY_FILES} <= set(files)
+    assert {f"written_apart/{name}" for name in READ_RISK_FILES + READ_LOOKALIKE_FILES + READ_EVERYDAY_FILES} <= set(
+        files
+    )
     assert not any("unread" in name or "hi_risk_5" in name or "fresh" in name for name in files)
     sets = {name.split("/", 1)[0] for name in files if not name.startswith(("phrasebook/", "written_apart/"))}
     assert "sos-4k-zh" in sets and set(head.meta["training"]["licences"]) == sets  # each set's licence as stated
@@ -255,7 +257,14 @@ def test_training_is_deterministic_and_writes_a_loadable_head(tmp_path: Path, ti
     model = RiskModel.load(model_dir)
     assert model.short_chat is not None and model.short_chat.version == meta["version"]
     assert meta["training"]["sources"]["benign"] == 0  # no benign sets under no-data
-    rates = {"recall", "precision", "hard_negatives_raised", "everyday_raised", "sos_below_ideation_raised", "benign_raised"}
+    rates = {
+        "recall",
+        "precision",
+        "hard_negatives_raised",
+        "everyday_raised",
+        "sos_below_ideation_raised",
+        "benign_raised",
+    }
     assert set(meta["out_of_fold_at_threshold"]) == rates
     head = model.short_chat
     p = head.probabilities(extract([fold("i want to die now"), fold("this pizza is so good")], config), config)

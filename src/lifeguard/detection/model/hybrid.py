@@ -46,7 +46,8 @@ lexicons. The combination, for one text:
    A text mostly in Devanagari in which the rules found no risk word is none, whatever the model reads: the
    model knows Devanagari risk only from its seed phrases, and read everyday chat ("मैं खाना खा रहा हूं", "I'm
    eating") as behavior (``hybrid:devanagari_needs_rules``; in any length of text, as no long Devanagari post
-   trained it either).
+   trained it either). A chat line that the short-chat head alone raised to ideation keeps ideation: the head
+   learnt Devanagari risk and everyday chat from lines written for it (session 24).
 5. If the rules' level is higher (a wish with a method, a time or a place: escalations; a past attempt;
    Hindi and Hinglish phrases the model barely knows), the rules' level wins.
 
@@ -303,12 +304,16 @@ class HybridDetector:
             # Facebook comments: on everyday chat written for Lifeguard in session 21 ("मैं खाना खा रहा हूं", "I'm
             # eating") it read 12 of 150 lines as ideation or above and 52 at indicator, on risk statements written
             # apart from the rules 2 of 150 as ideation where the rules found nothing, and indicator as often as on
-            # the everyday lines. Its reading of Devanagari carries no signal the rules lack.
+            # the everyday lines. Its reading of Devanagari carries no signal the rules lack. The short-chat head's
+            # does since session 24 (it learnt from 600 Devanagari risk lines and 250 everyday ones): a line it alone
+            # raised to ideation keeps it (on Devanagari lines nobody had read, 67 more of 290 risk messages; one more
+            # of 590 lookalikes and everyday lines, and one of 4,290 Facebook comments).
             if (
                 rule.level is Level.NONE
                 and level > Level.NONE
                 and (not rule.reasons or context_only(rule.reasons))
                 and mostly_devanagari(scored.folded[index])
+                and not (short_read and level is Level.IDEATION)
             ):
                 level = Level.NONE
                 notes.append("hybrid:devanagari_needs_rules")

@@ -3,19 +3,20 @@
 What it learns from, in the languages it reads (``LANGUAGES``): chat lines already read to write rules (the
 written-apart files of ``READ_RISK_FILES`` and ``READ_LOOKALIKE_FILES``, never the ``*_unread``, ``*_fresh*`` or
 ``hi_risk_5`` ones), the phrasebook's messages and the seed phrases (``chat_lines``) as risk (ideation or above) and
-hard negatives (the rest); everyday chat lines (``READ_EVERYDAY_FILES``) as ordinary text; SOS-4K's short training comments, labels 4-10 as risk and 0-3 not; and a seeded sample of
-the benign sets' training parts (shop and delivery chat, searches, bank and support questions, idioms, Hinglish
-tweets, dialogues, Hindi comments) as ordinary text, each line as often as it recurs. Only lines of at most
-``MAX_CHARS`` characters (lightly folded), the ones the head reads.
+hard negatives (the rest); everyday chat lines (``READ_EVERYDAY_FILES``) as ordinary text; SOS-4K's short training
+comments, labels 4-10 as risk and 0-3 not; and a seeded sample of the benign sets' training parts (shop and delivery
+chat, searches, bank and support questions, idioms, Hinglish tweets, dialogues, Hindi comments) as ordinary text, each
+line as often as it recurs. Only lines of at most ``MAX_CHARS`` characters (lightly folded), the ones the head reads.
 
-A logistic regression over the model's own hashed n-gram features (same hashing, same values), so scoring costs one
-more gather of the n-grams the model extracts anyway. Hard negatives weigh ``HARD_WEIGHT`` times an ordinary text
-(they are what the head must learn apart); the risk lines together weigh as much as all the rest together.
-The settings (``C``, ``HARD_WEIGHT``, ``BENIGN_SAMPLE``, ``MAX_CHARS``, ``THRESHOLD``, SOS-4K's comments) were chosen in
-session 23, the languages, the everyday lines and the balance by weight in session 24, each among a few variants by what the hybrid with the head found on the written-apart files
-nobody had read, opened on their lookalikes, on everyday chat and on the benign hold-outs, and by its reading of
-SOS-4K's test split at ideation; ``docs/model.md`` ("The short-chat head") says so. Five-fold cross-validation records
-the out-of-fold rates at the threshold. Deterministic: the same data, seed and settings write the same bytes.
+A logistic regression over the model's own hashed n-gram features (same hashing, same values), so scoring costs one more
+gather of the n-grams the model extracts anyway. Hard negatives weigh ``HARD_WEIGHT`` times an ordinary text (they are
+what the head must learn apart); the risk lines together weigh as much as all the rest together. The settings (``C``,
+``HARD_WEIGHT``, ``BENIGN_SAMPLE``, ``MAX_CHARS``, ``THRESHOLD``, SOS-4K's comments) were chosen in session 23, the
+languages, the everyday lines and the balance by weight in session 24, each among a few variants by what the hybrid with
+the head found on the written-apart files nobody had read, opened on their lookalikes, on everyday chat and on the
+benign hold-outs, and by its reading of SOS-4K's test split at ideation; ``docs/model.md`` ("The short-chat head") says
+so. Five-fold cross-validation records the out-of-fold rates at the threshold. Deterministic: the same data, seed and
+settings write the same bytes.
 """
 
 from __future__ import annotations
@@ -129,8 +130,8 @@ def training_lines(
     max_chars: int = MAX_CHARS,
 ) -> tuple[list[str], np.ndarray, list[str]]:
     """Texts, labels and sources (``risk``; ``hard``: lookalikes, distress, reports; ``everyday``: everyday chat;
-    ``sos``: SOS-4K comments below ideation; ``benign``), short ones only: the labelled lines in the head's languages, each once as first seen;
-    each ordinary line as often as the sample holds it (unless it is also a labelled line)."""
+    ``sos``: SOS-4K comments below ideation; ``benign``), short ones only: the labelled lines in the head's languages,
+    each once as first seen; each ordinary line as often as the sample holds it (unless it is also a labelled line)."""
     parts: list[tuple[str, Labelled]] = [
         (
             "written_apart",
