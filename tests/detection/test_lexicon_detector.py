@@ -321,6 +321,38 @@ def test_idioms_and_hyperbole_are_not_risk(assess_text: Assess, text: str) -> No
     assert result.spans == ()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "新闻说某国通过了安乐死法案，你们怎么看",  # a bill, not a way to die
+        "再见了各位，去云南玩一周，回来见",
+        "这道物理题杀了我吧",
+        "看完这本书，主角写遗书那段我哭了",
+        "这么贵？我不活了，等双十一吧",
+        "这部剧烂到想死",
+        "我开局就自杀式冲锋，被队友骂惨了",
+        "aaj coffee ka overdose ho gaya",
+        "在海边晒了三天，晒成黑炭了",  # a tan, not charcoal
+    ],
+)
+def test_hyperbole_fiction_bills_and_trips_are_not_risk(assess_text: Assess, text: str) -> None:
+    """Session 24's Chinese and Hindi lookalikes, written to train the short-chat head, that the rules read as risk."""
+    assert assess_text(text).level is N
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("有没有安乐的死法", Level.BEHAVIOR),
+        ("这么贵，我不活了，真的", IDE),
+        ("再见了各位，再也不会回来了", Level.BEHAVIOR),
+        ("i overdosed on my pills", Level.ATTEMPT),
+    ],
+)
+def test_the_same_words_meant_still_count(assess_text: Assess, text: str, expected: Level) -> None:
+    assert assess_text(text).level >= expected
+
+
 def test_idiom_reason_names_the_words(assess_text: Assess) -> None:
     assert "idiom:zh:笑死" in assess_text("笑死").reasons
     assert "idiom:zh:秒杀" in assess_text("秒杀").reasons
