@@ -129,3 +129,29 @@ def test_signal_reasons_stored_in_the_clear_are_encrypted_by_the_upgrade_and_rea
     finally:
         if old is not None:
             keyring.install(old)
+
+
+# -- 0005: a signal's detector label is as long as its parts' versions --------------------------------------------
+
+
+def test_a_detector_label_longer_than_64_characters_is_stored(empty_db_url: str) -> None:
+    """PostgreSQL refused the signal (and the worker retried it for ever) once the label named five versions."""
+    old = keyring._ring
+    ring = KeyRing.derived("m" * 32)
+    keyring.install(ring)
+    label = "hybrid/linear-1+859b67c944+short.cf2301ef05+shortb.51ee38b0bb+zh.a1600278+lexicon-rules/1"
+    try:
+        upgrade(empty_db_url, BEFORE_ENCRYPTION)
+        _insert_signal_before_encryption(empty_db_url, ring)
+        upgrade(empty_db_url)
+        engine = create_engine(empty_db_url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("UPDATE signals SET detector = :label"), {"label": label})
+            with Session(engine) as session:
+                assert session.scalars(select(Signal)).one().detector == label
+        finally:
+            engine.dispose()
+    finally:
+        if old is not None:
+            keyring.install(old)

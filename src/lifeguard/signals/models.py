@@ -62,7 +62,7 @@ class Signal(Base):
     support: Mapped[bool] = mapped_column(Boolean, default=False)
     third_party_level: Mapped[str] = mapped_column(String(16), default="none")
     subject_level: Mapped[str] = mapped_column(String(16))  # what this signal says of the subject's risk
-    detector: Mapped[str] = mapped_column(String(64))
+    detector: Mapped[str] = mapped_column(String(255))  # the detector's label: its name and every part's version
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
 
 

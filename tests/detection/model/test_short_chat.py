@@ -16,8 +16,9 @@ from lifeguard.detection.model import load_model
 from lifeguard.detection.model.artifact import ArtifactError, shipped_dir
 from lifeguard.detection.model.chat_lines import phrasebook_lines
 from lifeguard.detection.model.features import extract
-from lifeguard.detection.model.model import SHORT_CHAT_HEAD, RiskModel
+from lifeguard.detection.model.model import SHORT_BEHAVIOR_HEAD, SHORT_CHAT_HEAD, RiskModel
 from lifeguard.detection.model.short_chat import (
+    BEHAVIOR,
     INDEX_FILE,
     META_FILE,
     WEIGHT_FILE,
@@ -29,6 +30,8 @@ from lifeguard.detection.model.short_chat_train import (
     READ_EVERYDAY_FILES,
     READ_LOOKALIKE_FILES,
     READ_RISK_FILES,
+    behavior_lines,
+    behavior_threshold,
     sample_weights,
     train_short_chat,
     training_lines,
@@ -38,6 +41,7 @@ from lifeguard.detection.reasons import NGRAM, SHORT_CHAT_REASON
 from tests.detection.model.conftest import write_chat_material
 
 REPO = Path(__file__).resolve().parents[3]
+THRESHOLDS = np.array([0.5, 0.425, 0.4, 0.35])  # the model's per-rung thresholds, for the unit tests
 TESTS = REPO / "tests" / "detection"
 PHRASEBOOK = TESTS / "phrasebook.yaml"
 
@@ -243,6 +247,26 @@ def test_the_trainer_reads_short_lines_of_every_language_once(tmp_path: Path) ->
     assert set(weights[kinds == "hard"].tolist()) == {3.0} and set(weights[kinds == "everyday"].tolist()) == {1.0}
 
 
+def test_the_behavior_head_learns_the_risk_lines_by_their_level(tmp_path: Path) -> None:
+    from lifeguard.detection.model.seeds import SEEDS
+
+    phrasebook, folder = _write_chat_material(tmp_path)
+    texts, labels = behavior_lines(phrasebook, folder)
+    table = dict(zip(texts, labels.tolist(), strict=True))
+    assert table["i want to die today"] == 0 and table["我不想活了今天"] == 0  # ideation
+    assert all(table[phrase] == 1 for phrase in SEEDS["en"][Level.BEHAVIOR] if phrase in table)
+    assert any(table.get(phrase) == 1 for phrase in SEEDS["hi-Latn"][Level.ATTEMPT])
+    assert "this pizza is so good" not in table and "abhi uthi hu" not in table  # not risk: not its business
+    assert not any(len(text) > MAX_CHARS for text in texts) and "never read" not in table
+
+
+def test_the_behavior_threshold_is_the_lowest_that_spares_the_lines_at_ideation() -> None:
+    probabilities = np.array([0.9, 0.7, 0.52, 0.3] + [0.1] * 46)
+    labels = np.array([1, 1, 0, 0] + [0] * 46)
+    assert behavior_threshold(probabilities, labels) == 0.55  # at 0.5, 1 of 48 lines at ideation (2.1%) is raised
+    assert behavior_threshold(np.full(4, 0.99), np.zeros(4, dtype=np.int64)) == 0.95  # none spares them: the highest
+
+
 def test_training_is_deterministic_and_writes_a_loadable_head(tmp_path: Path, tiny_model_dir: Path) -> None:
     pytest.importorskip("sklearn")
     phrasebook, folder = _write_chat_material(tmp_path)
@@ -289,7 +313,9 @@ def test_the_command_writes_beside_a_model_and_says_what_is_missing(tmp_path: Pa
     done = runner.invoke(model_app, ["train-short-chat", "--out", str(model_dir), *args])
     assert done.exit_code == 0, done.output
     summary = json.loads(done.stdout.strip().splitlines()[-1])
-    assert summary["version"] == RiskModel.load(model_dir).short_chat.version  # type: ignore[union-attr]
+    head = RiskModel.load(model_dir).short_chat
+    assert head is not None and head.behavior is not None
+    assert head.version == f"{summary['version']}+{summary['behavior']['version']}"
 
 
 def test_without_the_head_its_explanation_is_empty(without_head: RiskModel) -> None:
@@ -301,15 +327,48 @@ def test_it_acts_only_on_the_lines_it_reads_as_risk() -> None:
     head = ShortChatHead(np.zeros(8, np.float32), 0.0, 0.9, 80, ("en",), "short.test", {})
     at_or_above = np.array([[0.2, 0.1, 0.05, 0.01]] * 3)
     before = at_or_above.copy()
-    raised = head.raise_ideation(at_or_above, np.array([0.95, 0.85, 0.99]), np.array([True, True, False]), 0.425)
+    raised = head.raise_rung(at_or_above, np.array([0.95, 0.85, 0.99]), np.array([True, True, False]), THRESHOLDS)
     assert raised.tolist() == [True, False, False]
     assert at_or_above[0, 1] >= 0.425 and at_or_above[0, 0] == at_or_above[0, 1]  # indicator follows
     assert np.array_equal(at_or_above[0, 2:], before[0, 2:])  # behavior and attempt untouched
     assert np.array_equal(at_or_above[1:], before[1:])  # below its threshold, or not a short line: untouched
     # its threshold lands on the model's: 0.9 becomes 0.425
     exactly = np.array([[0.0, 0.0, 0.0, 0.0]])
-    head.raise_ideation(exactly, np.array([0.9]), np.array([True]), 0.425)
+    head.raise_rung(exactly, np.array([0.9]), np.array([True]), THRESHOLDS)
     assert exactly[0, 1] == pytest.approx(0.425)
+
+
+def test_the_behavior_head_raises_behavior_only_on_lines_at_ideation() -> None:
+    head = ShortChatHead(np.zeros(8, np.float32), 0.0, 0.7, 80, ("en",), "shortb.test", {}, rung=BEHAVIOR)
+    rows = [[0.6, 0.5, 0.1, 0.01], [0.6, 0.3, 0.1, 0.01], [0.6, 0.5, 0.1, 0.01], [0.6, 0.5, 0.41, 0.01]]
+    at_or_above = np.array(rows)
+    before = at_or_above.copy()
+    raised = head.raise_rung(at_or_above, np.array([0.8, 0.99, 0.6, 0.99]), np.ones(4, dtype=bool), THRESHOLDS)
+    # the second is below ideation, the third below its threshold, the fourth at behavior already
+    assert raised.tolist() == [True, False, False, False]
+    assert at_or_above[0, 2] >= THRESHOLDS[2] and at_or_above[0, 3] == before[0, 3]  # attempt untouched
+    assert (np.diff(at_or_above[0]) <= 0).all()  # still monotone: ideation and indicator follow
+    assert np.array_equal(at_or_above[1:], before[1:])
+
+
+def test_the_shipped_behavior_head_reads_plans_and_acts_in_chat() -> None:
+    model = load_model()
+    assert model.short_chat is not None and model.short_chat.behavior is not None
+    behavior = model.short_chat.behavior
+    assert behavior.rung == BEHAVIOR and behavior.version.startswith("shortb.")
+    assert model.version.endswith(f"+{behavior.version}")
+    assert behavior.meta["training"]["files"] == {
+        name: digest
+        for name, digest in model.short_chat.meta["training"]["files"].items()
+        if name.startswith(("phrasebook/", "written_apart/")) and ("risk" in name or name.startswith("phrasebook/"))
+    }
+    lines = ["got the pills and wrote the letter, tonight", "i want to die"]
+    scored = model.score_texts(lines)
+    assert scored.short_behavior is not None and scored.short_behavior.tolist()[0]
+    assert scored.ranks[0] >= Level.BEHAVIOR.rank
+    assessment = model.assess(TextInput(lines[0]))
+    assert SHORT_CHAT_REASON in assessment.reasons and assessment.spans
+    assert model.explaining_head(scored, 0, Level.BEHAVIOR) == SHORT_BEHAVIOR_HEAD
 
 
 def test_an_operator_can_switch_the_head_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

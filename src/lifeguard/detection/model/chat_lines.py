@@ -17,6 +17,7 @@ from lifeguard.detection.levels import Level
 from lifeguard.detection.model.seeds import SEEDS
 
 Labelled = tuple[list[str], list[int]]
+Levelled = tuple[list[str], list[Level]]
 
 
 def _everything(text: str) -> bool:
@@ -28,6 +29,25 @@ def _add(into: Labelled, texts: list[str], label: int) -> None:
     into[1].extend([label] * len(texts))
 
 
+def at_least(lines: Levelled, level: Level) -> Labelled:
+    """1 for the lines at ``level`` or above, 0 for the rest."""
+    return lines[0], [int(own >= level) for own in lines[1]]
+
+
+def written_apart_levels(
+    folder: Path, risk_files: tuple[str, ...], keep: Callable[[str], bool] = _everything
+) -> Levelled:
+    """The risk lines (``LEVEL<TAB>TEXT``) of the named written-apart files that ``keep`` keeps, with their levels."""
+    out: Levelled = ([], [])
+    for name in risk_files:
+        for row in (folder / name).read_text(encoding="utf-8").splitlines():
+            if "\t" in row and keep(row.split("\t", 1)[1]):
+                level, text = row.split("\t", 1)
+                out[0].append(text)
+                out[1].append(Level(level))
+    return out
+
+
 def written_apart_lines(
     folder: Path,
     risk_files: tuple[str, ...],
@@ -36,34 +56,43 @@ def written_apart_lines(
 ) -> Labelled:
     """The lines of the named written-apart files that ``keep`` keeps: risk (``LEVEL<TAB>TEXT``) as 1, lookalikes
     (one message a line) as 0."""
-    out: Labelled = ([], [])
-    for name in risk_files:
-        rows = (folder / name).read_text(encoding="utf-8").splitlines()
-        _add(out, [row.split("\t", 1)[1] for row in rows if "\t" in row and keep(row.split("\t", 1)[1])], 1)
+    risk = written_apart_levels(folder, risk_files, keep)[0]
+    out: Labelled = (list(risk), [1] * len(risk))
     for name in lookalike_files:
         lines = (folder / name).read_text(encoding="utf-8").splitlines()
         _add(out, [line for line in lines if line.strip() and keep(line)], 0)
     return out
 
 
-def phrasebook_lines(path: Path, keep: Callable[[str], bool] = _everything) -> Labelled:
-    """The phrasebook's messages that ``keep`` keeps (reports, ``kind: report``, are left out): the writer's own level
-    ideation or above as 1, the rest as 0 (a message about someone else, ``third``, is the writer's none)."""
-    out: Labelled = ([], [])
+def phrasebook_levels(path: Path, keep: Callable[[str], bool] = _everything) -> Levelled:
+    """The phrasebook's messages that ``keep`` keeps (reports, ``kind: report``, are left out) with the writer's own
+    level (a message about someone else, ``third``, is the writer's none)."""
+    out: Levelled = ([], [])
     for group in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
         for item in group.get("phrases", []):
             text = str(item.get("text", ""))
             if item.get("kind", "message") != "message" or not keep(text):
                 continue
-            own = Level.NONE if "third" in item else Level(item["level"])
-            _add(out, [text], int(own >= Level.IDEATION))
+            out[0].append(text)
+            out[1].append(Level.NONE if "third" in item else Level(item["level"]))
+    return out
+
+
+def phrasebook_lines(path: Path, keep: Callable[[str], bool] = _everything) -> Labelled:
+    """The phrasebook's messages that ``keep`` keeps: the writer's own level ideation or above as 1, the rest as 0."""
+    return at_least(phrasebook_levels(path, keep), Level.IDEATION)
+
+
+def seed_levels(languages: tuple[str, ...]) -> Levelled:
+    """The seed phrases of ``languages`` (keys of ``SEEDS``) with their levels."""
+    out: Levelled = ([], [])
+    for language in languages:
+        for level, phrases in SEEDS[language].items():
+            out[0].extend(phrases)
+            out[1].extend([level] * len(phrases))
     return out
 
 
 def seed_lines(languages: tuple[str, ...]) -> Labelled:
     """The seed phrases of ``languages`` (keys of ``SEEDS``): ideation or above as 1, the rest as 0."""
-    out: Labelled = ([], [])
-    for language in languages:
-        for level, phrases in SEEDS[language].items():
-            _add(out, list(phrases), int(level >= Level.IDEATION))
-    return out
+    return at_least(seed_levels(languages), Level.IDEATION)

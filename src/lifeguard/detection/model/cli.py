@@ -118,14 +118,14 @@ def train_short_chat_command(
     written_apart: WrittenApartOption = WRITTEN_APART,
     seed: ChatSeedOption = 0,
 ) -> None:
-    """Train the short-chat head on the English and Chinese chat lines already read, SOS-4K's short comments and a
-    sample of the benign sets, and write it beside the model in --out (its model.json says which features to use).
-    Prints a JSON summary."""
+    """Train the short-chat head on the chat lines already read (English, Chinese, Hindi), SOS-4K's short comments and
+    a sample of the benign sets, and its behavior head on the lines at ideation or above, and write both beside the
+    model in --out (its model.json says which features to use). Prints a JSON summary."""
     from lifeguard.detection.model import artifact as artifact_io
     from lifeguard.detection.model.datasets import default_data_dir
     from lifeguard.detection.model.model import feature_config
-    from lifeguard.detection.model.short_chat import save
-    from lifeguard.detection.model.short_chat_train import train_short_chat
+    from lifeguard.detection.model.short_chat import BEHAVIOR_PREFIX, save
+    from lifeguard.detection.model.short_chat_train import train_behavior, train_short_chat
 
     _chat_material(phrasebook, written_apart)
     try:
@@ -136,10 +136,14 @@ def train_short_chat_command(
         meta, index, weight = train_short_chat(
             data_dir or default_data_dir(), phrasebook, written_apart, config, seed, _progress
         )
+        behavior = train_behavior(phrasebook, written_apart, config, seed, _progress)  # the seeds hold both levels
     except ValueError as exc:
         raise _failure(str(exc)) from exc
     written = save(out, meta, index, weight)
-    summary = {key: written[key] for key in ("version", "threshold", "max_chars", "out_of_fold_at_threshold")}
+    planned = save(out, *behavior, prefix=BEHAVIOR_PREFIX)
+    keys = ("version", "threshold", "max_chars", "out_of_fold_at_threshold")
+    summary = {key: written[key] for key in keys}
+    summary["behavior"] = {"weights": len(behavior[1]), **{key: planned[key] for key in keys}}
     sys.stdout.write(json.dumps({"out": str(out), "weights": len(index), **summary}, ensure_ascii=False) + "\n")
 
 

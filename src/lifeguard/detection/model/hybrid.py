@@ -268,13 +268,20 @@ class HybridDetector:
             not long_post or rule.third_party_level >= model_level
         )
         short_search = item.kind == "search" and _too_short(scored.folded[index])  # "木炭 10斤"
-        short_read = scored.short_chat is not None and bool(scored.short_chat[index])
+        short_read = scored.short_read(index)
+        # what the short-chat heads alone raised a line to: ideation, or behavior where both raised it
+        planned = scored.short_behavior is not None and bool(scored.short_behavior[index])
+        head_level = Level.NONE
+        if scored.short_chat is not None and bool(scored.short_chat[index]):
+            head_level = Level.BEHAVIOR if planned else Level.IDEATION
+        # the behavior head acts on lines at ideation: the caps for words set aside judge that reading of a wish
+        wish_level = Level.IDEATION if planned else model_level
         if model_level > rule.level:
             if about_other:
                 level = rule.level
                 third_party = max(third_party, model_level, key=lambda value: value.rank)
                 notes.append("hybrid:model_risk_read_as_about_someone_else")
-            elif not long_post and (capped := _set_aside_cap(rule, model_level, at_or_above)) is not None:
+            elif not long_post and (capped := _set_aside_cap(rule, wish_level, at_or_above)) is not None:
                 level, note = capped
                 notes.append(note)
             elif (
@@ -307,13 +314,14 @@ class HybridDetector:
             # the everyday lines. Its reading of Devanagari carries no signal the rules lack. The short-chat head's
             # does since session 24 (it learnt from 600 Devanagari risk lines and 250 everyday ones): a line it alone
             # raised to ideation keeps it (on Devanagari lines nobody had read, 67 more of 290 risk messages; one more
-            # of 590 lookalikes and everyday lines, and one of 4,290 Facebook comments).
+            # of 590 lookalikes and everyday lines, and one of 4,290 Facebook comments), and behavior where its
+            # behavior head raised it further.
             if (
                 rule.level is Level.NONE
                 and level > Level.NONE
                 and (not rule.reasons or context_only(rule.reasons))
                 and mostly_devanagari(scored.folded[index])
-                and not (short_read and level is Level.IDEATION)
+                and not (Level.IDEATION <= level <= head_level)
             ):
                 level = Level.NONE
                 notes.append("hybrid:devanagari_needs_rules")

@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 MODEL_NAME = "risk-model"
 IDEATION_RUNG = 1  # the column of P(level >= ideation) in "at or above" arrays
 SHORT_CHAT_HEAD = N_HEADS  # ``explain``'s head number for the short-chat head
+SHORT_BEHAVIOR_HEAD = N_HEADS + 1  # and for its behavior head
 MAX_EXPLAINED_NGRAMS = 3
 _HAN = re.compile(f"[{HAN_CLASS}]")
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789'")
@@ -66,6 +67,11 @@ class Scored:
     ranks: np.ndarray  # (n,) int: index into LEVELS
     langs: list[str | None] | None = None  # the language read from each text's scripts and words (no hint)
     short_chat: np.ndarray | None = None  # bool per text: the short-chat head raised its P(>= ideation)
+    short_behavior: np.ndarray | None = None  # bool per text: its behavior head raised P(>= behavior)
+
+    def short_read(self, index: int) -> bool:
+        """Whether the short-chat head or its behavior head raised text ``index``."""
+        return any(raised is not None and bool(raised[index]) for raised in (self.short_chat, self.short_behavior))
 
 
 class Evidence(NamedTuple):  # a tuple: made three times per flagged text, twice as fast as a dataclass
@@ -115,8 +121,14 @@ class RiskModel:
             dense[index[part], head] = weight[part]
         dense.setflags(write=False)
         self._weights = dense
-        # one floor per head, the short-chat head's last (nothing to explain without one)
-        columns = [*dense.T, short_chat.weights if short_chat is not None else np.zeros(0, dtype=np.float32)]
+        # one floor per head, the short-chat head's and its behavior head's last (nothing to explain without them)
+        none = np.zeros(0, dtype=np.float32)
+        behavior = short_chat.behavior if short_chat is not None else None
+        columns = [
+            *dense.T,
+            short_chat.weights if short_chat is not None else none,
+            behavior.weights if behavior is not None else none,
+        ]
         self._explain_floor = np.array(
             [float(np.median(column[column > 0])) if (column > 0).any() else 0.0 for column in columns],
             dtype=np.float32,
@@ -232,8 +244,10 @@ class RiskModel:
                 at_or_above[rows, 2] = np.maximum(at_or_above[rows, 2], np.minimum(high, at_or_above[rows, 1]))
                 ranks = self.ranks_from(at_or_above)
         # After the SOS head, which reads Weibo comments, not chat: the short-chat head speaks of ideation only.
-        short_raised = self._read_short_chat(folded, langs, features, has_features, at_or_above, collapse)
-        if short_raised is not None and short_raised.any():
+        short_raised, behavior_raised = self._read_short_chat(
+            folded, langs, features, has_features, at_or_above, collapse
+        )
+        if any(raised is not None and raised.any() for raised in (short_raised, behavior_raised)):
             ranks = self.ranks_from(at_or_above)
         if not isinstance(self.second_stage, NoSecondStage):
             flagged = (ranks > 0).nonzero()[0]
@@ -256,7 +270,14 @@ class RiskModel:
                         log.warning("second stage %s returned a bad shape; kept first stage", self.second_stage.name)
                 except Exception:  # noqa: BLE001 - a plug-in must never break detection
                     log.exception("second stage %s failed; kept first stage", self.second_stage.name)
-        return Scored(folded=folded, at_or_above=at_or_above, ranks=ranks, langs=langs, short_chat=short_raised)
+        return Scored(
+            folded=folded,
+            at_or_above=at_or_above,
+            ranks=ranks,
+            langs=langs,
+            short_chat=short_raised,
+            short_behavior=behavior_raised,
+        )
 
     def _read_short_chat(
         self,
@@ -266,19 +287,25 @@ class RiskModel:
         has_features: np.ndarray,
         at_or_above: np.ndarray,
         collapse: bool,
-    ) -> np.ndarray | None:
-        """The short-chat head's reading of the batch's chat lines, raising ``at_or_above`` in place; which rows
-        it raised (None without a head)."""
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The short-chat head's reading of the batch's chat lines, raising ``at_or_above`` in place: which rows it
+        raised to ideation, and which its behavior head raised to behavior (None without a head, or without one)."""
         head = self.short_chat
         if head is None:
-            return None
+            return None, None
         short = head.reads(folded, langs, has_features)
+        behavior = head.behavior
+        none = np.zeros(len(folded), dtype=bool)
         if not short.any():
-            return short
+            return short, none if behavior is not None else None
         if features is None:  # the tf="log" path kept no occurrences
             features = extract(folded, self.config, collapse=collapse)
-        probabilities = head.probabilities(features, self.config)
-        return head.raise_ideation(at_or_above, probabilities, short, float(self.thresholds[IDEATION_RUNG]))
+        raised = head.raise_rung(at_or_above, head.probabilities(features, self.config), short, self.thresholds)
+        if behavior is None:
+            return raised, None
+        read = behavior.reads(folded, langs, has_features)
+        planned = behavior.raise_rung(at_or_above, behavior.probabilities(features, self.config), read, self.thresholds)
+        return raised, planned
 
     def score_texts(self, texts: list[str]) -> Scored:
         texts = [_coerce_text(text) for text in texts]
@@ -322,9 +349,11 @@ class RiskModel:
 
     def explaining_head(self, scored: Scored, index: int, level: Level) -> int:
         """The head whose n-grams explain ``level`` for text ``index`` of a batch: the short-chat head where it
-        raised the text to ideation, else the level's own head."""
+        raised the text to ideation, its behavior head where that raised it to behavior, else the level's own head."""
         if level is Level.IDEATION and scored.short_chat is not None and bool(scored.short_chat[index]):
             return SHORT_CHAT_HEAD
+        if level is Level.BEHAVIOR and scored.short_behavior is not None and bool(scored.short_behavior[index]):
+            return SHORT_BEHAVIOR_HEAD
         return level.rank - 1
 
     def explain(self, text: str, head: int, limit: int = MAX_EXPLAINED_NGRAMS) -> list[Evidence]:
@@ -345,11 +374,14 @@ class RiskModel:
         bits = self.config.bits
         head_of_doc = np.asarray(heads, dtype=np.int64)
         occurrence_heads = head_of_doc[features.docs]
-        short = occurrence_heads == SHORT_CHAT_HEAD
+        short = occurrence_heads >= SHORT_CHAT_HEAD
         weights = np.take(self._weights.ravel(), features.buckets * N_HEADS + np.where(short, 0, occurrence_heads))
-        if short.any():  # the short-chat head's own weights (none without the head: nothing to explain)
+        if short.any():  # the short-chat heads' own weights (none without the head: nothing to explain)
             head = self.short_chat
-            weights[short] = np.take(head.weights, features.buckets[short]) if head is not None else 0.0
+            for number, reader in ((SHORT_CHAT_HEAD, head), (SHORT_BEHAVIOR_HEAD, head and head.behavior)):
+                mine = occurrence_heads == number
+                if mine.any():
+                    weights[mine] = np.take(reader.weights, features.buckets[mine]) if reader is not None else 0.0
         # Only the heavier half of a head's positive weights can be among a text's top few; a text with
         # none of those (rare) is read again with every positive weight.
         candidate = weights > self._explain_floor[occurrence_heads]
@@ -432,9 +464,11 @@ class RiskModel:
         # rounded), in one call for the batch instead of one Python call per text.
         rounded = np.round(scored.at_or_above, 4).tolist()
         model_reason = f"model:{self.version}"
-        if scored.short_chat is not None:
-            for index in scored.short_chat.nonzero()[0].tolist():
-                reasons_by_item[index] = [SHORT_CHAT_REASON, *reasons_by_item[index]]
+        for raised in (scored.short_chat, scored.short_behavior):
+            if raised is not None:
+                for index in raised.nonzero()[0].tolist():
+                    if reasons_by_item[index][:1] != [SHORT_CHAT_REASON]:
+                        reasons_by_item[index] = [SHORT_CHAT_REASON, *reasons_by_item[index]]
         langs = scored.langs or [None] * len(items)
         label, folded = self._label, scored.folded
         out: list[Assessment] = []

@@ -5,20 +5,27 @@ The model's four heads learnt risk from posts; what they know of one-line chat c
 The rules find the phrasings they were shown and few others: on short-chat risk messages nobody had read, two rounds
 of rules moved recall by a few messages each (sessions 21 and 22). This head is a logistic regression over the same
 hashed n-grams, trained on labelled chat lines (``short_chat_train``). It reads only lines of at most ``max_chars``
-characters in the languages its file names (English and Chinese), may raise a line's P(level >= ideation), never lower
-it, and leaves the other rungs alone; the hybrid's rule corrections (negation, someone else's risk, idioms, shop talk,
-too short) apply after it. On fresh short-chat risk nobody had read it found 10 more of 130 English messages and none
-more of 130 Chinese ones, opening no case on their lookalikes (session 23).
+characters in the languages its file names, may raise a line's P(level >= ideation), never lower it, and leaves the
+other rungs alone; the hybrid's rule corrections (negation, someone else's risk, idioms, shop talk, too short) apply
+after it. On fresh short-chat risk nobody had read it found 10 more of 130 English messages and none more of 130
+Chinese ones, opening no case on their lookalikes (session 23); reading Hindi and everyday chat too, 8 more of 150
+Chinese and 36 more of 150 Hindi (session 24).
+
+Beside it, a second head of the same kind speaks of behavior (``BEHAVIOR``, session 24): for a line already at
+ideation or above, whether it tells a plan, a means, a place, a time, a goodbye or an act under way. It may raise
+P(level >= behavior), never lower it, and never opens a case by itself (it acts on lines at ideation only, not on
+those the heads read as behavior already).
 
 On disk, beside the model: ``short_chat.json`` (parameters, provenance, figures) and two arrays, the buckets with a
-weight (``short_chat_index.npy``, uint32) and their weights (``short_chat_weight.npy``, float32). No pickle.
+weight (``short_chat_index.npy``, uint32) and their weights (``short_chat_weight.npy``, float32); the behavior head's
+three files are named ``short_chat_behavior*`` and are optional. No pickle.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,24 +40,34 @@ FORMAT = "short-chat-1"
 META_FILE = "short_chat.json"
 INDEX_FILE = "short_chat_index.npy"
 WEIGHT_FILE = "short_chat_weight.npy"
-IDEATION = 1  # the rung the head speaks about, in the (n, 4) "at or above" columns
+BEHAVIOR_PREFIX = "short_chat_behavior"  # the behavior head's files: short_chat_behavior.json, _index.npy, _weight.npy
+IDEATION = 1  # the rungs the heads speak about, in the (n, 4) "at or above" columns
+BEHAVIOR = 2
+RUNGS = {"ideation": IDEATION, "behavior": BEHAVIOR}
 LANGUAGES = ("en", "zh", "hi", "hi-Latn")  # the model's language guesses
 
 
+def files(prefix: str) -> tuple[str, str, str]:
+    """The meta, index and weight file names of a head."""
+    return f"{prefix}.json", f"{prefix}_index.npy", f"{prefix}_weight.npy"
+
+
 def content_version(meta: dict[str, Any], index: np.ndarray, weight: np.ndarray) -> str:
-    """``short.`` and 10 hex digits of a sha256 over what changes predictions."""
+    """``short.`` (the behavior head: ``shortb.``) and 10 hex digits of a sha256 over what changes predictions."""
     digest = hashlib.sha256()
-    for key in ("bias", "threshold", "max_chars", "languages", "features", "hash_scheme"):
+    behavior = meta.get("rung") == "behavior"
+    for key in ("bias", "threshold", "max_chars", "languages", "features", "hash_scheme", *(["rung"] * behavior)):
         digest.update(json.dumps(meta.get(key), sort_keys=True).encode("utf-8"))
     digest.update(np.ascontiguousarray(index, dtype=np.uint32).tobytes())
     digest.update(np.ascontiguousarray(weight, dtype=np.float32).tobytes())
-    return "short." + digest.hexdigest()[:10]
+    return ("shortb." if behavior else "short.") + digest.hexdigest()[:10]
 
 
 @dataclass(frozen=True)
 class ShortChatHead:
     """A loaded head: dense weights over the model's hash buckets, a bias, the threshold its training chose and the
-    longest line (in lightly folded characters) it reads."""
+    longest line (in lightly folded characters) it reads; the rung it raises, and the ideation head's behavior head
+    when there is one (its ``version`` then names both)."""
 
     weights: np.ndarray  # float32, one per bucket
     bias: float
@@ -59,10 +76,18 @@ class ShortChatHead:
     languages: tuple[str, ...]  # the model's language guesses it reads ("en", "zh", "hi", "hi-Latn")
     version: str
     meta: dict[str, Any]
+    rung: int = IDEATION
+    behavior: ShortChatHead | None = None
 
     @classmethod
     def from_arrays(
-        cls, meta: dict[str, Any], index: np.ndarray, weight: np.ndarray, config: FeatureConfig, where: str = META_FILE
+        cls,
+        meta: dict[str, Any],
+        index: np.ndarray,
+        weight: np.ndarray,
+        config: FeatureConfig,
+        where: str = META_FILE,
+        rung: str = "ideation",
     ) -> ShortChatHead:
         """The head, checked against the model's features (``ArtifactError`` naming the field otherwise)."""
         if meta.get("format") != FORMAT:
@@ -82,6 +107,8 @@ class ShortChatHead:
             raise ArtifactError(f"{where}: field 'bias' must be a finite number, got {bias!r}")
         if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
             raise ArtifactError(f"{where}: field 'max_chars' must be a whole number >= 1, got {max_chars!r}")
+        if meta.get("rung", "ideation") != rung:
+            raise ArtifactError(f"{where}: field 'rung' is {meta.get('rung', 'ideation')!r}, this file holds {rung!r}")
         languages = meta.get("languages")
         if not isinstance(languages, list) or not languages or not all(lang in LANGUAGES for lang in languages):
             raise ArtifactError(
@@ -99,23 +126,19 @@ class ShortChatHead:
         version = content_version(meta, index, weight)
         if meta.get("version") not in (None, version):
             raise ArtifactError(f"{where}: records version {meta.get('version')!r}, its content is {version!r}")
-        return cls(dense, float(bias), threshold, max_chars, tuple(languages), version, meta)
+        return cls(dense, float(bias), threshold, max_chars, tuple(languages), version, meta, RUNGS[rung])
 
     @classmethod
     def load(cls, directory: Path, config: FeatureConfig) -> ShortChatHead | None:
-        """The head beside a model in ``directory``, or None when there is none."""
-        meta_path = directory / META_FILE
-        if not meta_path.is_file():
+        """The head beside a model in ``directory`` with its behavior head if that is there too, or None when there
+        is no head."""
+        head = _load_one(directory, config, "short_chat", "ideation")
+        if head is None:
             return None
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            index = np.load(directory / INDEX_FILE, allow_pickle=False)
-            weight = np.load(directory / WEIGHT_FILE, allow_pickle=False)
-        except (OSError, ValueError) as exc:
-            raise ArtifactError(f"{directory}: cannot read the short-chat head: {exc}") from exc
-        if not isinstance(meta, dict):
-            raise ArtifactError(f"{meta_path}: not a JSON object")
-        return cls.from_arrays(meta, index, weight, config, str(meta_path))
+        behavior = _load_one(directory, config, BEHAVIOR_PREFIX, "behavior")
+        if behavior is None:
+            return head
+        return replace(head, behavior=behavior, version=f"{head.version}+{behavior.version}")
 
     def reads(self, folded: list[str], langs: list[str | None], has_features: np.ndarray) -> np.ndarray:
         """Which texts of a batch it reads: lines of at most ``max_chars`` (lightly folded) characters, in one of
@@ -135,30 +158,57 @@ class ShortChatHead:
             sums = summed_by_row(rows, np.take(self.weights, rows.buckets) * rows.values)
         return np.asarray(sigmoid(sums + self.bias), dtype=np.float64)
 
-    def raise_ideation(
-        self, at_or_above: np.ndarray, probabilities: np.ndarray, short: np.ndarray, ideation_threshold: float
+    def raise_rung(
+        self, at_or_above: np.ndarray, probabilities: np.ndarray, short: np.ndarray, thresholds: np.ndarray
     ) -> np.ndarray:
         """Which rows it raised, raising ``at_or_above`` in place. It acts on the short lines it reads as risk (its
         probability at or above its threshold) and leaves the rest as the heads read them: its probability is shifted
-        on the logit scale so that its threshold lands on the model's ideation threshold, and where that is higher
-        than the model's P(>= ideation), it replaces it (and P(>= indicator) follows)."""
-        shifted = shift_probability(probabilities, self.threshold, ideation_threshold)
-        raised = short & (probabilities >= self.threshold) & (shifted > at_or_above[:, IDEATION])
-        at_or_above[raised, IDEATION] = shifted[raised]
-        at_or_above[raised, 0] = np.maximum(at_or_above[raised, 0], shifted[raised])
+        on the logit scale so that its threshold lands on the model's threshold for its rung (``thresholds``, one per
+        rung), and where that is higher than the model's P(>= its rung), it replaces it (and the rungs below follow).
+        The behavior head acts only on lines at ideation (not below, not already at behavior): it speaks of how far,
+        not whether."""
+        rung = self.rung
+        shifted = shift_probability(probabilities, self.threshold, float(thresholds[rung]))
+        raised = short & (probabilities >= self.threshold) & (shifted > at_or_above[:, rung])
+        if rung > IDEATION:
+            raised &= (at_or_above[:, rung - 1] >= float(thresholds[rung - 1])) & (
+                at_or_above[:, rung] < float(thresholds[rung])
+            )
+        at_or_above[raised, rung] = shifted[raised]
+        at_or_above[raised, :rung] = np.maximum(at_or_above[raised, :rung], shifted[raised, None])
         return raised
 
 
-def save(directory: Path, meta: dict[str, Any], index: np.ndarray, weight: np.ndarray) -> dict[str, Any]:
-    """Write the head's three files; returns the meta written (with its version)."""
+def _load_one(directory: Path, config: FeatureConfig, prefix: str, rung: str) -> ShortChatHead | None:
+    meta_name, index_name, weight_name = files(prefix)
+    meta_path = directory / meta_name
+    if not meta_path.is_file():
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        index = np.load(directory / index_name, allow_pickle=False)
+        weight = np.load(directory / weight_name, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise ArtifactError(f"{directory}: cannot read the short-chat head ({prefix}): {exc}") from exc
+    if not isinstance(meta, dict):
+        raise ArtifactError(f"{meta_path}: not a JSON object")
+    return ShortChatHead.from_arrays(meta, index, weight, config, str(meta_path), rung)
+
+
+def save(
+    directory: Path, meta: dict[str, Any], index: np.ndarray, weight: np.ndarray, prefix: str = "short_chat"
+) -> dict[str, Any]:
+    """Write a head's three files (``prefix``: ``BEHAVIOR_PREFIX`` for the behavior head, whose meta says
+    ``"rung": "behavior"``); returns the meta written (with its version)."""
     index = np.ascontiguousarray(index, dtype=np.uint32)
     weight = np.ascontiguousarray(weight, dtype=np.float32)
     meta = {**meta, "format": FORMAT, "hash_scheme": HASH_SCHEME}
     meta["version"] = content_version(meta, index, weight)
     directory.mkdir(parents=True, exist_ok=True)
-    for name, array in ((INDEX_FILE, index), (WEIGHT_FILE, weight)):
+    meta_name, index_name, weight_name = files(prefix)
+    for name, array in ((index_name, index), (weight_name, weight)):
         with (directory / name).open("wb") as handle:
             np.save(handle, array, allow_pickle=False)
     text = json.dumps(meta, sort_keys=True, indent=1, ensure_ascii=False)
-    (directory / META_FILE).write_text(text + "\n", encoding="utf-8")
+    (directory / meta_name).write_text(text + "\n", encoding="utf-8")
     return meta

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from lifeguard.detection.language import guess_language
+from lifeguard.detection.levels import Level
 from lifeguard.detection.model import chat_lines
 from lifeguard.detection.model.chat_lines import Labelled
 from lifeguard.detection.model.datasets import BENIGN_SETS, load_corpus, sha256_of, stated_licence
@@ -86,6 +87,17 @@ def portable(values: np.ndarray) -> np.ndarray:
     """Fitted values rounded to ``DECIMALS`` places: the solver's last bits differ between processors (one machine's
     weights differed from another's by 7e-15), and the head's files, whose digest is its version, must not."""
     return np.round(np.asarray(values, dtype=np.float64), DECIMALS)
+
+
+def fit_exported(
+    matrix: Any, labels: np.ndarray, weights: np.ndarray, c: float
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """A head fitted on all its lines, as it is written: the bias, the buckets with a weight (uint32) and their weights
+    (float32), rounded by ``portable``."""
+    fitted = logistic_regression(c, MAX_ITER).fit(matrix, labels, sample_weight=weights)
+    coef = portable(fitted.coef_.ravel())
+    index = np.flatnonzero(coef).astype(np.uint32)
+    return float(portable(fitted.intercept_)[0]), index, coef[index].astype(np.float32)
 
 
 def short_enough(text: str, max_chars: int = MAX_CHARS) -> bool:
@@ -223,10 +235,7 @@ def train_short_chat(
     say(f"{FOLDS}-fold cross-validation")
     oof = out_of_fold(matrix, labels, weights, C, seed)
     say("fitting")
-    fitted = logistic_regression(C, MAX_ITER).fit(matrix, labels, sample_weight=weights)
-    coef = portable(fitted.coef_.ravel())
-    index = np.flatnonzero(coef).astype(np.uint32)
-    weight = coef[index].astype(np.float32)
+    bias, index, weight = fit_exported(matrix, labels, weights, C)
     files = {
         **benign_files,
         **sos_files,
@@ -238,7 +247,7 @@ def train_short_chat(
     }
     counts = {source: sources.count(source) for source in ("risk", "hard", "everyday", "sos", "benign")}
     meta: dict[str, Any] = {
-        "bias": float(portable(fitted.intercept_)[0]),
+        "bias": bias,
         "threshold": THRESHOLD,
         "max_chars": MAX_CHARS,
         "languages": list(LANGUAGES),
@@ -267,5 +276,98 @@ def train_short_chat(
             },
         },
         "out_of_fold_at_threshold": _rates(oof, labels, sources, THRESHOLD),
+    }
+    return meta, index, weight
+
+
+# -- the behavior head ------------------------------------------------------------------------------------------
+
+BEHAVIOR_C = 1.0
+BEHAVIOR_THRESHOLDS = tuple(round(0.5 + 0.05 * step, 2) for step in range(10))  # 0.5 ... 0.95
+BEHAVIOR_MAX_IDEATION_RAISED = 0.02  # out of fold, of the lines at ideation only
+
+
+def behavior_lines(phrasebook: Path, written_apart: Path, max_chars: int = MAX_CHARS) -> tuple[list[str], np.ndarray]:
+    """The labelled chat lines at ideation or above in the head's languages (the read written-apart risk files, the
+    phrasebook's own messages, the seed phrases), each once as first seen: 1 at behavior or above (a plan, a means, a
+    place, a time, a goodbye, an act under way), 0 at ideation."""
+    parts = (
+        chat_lines.written_apart_levels(written_apart, READ_RISK_FILES, _read_language),
+        chat_lines.phrasebook_levels(phrasebook, _read_language),
+        chat_lines.seed_levels(LANGUAGES),
+    )
+    texts: list[str] = []
+    labels: list[int] = []
+    seen: set[str] = set()
+    for part_texts, levels in parts:
+        for text, level in zip(part_texts, levels, strict=True):
+            if level < Level.IDEATION or text in seen or not short_enough(text, max_chars):
+                continue
+            seen.add(text)
+            texts.append(text)
+            labels.append(int(level >= Level.BEHAVIOR))
+    return texts, np.asarray(labels, dtype=np.int64)
+
+
+def behavior_threshold(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """The lowest of ``BEHAVIOR_THRESHOLDS`` at which at most ``BEHAVIOR_MAX_IDEATION_RAISED`` of the lines at
+    ideation only are read as behavior (out of fold); the highest when none is."""
+    ideation = probabilities[labels == 0]
+    for threshold in BEHAVIOR_THRESHOLDS:
+        if not len(ideation) or float((ideation >= threshold).mean()) <= BEHAVIOR_MAX_IDEATION_RAISED:
+            return threshold
+    return BEHAVIOR_THRESHOLDS[-1]
+
+
+def train_behavior(
+    phrasebook: Path,
+    written_apart: Path,
+    config: FeatureConfig,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+    """The behavior head's meta (without version and format), bucket index and weights. The two classes weigh the
+    same; the threshold is chosen out of fold (``behavior_threshold``)."""
+    say = progress or (lambda message: None)
+    texts, labels = behavior_lines(phrasebook, written_apart)
+    if len(set(labels.tolist())) < 2 or min(np.bincount(labels)) < FOLDS:
+        raise ValueError("too few chat lines at ideation and at behavior to train the behavior head")
+    say(f"behavior head: {len(texts)} lines at ideation or above, {int(labels.sum())} at behavior or above")
+    matrix = featurize(texts, config)
+    positives = labels == 1
+    weights = np.where(positives, float((~positives).sum()) / float(positives.sum()), 1.0)
+    oof = out_of_fold(matrix, labels, weights, BEHAVIOR_C, seed)
+    threshold = behavior_threshold(oof, labels)
+    bias, index, weight = fit_exported(matrix, labels, weights, BEHAVIOR_C)
+    files = {f"phrasebook/{phrasebook.name}": sha256_of(phrasebook)}
+    files |= {f"written_apart/{name}": sha256_of(written_apart / name) for name in READ_RISK_FILES}
+    raised = oof >= threshold
+    meta: dict[str, Any] = {
+        "rung": "behavior",
+        "bias": bias,
+        "threshold": threshold,
+        "max_chars": MAX_CHARS,
+        "languages": list(LANGUAGES),
+        "features": {"bits": config.bits, "tf": config.tf},
+        "model": "logistic regression on the model's hashed n-grams: behavior or above against ideation, chat lines",
+        "settings": {
+            "C": BEHAVIOR_C,
+            "thresholds_tried": list(BEHAVIOR_THRESHOLDS),
+            "max_ideation_raised": BEHAVIOR_MAX_IDEATION_RAISED,
+            "seed": seed,
+            "folds": FOLDS,
+            "max_iter": MAX_ITER,
+        },
+        "training": {
+            "meaning": "1: the writer's own level behavior or attempt; 0: ideation",
+            "n": len(texts),
+            "behavior_or_above": int(positives.sum()),
+            "files": dict(sorted(files.items())),
+            "licence": "the project's own lines (Apache-2.0)",
+        },
+        "out_of_fold_at_threshold": {
+            "recall": round(float(raised[positives].mean()), 4),
+            "ideation_raised": round(float(raised[~positives].mean()), 4),
+        },
     }
     return meta, index, weight
