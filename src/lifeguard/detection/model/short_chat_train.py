@@ -49,6 +49,7 @@ READ_RISK_FILES = (
     "hi_risk_4.tsv",
     "zh_risk_train3.tsv",
     "hi_risk_train3.tsv",
+    "en_risk_train3.tsv",
 )
 READ_LOOKALIKE_FILES = (
     "en_lookalike.txt",
@@ -58,6 +59,7 @@ READ_LOOKALIKE_FILES = (
     "lookalike_aimed.txt",
     "zh_lookalike_train3.txt",
     "hi_lookalike_train3.txt",
+    "en_lookalike_train3.txt",
 )
 # Everyday chat with no risk in it ("abhi uthi hu", "on my way", "到家了"): ordinary text, which the benign sets (shop
 # reviews, searches, bank and support questions, restaurant dialogues, tweets) hardly hold in the first person.
