@@ -46,8 +46,9 @@ lexicons. The combination, for one text:
    A text mostly in Devanagari in which the rules found no risk word is none, whatever the model reads: the
    model knows Devanagari risk only from its seed phrases, and read everyday chat ("मैं खाना खा रहा हूं", "I'm
    eating") as behavior (``hybrid:devanagari_needs_rules``; in any length of text, as no long Devanagari post
-   trained it either). A chat line that the short-chat head alone raised to ideation keeps ideation: the head
-   learnt Devanagari risk and everyday chat from lines written for it (session 24).
+   trained it either). A chat line that the short-chat head alone raised to ideation keeps ideation, and behavior
+   where its behavior head raised it further: the heads learnt Devanagari risk and everyday chat from lines written
+   for them (session 24).
 5. If the rules' level is higher (a wish with a method, a time or a place: escalations; a past attempt;
    Hindi and Hinglish phrases the model barely knows), the rules' level wins.
 

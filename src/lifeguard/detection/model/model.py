@@ -50,7 +50,6 @@ from lifeguard.detection.scripts import HAN_CLASS
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "risk-model"
-IDEATION_RUNG = 1  # the column of P(level >= ideation) in "at or above" arrays
 SHORT_CHAT_HEAD = N_HEADS  # ``explain``'s head number for the short-chat head
 SHORT_BEHAVIOR_HEAD = N_HEADS + 1  # and for its behavior head
 MAX_EXPLAINED_NGRAMS = 3
@@ -243,7 +242,8 @@ class RiskModel:
                 rows = np.asarray(candidates)
                 at_or_above[rows, 2] = np.maximum(at_or_above[rows, 2], np.minimum(high, at_or_above[rows, 1]))
                 ranks = self.ranks_from(at_or_above)
-        # After the SOS head, which reads Weibo comments, not chat: the short-chat head speaks of ideation only.
+        # After the SOS head, which reads Weibo comments, not chat: the short-chat head speaks of ideation, its
+        # behavior head of behavior for a line at ideation; attempt is the heads' alone.
         short_raised, behavior_raised = self._read_short_chat(
             folded, langs, features, has_features, at_or_above, collapse
         )
@@ -295,9 +295,8 @@ class RiskModel:
             return None, None
         short = head.reads(folded, langs, has_features)
         behavior = head.behavior
-        none = np.zeros(len(folded), dtype=bool)
         if not short.any():
-            return short, none if behavior is not None else None
+            return short, np.zeros(len(folded), dtype=bool) if behavior is not None else None
         if features is None:  # the tf="log" path kept no occurrences
             features = extract(folded, self.config, collapse=collapse)
         raised = head.raise_rung(at_or_above, head.probabilities(features, self.config), short, self.thresholds)
