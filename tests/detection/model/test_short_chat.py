@@ -19,10 +19,12 @@ from lifeguard.detection.model.features import extract
 from lifeguard.detection.model.model import SHORT_BEHAVIOR_HEAD, SHORT_CHAT_HEAD, RiskModel
 from lifeguard.detection.model.short_chat import (
     BEHAVIOR,
+    BEHAVIOR_PREFIX,
     INDEX_FILE,
     META_FILE,
     WEIGHT_FILE,
     ShortChatHead,
+    files,
     save,
 )
 from lifeguard.detection.model.short_chat_train import (
@@ -167,6 +169,21 @@ def test_a_model_without_the_head_still_loads(tmp_path: Path) -> None:
     model = RiskModel.load(folder)
     assert model.short_chat is None and "+short." not in model.version
     assert model.score_texts(["i want to die"]).short_chat is None
+
+
+def test_the_behavior_head_is_optional_and_must_say_its_rung(tmp_path: Path) -> None:
+    folder = _copy_shipped(tmp_path)
+    meta_name, index_name, weight_name = files(BEHAVIOR_PREFIX)
+    meta = json.loads((folder / meta_name).read_text(encoding="utf-8"))
+    (folder / meta_name).write_text(json.dumps({**meta, "rung": "ideation"}), encoding="utf-8")
+    with pytest.raises(ArtifactError, match="rung"):
+        RiskModel.load(folder)
+    for name in (meta_name, index_name, weight_name):
+        (folder / name).unlink()
+    model = RiskModel.load(folder)
+    assert model.short_chat is not None and model.short_chat.behavior is None and "+shortb." not in model.version
+    scored = model.score_texts(["got the pills and wrote the letter, tonight"])
+    assert scored.short_behavior is None and scored.ranks[0] <= Level.IDEATION.rank
 
 
 @pytest.mark.parametrize(
