@@ -178,6 +178,11 @@ def test_the_behavior_head_is_optional_and_must_say_its_rung(tmp_path: Path) -> 
     (folder / meta_name).write_text(json.dumps({**meta, "rung": "ideation"}), encoding="utf-8")
     with pytest.raises(ArtifactError, match="rung"):
         RiskModel.load(folder)
+    # it reads the lines the short-chat head reads, or the model is refused
+    unversioned = {key: value for key, value in meta.items() if key != "version"}
+    (folder / meta_name).write_text(json.dumps({**unversioned, "max_chars": 40}), encoding="utf-8")
+    with pytest.raises(ArtifactError, match="retrain both"):
+        RiskModel.load(folder)
     for name in (meta_name, index_name, weight_name):
         (folder / name).unlink()
     model = RiskModel.load(folder)

@@ -2,8 +2,9 @@
 
 They come from the repository, not from ``shared/data``: the phrasebook (``tests/detection/phrasebook.yaml``), the
 written-apart files already read to write rules (``tests/detection/written_apart``, its README says which) and the
-seed phrases (``seeds.py``). Each reader returns the texts and their labels: 1 for the writer's own risk at ideation
-or above, 0 for the rest (lookalikes, distress, idioms, reports about someone else).
+seed phrases (``seeds.py``). The ``*_lines`` readers return the texts and their labels: 1 for the writer's own risk at
+ideation or above, 0 for the rest (lookalikes, distress, idioms, reports about someone else); the ``*_levels`` readers
+the texts and the writer's own level (the behavior head tells behavior from ideation with them).
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ def written_apart_levels(
     out: Levelled = ([], [])
     for name in risk_files:
         for row in (folder / name).read_text(encoding="utf-8").splitlines():
-            if "\t" in row and keep(row.split("\t", 1)[1]):
-                level, text = row.split("\t", 1)
+            level, tab, text = row.partition("\t")
+            if tab and keep(text):
                 out[0].append(text)
                 out[1].append(Level(level))
     return out

@@ -302,8 +302,9 @@ class RiskModel:
         raised = head.raise_rung(at_or_above, head.probabilities(features, self.config), short, self.thresholds)
         if behavior is None:
             return raised, None
-        read = behavior.reads(folded, langs, has_features)
-        planned = behavior.raise_rung(at_or_above, behavior.probabilities(features, self.config), read, self.thresholds)
+        # the behavior head reads the same lines (``ShortChatHead.load`` checks it)
+        plan = behavior.probabilities(features, self.config)
+        planned = behavior.raise_rung(at_or_above, plan, short, self.thresholds)
         return raised, planned
 
     def score_texts(self, texts: list[str]) -> Scored:

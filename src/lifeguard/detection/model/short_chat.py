@@ -138,6 +138,12 @@ class ShortChatHead:
         behavior = _load_one(directory, config, BEHAVIOR_PREFIX, "behavior")
         if behavior is None:
             return head
+        if (behavior.max_chars, behavior.languages) != (head.max_chars, head.languages):
+            raise ArtifactError(
+                f"{directory / files(BEHAVIOR_PREFIX)[0]}: reads lines of {behavior.max_chars} characters in "
+                f"{list(behavior.languages)}, the short-chat head {head.max_chars} in {list(head.languages)}: "
+                "retrain both with `lifeguard model train-short-chat`"
+            )
         return replace(head, behavior=behavior, version=f"{head.version}+{behavior.version}")
 
     def reads(self, folded: list[str], langs: list[str | None], has_features: np.ndarray) -> np.ndarray:
