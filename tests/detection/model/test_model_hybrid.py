@@ -389,6 +389,21 @@ def test_a_devanagari_line_the_short_chat_head_raised_keeps_ideation(production:
     assert production.assess(TextInput("मैं खाना खा रहा हूं")).level is Level.NONE  # "I'm eating": the head leaves it
 
 
+def test_a_very_short_line_the_short_chat_head_raised_keeps_its_reading(production: HybridDetector) -> None:
+    """Under twelve characters the four heads alone open no case (they learnt short Chinese from a "tree hole"); the
+    short-chat head learnt short chat beside everyday lines, and what it raises keeps its level (session 25)."""
+    from lifeguard.detection.model import hybrid_detector
+
+    line = "药都吞了"  # "swallowed all the pills": no rule finds it
+    result = production.assess(TextInput(line))
+    assert result.level >= Level.IDEATION and SHORT_CHAT_REASON in result.reasons
+    assert "hybrid:too_short_for_model_alone" not in result.reasons
+    without = hybrid_detector("none", short_chat=False).assess(TextInput(line))
+    assert without.level <= Level.INDICATOR
+    for everyday in ("我走了 明天见", "到家了", "吃药了"):  # "I'm off, see you tomorrow", "home", "took my medicine"
+        assert production.assess(TextInput(everyday)).level < Level.IDEATION, everyday
+
+
 # -- the rules screen what the model reads as no risk -------------------------------------------------
 
 
