@@ -299,8 +299,8 @@ class HybridDetector:
                 if level < model_level:  # a model sure of ideation alone keeps it: nothing was capped
                     notes.append("hybrid:means_words_alone_cap_model")
             # A line under twelve characters the four heads alone read as risk stays at indicator; one the short-chat
-            # heads raised keeps what they read (session 25: on Chinese lines nobody had read, 13 more of 630 risk
-            # messages, none of 1,000 lookalikes and everyday lines): they learnt short chat beside everyday chat.
+            # heads raised keeps what they read (session 25: on Chinese lines nobody had read, 11 more of 710 risk
+            # messages, none more of 860 lookalikes and everyday lines): they learnt short chat beside everyday chat.
             elif (
                 rule.level is Level.NONE
                 and not rule.reasons
