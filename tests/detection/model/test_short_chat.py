@@ -16,8 +16,9 @@ from lifeguard.detection.model import load_model
 from lifeguard.detection.model.artifact import ArtifactError, shipped_dir
 from lifeguard.detection.model.chat_lines import phrasebook_lines
 from lifeguard.detection.model.features import extract
-from lifeguard.detection.model.model import SHORT_BEHAVIOR_HEAD, SHORT_CHAT_HEAD, RiskModel
+from lifeguard.detection.model.model import SHORT_ACT_HEAD, SHORT_BEHAVIOR_HEAD, SHORT_CHAT_HEAD, RiskModel
 from lifeguard.detection.model.short_chat import (
+    ACT_PREFIX,
     BEHAVIOR,
     BEHAVIOR_PREFIX,
     INDEX_FILE,
@@ -32,9 +33,13 @@ from lifeguard.detection.model.short_chat_train import (
     READ_EVERYDAY_FILES,
     READ_LOOKALIKE_FILES,
     READ_RISK_FILES,
+    act_lines,
+    act_threshold,
     behavior_lines,
     behavior_threshold,
+    chat_lines_for_heads,
     sample_weights,
+    train_act,
     train_short_chat,
     training_lines,
 )
@@ -181,9 +186,9 @@ def test_the_behavior_head_is_optional_and_must_say_its_rung(tmp_path: Path) -> 
     # it reads the lines the short-chat head reads, or the model is refused
     unversioned = {key: value for key, value in meta.items() if key != "version"}
     (folder / meta_name).write_text(json.dumps({**unversioned, "max_chars": 40}), encoding="utf-8")
-    with pytest.raises(ArtifactError, match="retrain both"):
+    with pytest.raises(ArtifactError, match="retrain them"):
         RiskModel.load(folder)
-    for name in (meta_name, index_name, weight_name):
+    for name in (meta_name, index_name, weight_name, *files(ACT_PREFIX)):  # the act head would read the line too
         (folder / name).unlink()
     model = RiskModel.load(folder)
     assert model.short_chat is not None and model.short_chat.behavior is None and "+shortb." not in model.version
@@ -336,8 +341,9 @@ def test_the_command_writes_beside_a_model_and_says_what_is_missing(tmp_path: Pa
     assert done.exit_code == 0, done.output
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     head = RiskModel.load(model_dir).short_chat
-    assert head is not None and head.behavior is not None
-    assert head.version == f"{summary['version']}+{summary['behavior']['version']}"
+    assert head is not None and head.behavior is not None and head.act is not None
+    assert head.version == f"{summary['version']}+{summary['behavior']['version']}+{summary['act']['version']}"
+    assert summary["act"]["version"].startswith("shorta.") and head.act.opens
 
 
 def test_without_the_head_its_explanation_is_empty(without_head: RiskModel) -> None:
@@ -378,7 +384,7 @@ def test_the_shipped_behavior_head_reads_plans_and_acts_in_chat() -> None:
     assert model.short_chat is not None and model.short_chat.behavior is not None
     behavior = model.short_chat.behavior
     assert behavior.rung == BEHAVIOR and behavior.version.startswith("shortb.")
-    assert model.version.endswith(f"+{behavior.version}")
+    assert f"+{behavior.version}+" in model.version  # the act head's comes last
     assert behavior.meta["training"]["files"] == {
         name: digest
         for name, digest in model.short_chat.meta["training"]["files"].items()
@@ -424,3 +430,121 @@ def test_the_shipped_model_is_loaded_once_however_it_is_asked_for() -> None:
 
     assert load_model() is load_model(True) is load_model(short_chat=True) is hybrid_detector("none").model
     assert load_model(False) is not load_model() and load_model(False).short_chat is None
+
+
+# -- the act head --------------------------------------------------------------------------------------------------
+
+
+def test_the_act_head_raises_behavior_on_a_line_at_any_level() -> None:
+    head = ShortChatHead(np.zeros(8, np.float32), 0.0, 0.9, 80, ("en",), "shorta.test", {}, rung=BEHAVIOR, opens=True)
+    rows = [[0.1, 0.05, 0.01, 0.001], [0.6, 0.5, 0.1, 0.01], [0.1, 0.05, 0.01, 0.001], [0.9, 0.8, 0.7, 0.2]]
+    at_or_above = np.array(rows)
+    before = at_or_above.copy()
+    raised = head.raise_rung(at_or_above, np.array([0.95, 0.95, 0.8, 0.92]), np.ones(4, dtype=bool), THRESHOLDS)
+    # below every rung and at ideation alike; not below its threshold, nor where the heads read more already
+    assert raised.tolist() == [True, True, False, False]
+    assert at_or_above[0, 2] >= THRESHOLDS[2] and (at_or_above[0, :3] >= THRESHOLDS[:3]).all()
+    assert at_or_above[0, 3] == before[0, 3]  # attempt stays the heads' own
+    assert (np.diff(at_or_above[:2], axis=1) <= 0).all()  # monotone
+    assert np.array_equal(at_or_above[2:], before[2:])
+
+
+def test_the_act_head_learns_acts_against_what_is_not_risk(tmp_path: Path) -> None:
+    phrasebook, folder = _write_chat_material(tmp_path)
+    (folder / READ_RISK_FILES[0]).write_text(
+        "\n".join(
+            [*(f"ideation\ti want to die {word}" for word in ("today", "now")), "attempt\tswallowed them all just now"]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    lines = chat_lines_for_heads(tmp_path / "no-data", phrasebook, folder, load_model().config)
+    rows, labels, sources = act_lines(lines, phrasebook, folder)
+    texts = [text for text, keep in zip(lines.texts, rows.tolist(), strict=True) if keep]
+    kept = dict(zip(texts, zip(labels.tolist(), sources, strict=True), strict=True))
+    assert kept["swallowed them all just now"] == (1, "risk")
+    assert kept["i want to die today"] == (0, "ideation") and kept["我不想活了今天"] == (0, "ideation")  # a wish
+    assert kept["this pizza is so good"] == (0, "hard") and kept["abhi uthi hu"] == (0, "everyday")
+
+
+def test_the_act_threshold_is_the_lowest_that_spares_every_kind_of_ordinary_line() -> None:
+    kinds = ["risk"] * 2 + ["hard"] * 40 + ["everyday"] * 200 + ["benign"] * 1000
+    labels = np.array([1, 1] + [0] * 1240)
+    probabilities = np.full(len(labels), 0.1)
+    probabilities[:2] = 0.99
+    probabilities[2] = 0.62  # one hard negative of 40 (2.5%) at 0.62: allowed
+    probabilities[42] = 0.72  # one everyday line of 200 (0.5%) at 0.72: allowed
+    probabilities[242:244] = 0.83  # two benign texts of 1000 (0.2%) at 0.83: too many below 0.85
+    assert act_threshold(probabilities, labels, kinds) == 0.85
+    assert act_threshold(np.full(4, 0.99), np.array([1, 0, 0, 0]), ["risk", "hard", "hard", "hard"]) == 0.95
+
+
+def test_the_act_head_trains_deterministically_and_loads_beside_the_head(tmp_path: Path, tiny_model_dir: Path) -> None:
+    pytest.importorskip("sklearn")
+    phrasebook, folder = _write_chat_material(tmp_path)
+    (folder / READ_RISK_FILES[0]).write_text(
+        "\n".join(
+            f"attempt\ti took all the pills {word}" for word in ("now", "just now", "already", "tonight", "ok", "bye")
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    config = RiskModel.load(model_dir).config
+    first = train_act(tmp_path / "no-data", phrasebook, folder, config, seed=0)
+    again = train_act(tmp_path / "no-data", phrasebook, folder, config, seed=0)
+    assert json.dumps(first[0], sort_keys=True) == json.dumps(again[0], sort_keys=True)
+    assert np.array_equal(first[1], again[1]) and np.array_equal(first[2], again[2])
+    assert first[0]["rung"] == "act" and first[0]["threshold"] in (
+        0.5,
+        0.55,
+        0.6,
+        0.65,
+        0.7,
+        0.75,
+        0.8,
+        0.85,
+        0.9,
+        0.95,
+    )
+    save(model_dir, *train_short_chat(tmp_path / "no-data", phrasebook, folder, config, seed=0))
+    meta = save(model_dir, *first, prefix=ACT_PREFIX)
+    head = RiskModel.load(model_dir).short_chat
+    assert head is not None and head.act is not None and head.behavior is None
+    assert head.act.version == meta["version"] and meta["version"].startswith("shorta.") and head.act.opens
+    assert head.version.endswith(f"+{meta['version']}")
+
+
+def test_the_act_head_is_optional_and_reads_the_lines_the_head_reads(tmp_path: Path) -> None:
+    folder = _copy_shipped(tmp_path)
+    meta_name, index_name, weight_name = files(ACT_PREFIX)
+    meta = json.loads((folder / meta_name).read_text(encoding="utf-8"))
+    unversioned = {key: value for key, value in meta.items() if key != "version"}
+    (folder / meta_name).write_text(json.dumps({**unversioned, "languages": ["en"]}), encoding="utf-8")
+    with pytest.raises(ArtifactError, match="retrain them"):
+        RiskModel.load(folder)
+    (folder / meta_name).write_text(json.dumps({**meta, "rung": "behavior"}), encoding="utf-8")
+    with pytest.raises(ArtifactError, match="rung"):
+        RiskModel.load(folder)
+    for name in (meta_name, index_name, weight_name):
+        (folder / name).unlink()
+    model = RiskModel.load(folder)
+    assert model.short_chat is not None and model.short_chat.act is None and "+shorta." not in model.version
+    assert model.score_texts(["standing on the ledge now, sorry mum"]).short_act is None
+
+
+def test_the_shipped_act_head_reads_acts_in_chat_and_leaves_ordinary_acts() -> None:
+    model = load_model()
+    head = model.short_chat
+    assert head is not None and head.act is not None and head.act.opens
+    assert head.act.version.startswith("shorta.") and model.version.endswith(f"+{head.act.version}")
+    assert head.act.meta["training"]["files"] == head.meta["training"]["files"]  # the head's lines
+    acts = ["already took my whole prescription. getting sleepy", "sitting on the ledge and my legs are shaking"]
+    ordinary = ["took my meds, going to sleep now", "sitting on the balcony with a coffee"]
+    scored = model.score_texts(acts + ordinary)
+    assert scored.short_act is not None and scored.short_act.tolist() == [True, True, False, False]
+    assert (scored.ranks[:2] >= Level.BEHAVIOR.rank).all() and (scored.ranks[2:] < Level.IDEATION.rank).all()
+    assert model.explaining_head(scored, 0, Level.BEHAVIOR) == SHORT_ACT_HEAD
+    assessment = model.assess(TextInput(acts[0]))
+    assert SHORT_CHAT_REASON in assessment.reasons and assessment.spans

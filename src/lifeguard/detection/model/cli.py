@@ -119,31 +119,39 @@ def train_short_chat_command(
     seed: ChatSeedOption = 0,
 ) -> None:
     """Train the short-chat head on the chat lines already read (English, Chinese, Hindi), SOS-4K's short comments and
-    a sample of the benign sets, and its behavior head on the lines at ideation or above, and write both beside the
-    model in --out (its model.json says which features to use). Prints a JSON summary."""
+    a sample of the benign sets, its behavior head on the lines at ideation or above, and its act head on the same lines
+    as the head (acts under way or at hand against what is not risk), and write the three beside the model in --out
+    (its model.json says which features to use). Prints a JSON summary."""
     from lifeguard.detection.model import artifact as artifact_io
     from lifeguard.detection.model.datasets import default_data_dir
     from lifeguard.detection.model.model import feature_config
-    from lifeguard.detection.model.short_chat import BEHAVIOR_PREFIX, save
-    from lifeguard.detection.model.short_chat_train import train_behavior, train_short_chat
+    from lifeguard.detection.model.short_chat import ACT_PREFIX, BEHAVIOR_PREFIX, save
+    from lifeguard.detection.model.short_chat_train import (
+        chat_lines_for_heads,
+        train_act,
+        train_behavior,
+        train_short_chat,
+    )
 
     _chat_material(phrasebook, written_apart)
     try:
         config = feature_config(artifact_io.load(out).meta)
     except artifact_io.ArtifactError as exc:
         raise _failure(f"{exc}: --out must be a model directory (train one first, or pass the shipped one)") from exc
+    data = data_dir or default_data_dir()
     try:
-        meta, index, weight = train_short_chat(
-            data_dir or default_data_dir(), phrasebook, written_apart, config, seed, _progress
-        )
+        lines = chat_lines_for_heads(data, phrasebook, written_apart, config, seed, _progress)
+        meta, index, weight = train_short_chat(data, phrasebook, written_apart, config, seed, _progress, lines)
         behavior = train_behavior(phrasebook, written_apart, config, seed, _progress)  # the seeds hold both levels
+        act = train_act(data, phrasebook, written_apart, config, seed, _progress, lines)
     except ValueError as exc:
         raise _failure(str(exc)) from exc
     written = save(out, meta, index, weight)
-    planned = save(out, *behavior, prefix=BEHAVIOR_PREFIX)
     keys = ("version", "threshold", "max_chars", "out_of_fold_at_threshold")
     summary = {key: written[key] for key in keys}
-    summary["behavior"] = {"weights": len(behavior[1]), **{key: planned[key] for key in keys}}
+    for name, prefix, trained in (("behavior", BEHAVIOR_PREFIX, behavior), ("act", ACT_PREFIX, act)):
+        saved = save(out, *trained, prefix=prefix)
+        summary[name] = {"weights": len(trained[1]), **{key: saved[key] for key in keys}}
     sys.stdout.write(json.dumps({"out": str(out), "weights": len(index), **summary}, ensure_ascii=False) + "\n")
 
 

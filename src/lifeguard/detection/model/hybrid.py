@@ -59,6 +59,7 @@ for every correction; spans come from the rules, or else from the model's heavie
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol, cast, runtime_checkable
@@ -72,15 +73,18 @@ from lifeguard.detection.reasons import (
     DISTRESS_ONLY,
     EVERYDAY,
     IDIOM,
+    MEANS,
     NEGATED,
     NGRAM,
     OTHER_DIRECTED,
     PAST,
     SHORT_CHAT_REASON,
+    TERM,
     THIRD_PARTY,
     context_only,
     means_only,
 )
+from lifeguard.detection.scripts import HAN_CLASS
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +109,22 @@ def _too_short(folded: str) -> bool:
     "我走了 明天见" or "我今晚不回来了" as a plan; counting two Han characters as a word (tried in session 9)
     let such chat open cases."""
     return len(folded) < SHORT_CHARS and len(folded.split()) < SHORT_WORDS
+
+
+_HAN = re.compile(f"[{HAN_CLASS}]")
+SENTENCE_HAN = 4  # Han characters that make a short line a sentence ("药都吞了", "swallowed all the pills")
+
+
+def _says_little(folded: str) -> bool:
+    """Too short (``_too_short``) and not a Chinese sentence of four characters or more: a word or two ("tonight",
+    "rope", "pills now") is too little for any head to open a case on, the short-chat heads included; "药都吞了"
+    ("swallowed all the pills") is a whole message."""
+    return _too_short(folded) and len(_HAN.findall(folded)) < SENTENCE_HAN
+
+
+def _words_only(reasons: tuple[str, ...]) -> bool:
+    """The rules found nothing but, at most, words they weigh at nothing alone ("pills": ``means:medication``)."""
+    return all(reason.startswith((MEANS, TERM)) for reason in reasons)
 
 
 def _flood(folded: str) -> bool:
@@ -270,13 +290,17 @@ class HybridDetector:
         )
         short_search = item.kind == "search" and _too_short(scored.folded[index])  # "木炭 10斤"
         short_read = scored.short_read(index)
-        # what the short-chat heads alone raised a line to: ideation, or behavior where both raised it
-        planned = scored.short_behavior is not None and bool(scored.short_behavior[index])
+        # what the short-chat heads alone raised a line to: behavior where the act head raised it, or the head and
+        # its behavior head did; ideation where the head alone did
+        acted = scored.short_act is not None and bool(scored.short_act[index])
+        planned = acted or (scored.short_behavior is not None and bool(scored.short_behavior[index]))
         head_level = Level.NONE
-        if scored.short_chat is not None and bool(scored.short_chat[index]):
+        if acted or (scored.short_chat is not None and bool(scored.short_chat[index])):
             head_level = Level.BEHAVIOR if planned else Level.IDEATION
-        # the behavior head acts on lines at ideation: the caps for words set aside judge that reading of a wish
+        # the behavior and act heads speak of how far: the caps for words set aside judge the reading of a wish
         wish_level = Level.IDEATION if planned else model_level
+        # what the short-chat head itself raised (not its act head alone): what a Devanagari line needs
+        deva_level = head_level if scored.short_chat is not None and bool(scored.short_chat[index]) else Level.NONE
         if model_level > rule.level:
             if about_other:
                 level = rule.level
@@ -289,6 +313,7 @@ class HybridDetector:
                 rule.level is Level.INDICATOR
                 and not long_post
                 and means_only(rule.reasons)
+                and (_says_little(scored.folded[index]) or not Level.IDEATION <= level <= head_level)
                 # A short search is capped whatever the model reads: no second reading for it.
                 and (
                     short_search or (reading := self._beside_the_means(item, rule, at_or_above))[2] < CONFIDENT_BEHAVIOR
@@ -298,14 +323,15 @@ class HybridDetector:
                 level = min(model_level, Level.IDEATION) if sure_of_a_wish else Level.INDICATOR
                 if level < model_level:  # a model sure of ideation alone keeps it: nothing was capped
                     notes.append("hybrid:means_words_alone_cap_model")
-            # A line under twelve characters the four heads alone read as risk stays at indicator; one the short-chat
-            # heads raised keeps what they read (session 25: on Chinese lines nobody had read, 11 more of 710 risk
-            # messages, none more of 860 lookalikes and everyday lines): they learnt short chat beside everyday chat.
+            # A line under twelve characters the four heads alone read as risk stays at indicator; a Chinese one of
+            # four characters or more that the short-chat heads raised keeps what they read (session 25: on Chinese
+            # lines nobody had read, 11 more of 710 risk messages, none more of 860 lookalikes and everyday lines):
+            # they learnt short chat beside everyday chat.
             elif (
                 rule.level is Level.NONE
-                and not rule.reasons
+                and _words_only(rule.reasons)
                 and _too_short(scored.folded[index])
-                and not (Level.IDEATION <= level <= head_level)
+                and (_says_little(scored.folded[index]) or not Level.IDEATION <= level <= head_level)
             ):
                 level = Level.INDICATOR
                 notes.append("hybrid:too_short_for_model_alone")
@@ -324,13 +350,14 @@ class HybridDetector:
             # does since session 24 (it learnt from 600 Devanagari risk lines and 250 everyday ones): a line it alone
             # raised to ideation keeps it (on Devanagari lines nobody had read, 67 more of 290 risk messages; one more
             # of 590 lookalikes and everyday lines, and one of 4,290 Facebook comments), and behavior where its
-            # behavior head raised it further.
+            # behavior head raised it further. Not the act head alone (session 25): it reads "मैंने X खरीद लिया है" ("I
+            # have bought X") as an act whatever X is, vegetables or poison; it learnt few everyday Devanagari lines.
             if (
                 rule.level is Level.NONE
                 and level > Level.NONE
                 and (not rule.reasons or context_only(rule.reasons))
                 and mostly_devanagari(scored.folded[index])
-                and not (Level.IDEATION <= level <= head_level)
+                and not (Level.IDEATION <= level <= deva_level)
             ):
                 level = Level.NONE
                 notes.append("hybrid:devanagari_needs_rules")

@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 MODEL_NAME = "risk-model"
 SHORT_CHAT_HEAD = N_HEADS  # ``explain``'s head number for the short-chat head
 SHORT_BEHAVIOR_HEAD = N_HEADS + 1  # and for its behavior head
+SHORT_ACT_HEAD = N_HEADS + 2  # and for its act head
 MAX_EXPLAINED_NGRAMS = 3
 _HAN = re.compile(f"[{HAN_CLASS}]")
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789'")
@@ -67,10 +68,15 @@ class Scored:
     langs: list[str | None] | None = None  # the language read from each text's scripts and words (no hint)
     short_chat: np.ndarray | None = None  # bool per text: the short-chat head raised its P(>= ideation)
     short_behavior: np.ndarray | None = None  # bool per text: its behavior head raised P(>= behavior)
+    short_act: np.ndarray | None = None  # bool per text: its act head raised P(>= behavior)
 
     def short_read(self, index: int) -> bool:
-        """Whether the short-chat head or its behavior head raised text ``index``."""
-        return any(raised is not None and bool(raised[index]) for raised in (self.short_chat, self.short_behavior))
+        """Whether the short-chat head, its behavior head or its act head raised text ``index``."""
+        return any(raised is not None and bool(raised[index]) for raised in self.short_raised())
+
+    def short_raised(self) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+        """What the short-chat heads raised: the ideation head's rows, the behavior head's and the act head's."""
+        return self.short_chat, self.short_behavior, self.short_act
 
 
 class Evidence(NamedTuple):  # a tuple: made three times per flagged text, twice as fast as a dataclass
@@ -120,14 +126,9 @@ class RiskModel:
             dense[index[part], head] = weight[part]
         dense.setflags(write=False)
         self._weights = dense
-        # one floor per head, the short-chat head's and its behavior head's last (nothing to explain without them)
+        # one floor per head, the short-chat heads' last (nothing to explain without them)
         none = np.zeros(0, dtype=np.float32)
-        behavior = short_chat.behavior if short_chat is not None else None
-        columns = [
-            *dense.T,
-            short_chat.weights if short_chat is not None else none,
-            behavior.weights if behavior is not None else none,
-        ]
+        columns = [*dense.T, *(reader.weights if reader is not None else none for reader in self._short_readers())]
         self._explain_floor = np.array(
             [float(np.median(column[column > 0])) if (column > 0).any() else 0.0 for column in columns],
             dtype=np.float32,
@@ -223,6 +224,11 @@ class RiskModel:
         probabilities[~has_features] = 0.0  # nothing to read: no risk
         return probabilities
 
+    def _short_readers(self) -> tuple[ShortChatHead | None, ShortChatHead | None, ShortChatHead | None]:
+        """The short-chat heads in ``explain``'s order of head numbers: ideation, behavior, act."""
+        head = self.short_chat
+        return head, head and head.behavior, head and head.act
+
     def ranks_from(self, at_or_above: np.ndarray) -> np.ndarray:
         passed = at_or_above >= self.thresholds
         return np.where(passed.all(axis=1), N_HEADS, np.argmin(passed, axis=1))
@@ -243,11 +249,10 @@ class RiskModel:
                 at_or_above[rows, 2] = np.maximum(at_or_above[rows, 2], np.minimum(high, at_or_above[rows, 1]))
                 ranks = self.ranks_from(at_or_above)
         # After the SOS head, which reads Weibo comments, not chat: the short-chat head speaks of ideation, its
-        # behavior head of behavior for a line at ideation; attempt is the heads' alone.
-        short_raised, behavior_raised = self._read_short_chat(
-            folded, langs, features, has_features, at_or_above, collapse
-        )
-        if any(raised is not None and raised.any() for raised in (short_raised, behavior_raised)):
+        # behavior head of behavior for a line at ideation, its act head of behavior for a line at any level; attempt
+        # is the heads' alone.
+        short_raised = self._read_short_chat(folded, langs, features, has_features, at_or_above, collapse)
+        if any(raised is not None and raised.any() for raised in short_raised):
             ranks = self.ranks_from(at_or_above)
         if not isinstance(self.second_stage, NoSecondStage):
             flagged = (ranks > 0).nonzero()[0]
@@ -275,8 +280,9 @@ class RiskModel:
             at_or_above=at_or_above,
             ranks=ranks,
             langs=langs,
-            short_chat=short_raised,
-            short_behavior=behavior_raised,
+            short_chat=short_raised[0],
+            short_behavior=short_raised[1],
+            short_act=short_raised[2],
         )
 
     def _read_short_chat(
@@ -287,25 +293,30 @@ class RiskModel:
         has_features: np.ndarray,
         at_or_above: np.ndarray,
         collapse: bool,
-    ) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """The short-chat head's reading of the batch's chat lines, raising ``at_or_above`` in place: which rows it
-        raised to ideation, and which its behavior head raised to behavior (None without a head, or without one)."""
-        head = self.short_chat
+    ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+        """The short-chat heads' reading of the batch's chat lines, raising ``at_or_above`` in place: which rows the
+        head raised to ideation, which its behavior head raised to behavior, and which its act head raised to
+        behavior, in that order (None without a head, or without that one). The behavior and act heads read the
+        same lines as the head (``ShortChatHead.load`` checks it)."""
+        readers = self._short_readers()
+        head = readers[0]
         if head is None:
-            return None, None
+            return None, None, None
         short = head.reads(folded, langs, has_features)
-        behavior = head.behavior
         if not short.any():
-            return short, np.zeros(len(folded), dtype=bool) if behavior is not None else None
+            behavior, act = (
+                np.zeros(len(folded), dtype=bool) if reader is not None else None for reader in readers[1:]
+            )
+            return short, behavior, act
         if features is None:  # the tf="log" path kept no occurrences
             features = extract(folded, self.config, collapse=collapse)
-        raised = head.raise_rung(at_or_above, head.probabilities(features, self.config), short, self.thresholds)
-        if behavior is None:
-            return raised, None
-        # the behavior head reads the same lines (``ShortChatHead.load`` checks it)
-        plan = behavior.probabilities(features, self.config)
-        planned = behavior.raise_rung(at_or_above, plan, short, self.thresholds)
-        return raised, planned
+        raised = [
+            reader.raise_rung(at_or_above, reader.probabilities(features, self.config), short, self.thresholds)
+            if reader is not None
+            else None
+            for reader in readers
+        ]
+        return raised[0], raised[1], raised[2]
 
     def score_texts(self, texts: list[str]) -> Scored:
         texts = [_coerce_text(text) for text in texts]
@@ -349,11 +360,14 @@ class RiskModel:
 
     def explaining_head(self, scored: Scored, index: int, level: Level) -> int:
         """The head whose n-grams explain ``level`` for text ``index`` of a batch: the short-chat head where it
-        raised the text to ideation, its behavior head where that raised it to behavior, else the level's own head."""
+        raised the text to ideation, its behavior head or else its act head where that raised it to behavior, else the
+        level's own head."""
         if level is Level.IDEATION and scored.short_chat is not None and bool(scored.short_chat[index]):
             return SHORT_CHAT_HEAD
-        if level is Level.BEHAVIOR and scored.short_behavior is not None and bool(scored.short_behavior[index]):
-            return SHORT_BEHAVIOR_HEAD
+        if level is Level.BEHAVIOR:
+            for number, raised in ((SHORT_BEHAVIOR_HEAD, scored.short_behavior), (SHORT_ACT_HEAD, scored.short_act)):
+                if raised is not None and bool(raised[index]):
+                    return number
         return level.rank - 1
 
     def explain(self, text: str, head: int, limit: int = MAX_EXPLAINED_NGRAMS) -> list[Evidence]:
@@ -377,8 +391,7 @@ class RiskModel:
         short = occurrence_heads >= SHORT_CHAT_HEAD
         weights = np.take(self._weights.ravel(), features.buckets * N_HEADS + np.where(short, 0, occurrence_heads))
         if short.any():  # the short-chat heads' own weights (none without the head: nothing to explain)
-            head = self.short_chat
-            for number, reader in ((SHORT_CHAT_HEAD, head), (SHORT_BEHAVIOR_HEAD, head and head.behavior)):
+            for number, reader in enumerate(self._short_readers(), start=SHORT_CHAT_HEAD):
                 mine = occurrence_heads == number
                 if mine.any():
                     weights[mine] = np.take(reader.weights, features.buckets[mine]) if reader is not None else 0.0
@@ -464,7 +477,7 @@ class RiskModel:
         # rounded), in one call for the batch instead of one Python call per text.
         rounded = np.round(scored.at_or_above, 4).tolist()
         model_reason = f"model:{self.version}"
-        for raised in (scored.short_chat, scored.short_behavior):
+        for raised in scored.short_raised():
             if raised is not None:
                 for index in raised.nonzero()[0].tolist():
                     if reasons_by_item[index][:1] != [SHORT_CHAT_REASON]:

@@ -16,9 +16,15 @@ ideation or above, whether it tells a plan, a means, a place, a time, a goodbye 
 P(level >= behavior), never lower it, and never opens a case by itself (it acts on lines at ideation only, not on
 those the heads read as behavior already).
 
+A third, the act head (``ACT``, session 25), reads the same lines for an act under way or at hand (on the ledge, the
+pills swallowed, the rope bought, the goodbye with a day) against everything that is not risk (lookalikes, everyday
+chat, ordinary text), and raises P(level >= behavior) of a line at any level: the people in the middle of it often
+write only where they are, what they did or what they hold, words the ideation head, which learnt wishes, weighs
+little. It may open a case.
+
 On disk, beside the model: ``short_chat.json`` (parameters, provenance, figures) and two arrays, the buckets with a
 weight (``short_chat_index.npy``, uint32) and their weights (``short_chat_weight.npy``, float32); the behavior head's
-three files are named ``short_chat_behavior*`` and are optional. No pickle.
+three files are named ``short_chat_behavior*``, the act head's ``short_chat_act*``; both are optional. No pickle.
 """
 
 from __future__ import annotations
@@ -41,9 +47,12 @@ META_FILE = "short_chat.json"
 INDEX_FILE = "short_chat_index.npy"
 WEIGHT_FILE = "short_chat_weight.npy"
 BEHAVIOR_PREFIX = "short_chat_behavior"  # the behavior head's files: short_chat_behavior.json, _index.npy, _weight.npy
+ACT_PREFIX = "short_chat_act"  # the act head's
 IDEATION = 1  # the rungs the heads speak about, in the (n, 4) "at or above" columns
 BEHAVIOR = 2
-RUNGS = {"ideation": IDEATION, "behavior": BEHAVIOR}
+# A file's "rung": the column it raises. "act" raises behavior too, on a line at any level (``ShortChatHead.opens``).
+RUNGS = {"ideation": IDEATION, "behavior": BEHAVIOR, "act": BEHAVIOR}
+VERSION_PREFIXES = {"ideation": "short.", "behavior": "shortb.", "act": "shorta."}
 LANGUAGES = ("en", "zh", "hi", "hi-Latn")  # the model's language guesses
 
 
@@ -53,21 +62,24 @@ def files(prefix: str) -> tuple[str, str, str]:
 
 
 def content_version(meta: dict[str, Any], index: np.ndarray, weight: np.ndarray) -> str:
-    """``short.`` (the behavior head: ``shortb.``) and 10 hex digits of a sha256 over what changes predictions."""
+    """``short.`` (the behavior head: ``shortb.``, the act head: ``shorta.``) and 10 hex digits of a sha256 over what
+    changes predictions."""
     digest = hashlib.sha256()
-    behavior = meta.get("rung") == "behavior"
-    for key in ("bias", "threshold", "max_chars", "languages", "features", "hash_scheme", *(["rung"] * behavior)):
+    rung = meta.get("rung", "ideation")
+    named = rung != "ideation"  # the ideation head's files name no rung
+    for key in ("bias", "threshold", "max_chars", "languages", "features", "hash_scheme", *(["rung"] * named)):
         digest.update(json.dumps(meta.get(key), sort_keys=True).encode("utf-8"))
     digest.update(np.ascontiguousarray(index, dtype=np.uint32).tobytes())
     digest.update(np.ascontiguousarray(weight, dtype=np.float32).tobytes())
-    return ("shortb." if behavior else "short.") + digest.hexdigest()[:10]
+    return VERSION_PREFIXES.get(rung, "short.") + digest.hexdigest()[:10]
 
 
 @dataclass(frozen=True)
 class ShortChatHead:
     """A loaded head: dense weights over the model's hash buckets, a bias, the threshold its training chose and the
-    longest line (in lightly folded characters) it reads; the rung it raises, and the ideation head's behavior head
-    when there is one (its ``version`` then names both)."""
+    longest line (in lightly folded characters) it reads; the rung it raises and whether it may raise a line at any
+    level (``opens``: the act head), and the ideation head's behavior and act heads when there are (its ``version``
+    then names them)."""
 
     weights: np.ndarray  # float32, one per bucket
     bias: float
@@ -78,6 +90,8 @@ class ShortChatHead:
     meta: dict[str, Any]
     rung: int = IDEATION
     behavior: ShortChatHead | None = None
+    act: ShortChatHead | None = None
+    opens: bool = False
 
     @classmethod
     def from_arrays(
@@ -126,25 +140,29 @@ class ShortChatHead:
         version = content_version(meta, index, weight)
         if meta.get("version") not in (None, version):
             raise ArtifactError(f"{where}: records version {meta.get('version')!r}, its content is {version!r}")
-        return cls(dense, float(bias), threshold, max_chars, tuple(languages), version, meta, RUNGS[rung])
+        return cls(
+            dense, float(bias), threshold, max_chars, tuple(languages), version, meta, RUNGS[rung], opens=rung == "act"
+        )
 
     @classmethod
     def load(cls, directory: Path, config: FeatureConfig) -> ShortChatHead | None:
-        """The head beside a model in ``directory`` with its behavior head if that is there too, or None when there
-        is no head."""
+        """The head beside a model in ``directory`` with its behavior and act heads where they are there too, or None
+        when there is no head."""
         head = _load_one(directory, config, "short_chat", "ideation")
         if head is None:
             return None
-        behavior = _load_one(directory, config, BEHAVIOR_PREFIX, "behavior")
-        if behavior is None:
-            return head
-        if (behavior.max_chars, behavior.languages) != (head.max_chars, head.languages):
-            raise ArtifactError(
-                f"{directory / files(BEHAVIOR_PREFIX)[0]}: reads lines of {behavior.max_chars} characters in "
-                f"{list(behavior.languages)}, the short-chat head {head.max_chars} in {list(head.languages)}: "
-                "retrain both with `lifeguard model train-short-chat`"
-            )
-        return replace(head, behavior=behavior, version=f"{head.version}+{behavior.version}")
+        for prefix, rung in ((BEHAVIOR_PREFIX, "behavior"), (ACT_PREFIX, "act")):
+            other = _load_one(directory, config, prefix, rung)
+            if other is None:
+                continue
+            if (other.max_chars, other.languages) != (head.max_chars, head.languages):
+                raise ArtifactError(
+                    f"{directory / files(prefix)[0]}: reads lines of {other.max_chars} characters in "
+                    f"{list(other.languages)}, the short-chat head {head.max_chars} in {list(head.languages)}: "
+                    "retrain them with `lifeguard model train-short-chat`"
+                )
+            head = replace(head, **{rung: other}, version=f"{head.version}+{other.version}")
+        return head
 
     def reads(self, folded: list[str], langs: list[str | None], has_features: np.ndarray) -> np.ndarray:
         """Which texts of a batch it reads: lines of at most ``max_chars`` (lightly folded) characters, in one of
@@ -172,11 +190,11 @@ class ShortChatHead:
         on the logit scale so that its threshold lands on the model's threshold for its rung (``thresholds``, one per
         rung), and where that is higher than the model's P(>= its rung), it replaces it (and the rungs below follow).
         The behavior head acts only on lines at ideation (not below, not already at behavior): it speaks of how far,
-        not whether."""
+        not whether. The act head (``opens``) acts on a line at any level."""
         rung = self.rung
         shifted = shift_probability(probabilities, self.threshold, float(thresholds[rung]))
         raised = short & (probabilities >= self.threshold) & (shifted > at_or_above[:, rung])
-        if rung > IDEATION:
+        if rung > IDEATION and not self.opens:
             raised &= (at_or_above[:, rung - 1] >= float(thresholds[rung - 1])) & (
                 at_or_above[:, rung] < float(thresholds[rung])
             )
@@ -205,7 +223,8 @@ def save(
     directory: Path, meta: dict[str, Any], index: np.ndarray, weight: np.ndarray, prefix: str = "short_chat"
 ) -> dict[str, Any]:
     """Write a head's three files (``prefix``: ``BEHAVIOR_PREFIX`` for the behavior head, whose meta says
-    ``"rung": "behavior"``); returns the meta written (with its version)."""
+    ``"rung": "behavior"``, ``ACT_PREFIX`` for the act head, ``"rung": "act"``); returns the meta written (with its
+    version)."""
     index = np.ascontiguousarray(index, dtype=np.uint32)
     weight = np.ascontiguousarray(weight, dtype=np.float32)
     meta = {**meta, "format": FORMAT, "hash_scheme": HASH_SCHEME}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,12 @@ READ_LOOKALIKE_FILES = (
     "zh_lookalike_train3.txt",
     "hi_lookalike_train3.txt",
     "en_lookalike_train3.txt",
+    # Everyday acts, places and plans ("paise bhej diye", "在高铁上", "on the roof fixing the antenna"; session 25):
+    # chat written to sound like the acts the act head learns, so hard negatives, not everyday chat.
+    "everyday_train4_en.txt",
+    "everyday_train4_zh.txt",
+    "everyday_train4_hi_deva.txt",
+    "everyday_train4_hi_latn.txt",
 )
 # Everyday chat with no risk in it ("abhi uthi hu", "on my way", "到家了"): ordinary text, which the benign sets (shop
 # reviews, searches, bank and support questions, restaurant dialogues, tweets) hardly hold in the first person.
@@ -216,28 +223,32 @@ def _rates(probabilities: np.ndarray, labels: np.ndarray, sources: list[str], th
     }
 
 
-def train_short_chat(
+@dataclass(frozen=True)
+class ChatLines:
+    """The short-chat head's training lines (``training_lines``), their features and where they came from: made once
+    for the head and its act head, which learns from the same lines."""
+
+    texts: list[str]
+    labels: np.ndarray
+    sources: list[str]
+    matrix: Any  # CSR, texts x buckets
+    files: dict[str, str]  # every file read, with its sha256
+    licences: dict[str, str]  # each public set sampled, with its stated licence
+
+
+def chat_lines_for_heads(
     data_dir: Path,
     phrasebook: Path,
     written_apart: Path,
     config: FeatureConfig,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
-) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
-    """The head's meta (without version and format, which ``short_chat.save`` adds), bucket index and weights."""
+) -> ChatLines:
     say = progress or (lambda message: None)
     benign, benign_files = benign_sample(data_dir, seed)
     sos, sos_files = sos_comments(data_dir, seed)
     texts, labels, sources = training_lines(phrasebook, written_apart, benign, sos)
-    if len(set(labels.tolist())) < 2 or min(np.bincount(labels)) < FOLDS:
-        raise ValueError("too few chat lines of each label to train the short-chat head (is --written-apart right?)")
     say(f"{len(texts)} lines, {int(labels.sum())} risk; features")
-    matrix = featurize(texts, config)
-    weights = sample_weights(labels, sources)
-    say(f"{FOLDS}-fold cross-validation")
-    oof = out_of_fold(matrix, labels, weights, C, seed)
-    say("fitting")
-    bias, index, weight = fit_exported(matrix, labels, weights, C)
     files = {
         **benign_files,
         **sos_files,
@@ -247,7 +258,52 @@ def train_short_chat(
             for name in READ_RISK_FILES + READ_LOOKALIKE_FILES + READ_EVERYDAY_FILES
         },
     }
-    counts = {source: sources.count(source) for source in ("risk", "hard", "everyday", "sos", "benign")}
+    licences = {
+        folder: stated_licence(data_dir / folder)
+        for folder in sorted({name.split("/", 1)[0] for name in (*benign_files, *sos_files)})
+    }
+    return ChatLines(texts, labels, sources, featurize(texts, config), dict(sorted(files.items())), licences)
+
+
+def _enough(labels: np.ndarray, head: str) -> None:
+    if len(set(labels.tolist())) < 2 or min(np.bincount(labels)) < FOLDS:
+        raise ValueError(f"too few chat lines of each label to train the {head} (is --written-apart right?)")
+
+
+def _training_meta(lines: ChatLines, meaning: str, texts: list[str], sources: list[str]) -> dict[str, Any]:
+    return {
+        "meaning": meaning,
+        "n": len(texts),
+        "sources": {
+            source: sources.count(source)
+            for source in ("risk", "ideation", "hard", "everyday", "sos", "benign")
+            if source != "ideation" or source in sources
+        },
+        "files": lines.files,
+        "licence": "the project's own lines (Apache-2.0); the sets' samples under their stated licences",
+        "licences": lines.licences,
+    }
+
+
+def train_short_chat(
+    data_dir: Path,
+    phrasebook: Path,
+    written_apart: Path,
+    config: FeatureConfig,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+    lines: ChatLines | None = None,
+) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+    """The head's meta (without version and format, which ``short_chat.save`` adds), bucket index and weights."""
+    say = progress or (lambda message: None)
+    lines = lines or chat_lines_for_heads(data_dir, phrasebook, written_apart, config, seed, progress)
+    texts, labels, sources, matrix = lines.texts, lines.labels, lines.sources, lines.matrix
+    _enough(labels, "short-chat head")
+    weights = sample_weights(labels, sources)
+    say(f"{FOLDS}-fold cross-validation")
+    oof = out_of_fold(matrix, labels, weights, C, seed)
+    say("fitting")
+    bias, index, weight = fit_exported(matrix, labels, weights, C)
     meta: dict[str, Any] = {
         "bias": bias,
         "threshold": THRESHOLD,
@@ -263,20 +319,13 @@ def train_short_chat(
             "folds": FOLDS,
             "max_iter": MAX_ITER,
         },
-        "training": {
-            "meaning": (
-                "risk: the writer's own at ideation or above; hard: lookalikes, distress, reports; everyday: everyday "
-                "chat; sos: SOS-4K comments below ideation; benign: ordinary text"
-            ),
-            "n": len(texts),
-            "sources": counts,
-            "files": dict(sorted(files.items())),
-            "licence": "the project's own lines (Apache-2.0); the sets' samples under their stated licences",
-            "licences": {
-                folder: stated_licence(data_dir / folder)
-                for folder in sorted({name.split("/", 1)[0] for name in (*benign_files, *sos_files)})
-            },
-        },
+        "training": _training_meta(
+            lines,
+            "risk: the writer's own at ideation or above; hard: lookalikes, distress, reports; everyday: everyday "
+            "chat; sos: SOS-4K comments below ideation; benign: ordinary text",
+            texts,
+            sources,
+        ),
         "out_of_fold_at_threshold": _rates(oof, labels, sources, THRESHOLD),
     }
     return meta, index, weight
@@ -370,6 +419,117 @@ def train_behavior(
         "out_of_fold_at_threshold": {
             "recall": round(float(raised[positives].mean()), 4),
             "ideation_raised": round(float(raised[~positives].mean()), 4),
+        },
+    }
+    return meta, index, weight
+
+
+# -- the act head -----------------------------------------------------------------------------------------------
+
+ACT_THRESHOLDS = BEHAVIOR_THRESHOLDS  # 0.5 ... 0.95
+# Out of fold, at most these shares of the lines that are not risk may be raised (the chat stage's limits for hard
+# negatives and ordinary text, and everyday chat in between): the act head opens cases. Lines at ideation only are its
+# negatives too, with no limit: read as behavior they are still a case.
+ACT_MAX_RAISED = {"hard": 0.025, "everyday": 0.005, "benign": 0.001}
+
+
+def act_lines(lines: ChatLines, phrasebook: Path, written_apart: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """What the act head learns from, among the head's lines: which rows, their labels and their sources. A risk line
+    at behavior or above (its level as the written-apart files, the phrasebook or the seeds give it, first as seen) is
+    1; a risk line at ideation only is 0, source ``ideation`` (a wish is not an act: the head raises behavior); every
+    line that is not risk keeps its label and source. SOS-4K's comments at ideation or above (a level on another
+    scale) are left out."""
+    parts = (
+        chat_lines.written_apart_levels(written_apart, READ_RISK_FILES, _read_language),
+        chat_lines.phrasebook_levels(phrasebook, _read_language),
+        chat_lines.seed_levels(LANGUAGES),
+    )
+    levels: dict[str, Level] = {}
+    for texts, own in parts:
+        for text, level in zip(texts, own, strict=True):
+            levels.setdefault(text, level)
+    rows: list[bool] = []
+    labels: list[int] = []
+    sources: list[str] = []
+    for text, label, source in zip(lines.texts, lines.labels.tolist(), lines.sources, strict=True):
+        level = levels.get(text)
+        kept = label == 0 or level is not None
+        rows.append(kept)
+        if kept:
+            act = label == 1 and level is not None and level >= Level.BEHAVIOR
+            labels.append(int(act))
+            sources.append("ideation" if label == 1 and not act else source)
+    return np.asarray(rows, dtype=bool), np.asarray(labels, dtype=np.int64), sources
+
+
+def act_threshold(probabilities: np.ndarray, labels: np.ndarray, sources: list[str]) -> float:
+    """The lowest of ``ACT_THRESHOLDS`` at which, out of fold, no kind of line that is not risk is raised more often
+    than ``ACT_MAX_RAISED`` allows; the highest when none is."""
+    kinds = np.asarray(sources)
+    for threshold in ACT_THRESHOLDS:
+        raised = probabilities >= threshold
+        if all(
+            not (mask := (kinds == kind) & (labels == 0)).any() or float(raised[mask].mean()) <= limit
+            for kind, limit in ACT_MAX_RAISED.items()
+        ):
+            return threshold
+    return ACT_THRESHOLDS[-1]
+
+
+def train_act(
+    data_dir: Path,
+    phrasebook: Path,
+    written_apart: Path,
+    config: FeatureConfig,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+    lines: ChatLines | None = None,
+) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+    """The act head's meta (without version and format), bucket index and weights: the short-chat head's settings on
+    its lines (``act_rows``), the threshold chosen out of fold (``act_threshold``)."""
+    say = progress or (lambda message: None)
+    lines = lines or chat_lines_for_heads(data_dir, phrasebook, written_apart, config, seed, progress)
+    rows, labels, sources = act_lines(lines, phrasebook, written_apart)
+    texts = [text for text, kept in zip(lines.texts, rows.tolist(), strict=True) if kept]
+    matrix = lines.matrix[rows]
+    _enough(labels, "act head")
+    say(f"act head: {len(texts)} lines, {int(labels.sum())} at behavior or above")
+    weights = sample_weights(labels, sources)
+    oof = out_of_fold(matrix, labels, weights, C, seed)
+    threshold = act_threshold(oof, labels, sources)
+    bias, index, weight = fit_exported(matrix, labels, weights, C)
+    meta: dict[str, Any] = {
+        "rung": "act",
+        "bias": bias,
+        "threshold": threshold,
+        "max_chars": MAX_CHARS,
+        "languages": list(LANGUAGES),
+        "features": {"bits": config.bits, "tf": config.tf},
+        "model": (
+            "logistic regression on the model's hashed n-grams: an act under way or at hand against what is not risk, "
+            "chat lines"
+        ),
+        "settings": {
+            "C": C,
+            "hard_weight": HARD_WEIGHT,
+            "benign_sample": BENIGN_SAMPLE,
+            "thresholds_tried": list(ACT_THRESHOLDS),
+            "max_raised": ACT_MAX_RAISED,
+            "seed": seed,
+            "folds": FOLDS,
+            "max_iter": MAX_ITER,
+        },
+        "training": _training_meta(
+            lines,
+            "risk: the writer's own at behavior or attempt; ideation: the writer's own at ideation only; hard: "
+            "lookalikes, distress, reports; everyday: everyday chat; sos: SOS-4K comments below ideation; benign: "
+            "ordinary text",
+            texts,
+            sources,
+        ),
+        "out_of_fold_at_threshold": {
+            **_rates(oof, labels, sources, threshold),
+            "ideation_raised": round(float((oof[np.asarray(sources) == "ideation"] >= threshold).mean()), 4),
         },
     }
     return meta, index, weight
