@@ -333,6 +333,9 @@ def test_idioms_and_hyperbole_are_not_risk(assess_text: Assess, text: str) -> No
         "我开局就自杀式冲锋，被队友骂惨了",
         "aaj coffee ka overdose ho gaya",
         "在海边晒了三天，晒成黑炭了",  # a tan, not charcoal
+        "晚安世界 明天早八",  # a class at eight (session 25's lookalikes of acts)
+        "我已经在楼顶了 无人机起飞 拍全景",
+        "炭点上了 肉串快拿过来",
     ],
 )
 def test_hyperbole_fiction_bills_and_trips_are_not_risk(assess_text: Assess, text: str) -> None:
@@ -347,6 +350,9 @@ def test_hyperbole_fiction_bills_and_trips_are_not_risk(assess_text: Assess, tex
         ("这么贵，我不活了，真的", IDE),
         ("再见了各位，再也不会回来了", Level.BEHAVIOR),
         ("i overdosed on my pills", Level.ATTEMPT),
+        ("晚安世界，明天的太阳我看不到了", Level.BEHAVIOR),
+        ("我已经在楼顶了，别劝我", Level.ATTEMPT),
+        ("炭点上了，好困，永别了", Level.ATTEMPT),
     ],
 )
 def test_the_same_words_meant_still_count(assess_text: Assess, text: str, expected: Level) -> None:

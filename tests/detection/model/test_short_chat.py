@@ -388,7 +388,7 @@ def test_the_shipped_behavior_head_reads_plans_and_acts_in_chat() -> None:
     assert behavior.meta["training"]["files"] == {
         name: digest
         for name, digest in model.short_chat.meta["training"]["files"].items()
-        if name.startswith(("phrasebook/", "written_apart/")) and ("risk" in name or name.startswith("phrasebook/"))
+        if name.startswith("phrasebook/") or name.removeprefix("written_apart/") in READ_RISK_FILES
     }
     lines = ["got the pills and wrote the letter, tonight", "i want to die"]
     scored = model.score_texts(lines)

@@ -51,6 +51,10 @@ READ_RISK_FILES = (
     "zh_risk_train3.tsv",
     "hi_risk_train3.tsv",
     "en_risk_train3.tsv",
+    # acts under way or at hand, written in session 25 to train the act head
+    "en_acts_train5.tsv",
+    "zh_acts_train5.tsv",
+    "hi_acts_train5.tsv",
 )
 READ_LOOKALIKE_FILES = (
     "en_lookalike.txt",
@@ -67,6 +71,9 @@ READ_LOOKALIKE_FILES = (
     "everyday_train4_zh.txt",
     "everyday_train4_hi_deva.txt",
     "everyday_train4_hi_latn.txt",
+    "en_acts_lookalike_train5.txt",
+    "zh_acts_lookalike_train5.txt",
+    "hi_acts_lookalike_train5.txt",
 )
 # Everyday chat with no risk in it ("abhi uthi hu", "on my way", "到家了"): ordinary text, which the benign sets (shop
 # reviews, searches, bank and support questions, restaurant dialogues, tweets) hardly hold in the first person.
