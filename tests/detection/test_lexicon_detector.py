@@ -359,6 +359,24 @@ def test_the_same_words_meant_still_count(assess_text: Assess, text: str, expect
     assert assess_text(text).level >= expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("order mat bhejo, main abhi chhat pe khada hu, ye last msg hai", Level.ATTEMPT),
+        ("pul pe hu, neeche paani bohot gehra hai", Level.ATTEMPT),
+        ("metro platform pe yellow line ke aage khada hu, train aa rahi hai", Level.ATTEMPT),
+        ("jheel mein chal rahi hu, paani gale tak aa gaya", Level.ATTEMPT),
+        ("saari goliyan kha li, ab neend aa rahi hai", Level.ATTEMPT),
+        ("platform pe khada hu, train aa rahi hai", N),  # a commute
+        ("maine saari cookies kha li", N),
+        ("pool me utar gaya, paani gale tak hai maza aa gaya", N),
+    ],
+)
+def test_acts_under_way_in_romanized_hindi(assess_text: Assess, text: str, expected: Level) -> None:
+    """Session 25: where the writer is, what they swallowed, how deep the water is, and the everyday lines beside."""
+    assert assess_text(text).level is expected
+
+
 def test_idiom_reason_names_the_words(assess_text: Assess) -> None:
     assert "idiom:zh:笑死" in assess_text("笑死").reasons
     assert "idiom:zh:秒杀" in assess_text("秒杀").reasons
