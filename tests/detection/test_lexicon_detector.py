@@ -369,6 +369,7 @@ def test_the_same_words_meant_still_count(assess_text: Assess, text: str, expect
         ("saari goliyan kha li, ab neend aa rahi hai", Level.ATTEMPT),
         ("platform pe khada hu, train aa rahi hai", N),  # a commute
         ("maine saari cookies kha li", N),
+        ("puri dawai kha li, doctor ne bola tha", N),  # the full course, as prescribed
         ("pool me utar gaya, paani gale tak hai maza aa gaya", N),
     ],
 )

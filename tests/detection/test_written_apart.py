@@ -22,42 +22,44 @@ WRITTEN_APART = Path(__file__).with_name("written_apart")
 # Messages read at ideation or above (a case), per file and script: (Devanagari, any other script). Session 25's act
 # head raised most; against the session's start only ``hi_risk_1``'s Devanagari count fell (64 -> 63: "अभी कर रहा हूँ,
 # सबको माफ़ करना", which the short-chat head, retrained beside everyday "doing it now" lines, no longer raises, and the
-# act head alone does not lift the Devanagari gate). The heads retrained on the act lines (``*_acts_train5``) gave back
-# a few of the act head's first gains on read files (``en_risk_train3`` 259 -> 250, against 198 at the start).
+# act head alone does not lift the Devanagari gate). The heads retrained on the act lines (``*_acts_train5``,
+# ``hi_latn_acts_train6``) moved a line or two on most files and gave back a few of the act head's first gains on read
+# files (``en_risk_train3`` 259 -> 247, against 198 at the start).
 RECALL_FLOORS = {
-    "hi_risk_1.tsv": (63, 67),
+    "hi_risk_1.tsv": (63, 66),
     "hi_risk_2.tsv": (59, 60),
-    "hi_risk_3.tsv": (50, 45),
-    "hi_risk_4.tsv": (56, 59),
-    "en_risk_dev.tsv": (0, 92),
-    "en_risk_held.tsv": (0, 97),
-    "zh_risk_dev.tsv": (0, 84),
-    "zh_risk_held.tsv": (0, 96),
-    "en_risk_unread.tsv": (0, 99),
+    "hi_risk_3.tsv": (51, 45),
+    "hi_risk_4.tsv": (55, 59),
+    "en_risk_dev.tsv": (0, 91),
+    "en_risk_held.tsv": (0, 96),
+    "zh_risk_dev.tsv": (0, 83),
+    "zh_risk_held.tsv": (0, 95),
+    "en_risk_unread.tsv": (0, 100),
     "zh_risk_unread.tsv": (0, 105),
-    "hi_risk_5.tsv": (44, 35),
-    "en_risk_fresh.tsv": (0, 63),
-    "zh_risk_fresh.tsv": (0, 52),
-    "hi_risk_fresh.tsv": (33, 35),
+    "hi_risk_5.tsv": (44, 46),
+    "en_risk_fresh.tsv": (0, 62),
+    "zh_risk_fresh.tsv": (0, 53),
+    "hi_risk_fresh.tsv": (33, 40),
     "en_risk_fresh2.tsv": (0, 63),
-    "zh_risk_fresh2.tsv": (0, 75),
-    "zh_risk_train3.tsv": (0, 263),
-    "hi_risk_train3.tsv": (98, 122),
-    "en_risk_train3.tsv": (0, 250),
+    "zh_risk_fresh2.tsv": (0, 74),
+    "zh_risk_train3.tsv": (0, 258),
+    "hi_risk_train3.tsv": (97, 125),
+    "en_risk_train3.tsv": (0, 247),
     "en_risk_fresh3.tsv": (0, 101),
-    "zh_risk_fresh3.tsv": (0, 100),
-    "hi_risk_fresh3.tsv": (49, 40),
-    "en_risk_fresh4.tsv": (0, 101),
+    "zh_risk_fresh3.tsv": (0, 99),
+    "hi_risk_fresh3.tsv": (49, 50),
+    "en_risk_fresh4.tsv": (0, 102),
     "zh_risk_fresh4.tsv": (0, 81),
-    "en_risk_fresh5.tsv": (0, 89),
-    "en_acts_train5.tsv": (0, 137),
-    "hi_acts_train5.tsv": (45, 84),
-    "zh_acts_train5.tsv": (0, 169),
-    "hi_risk_fresh4.tsv": (49, 34),
+    "en_risk_fresh5.tsv": (0, 91),
+    "en_acts_train5.tsv": (0, 140),
+    "hi_acts_train5.tsv": (41, 88),
+    "zh_acts_train5.tsv": (0, 171),
+    "hi_latn_acts_train6.tsv": (0, 171),
+    "hi_risk_fresh4.tsv": (48, 41),
     # acts under way or at hand, never read (session 25): 25, 31, 20 + 7 at the session's start
-    "en_acts_fresh6.tsv": (0, 58),
-    "zh_acts_fresh6.tsv": (0, 53),
-    "hi_acts_fresh6.tsv": (31, 13),
+    "en_acts_fresh6.tsv": (0, 57),
+    "zh_acts_fresh6.tsv": (0, 52),
+    "hi_acts_fresh6.tsv": (31, 21),
 }
 LOOKALIKES = ("hi_lookalike_1.txt", "hi_lookalike_2.txt", "en_lookalike.txt", "zh_lookalike.txt", "lookalike_aimed.txt")
 # Lookalikes and everyday chat written to train the short-chat head (session 24): the rules' cases on them were mended;
@@ -80,6 +82,7 @@ HEAD_TRAINING_CEILINGS = {
     "en_acts_lookalike_train5.txt": 3,
     "zh_acts_lookalike_train5.txt": 4,
     "hi_acts_lookalike_train5.txt": 0,
+    "hi_latn_acts_lookalike_train6.txt": 2,
 }
 # Lookalikes and everyday chat nobody has read: the cases they open may not grow beyond their count when they were
 # written (session 22: 1, 4, 2; session 23's ``*_fresh`` files: 0, 3, 6; ``*_fresh2``: 2, 6, the same with and without
@@ -87,7 +90,7 @@ HEAD_TRAINING_CEILINGS = {
 # and its everyday chat: none). ``hi_lookalike_fresh`` opened 6 until session 24 let a Devanagari line the short-chat
 # head raised keep ideation, which found 67 more of 290 never-read Devanagari risk messages (docs/model.md);
 # ``zh_lookalike_fresh2`` opened 6 until session 24's masks. ``en_lookalike_unread``, ``hi_lookalike_unread`` and
-# ``en_lookalike_fresh5`` open one more each since session 25's act head, which found 185 more of 2,150 never-read risk
+# ``en_lookalike_fresh5`` open one more each since session 25's act head, which found 219 more of 2,150 never-read risk
 # messages (the lines were not read).
 UNREAD_LOOKALIKE_CEILINGS = {
     "en_lookalike_unread.txt": 2,

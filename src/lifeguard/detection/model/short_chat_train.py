@@ -55,6 +55,7 @@ READ_RISK_FILES = (
     "en_acts_train5.tsv",
     "zh_acts_train5.tsv",
     "hi_acts_train5.tsv",
+    "hi_latn_acts_train6.tsv",  # romanized Hindi only, found least (session 25)
 )
 READ_LOOKALIKE_FILES = (
     "en_lookalike.txt",
@@ -74,6 +75,7 @@ READ_LOOKALIKE_FILES = (
     "en_acts_lookalike_train5.txt",
     "zh_acts_lookalike_train5.txt",
     "hi_acts_lookalike_train5.txt",
+    "hi_latn_acts_lookalike_train6.txt",
 )
 # Everyday chat with no risk in it ("abhi uthi hu", "on my way", "到家了"): ordinary text, which the benign sets (shop
 # reviews, searches, bank and support questions, restaurant dialogues, tweets) hardly hold in the first person.
