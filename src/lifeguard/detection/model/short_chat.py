@@ -16,11 +16,11 @@ ideation or above, whether it tells a plan, a means, a place, a time, a goodbye 
 P(level >= behavior), never lower it, and never opens a case by itself (it acts on lines at ideation only, not on
 those the heads read as behavior already).
 
-A third, the act head (``ACT``, session 25), reads the same lines for an act under way or at hand (on the ledge, the
-pills swallowed, the rope bought, the goodbye with a day) against everything that is not risk (lookalikes, everyday
-chat, ordinary text), and raises P(level >= behavior) of a line at any level: the people in the middle of it often
-write only where they are, what they did or what they hold, words the ideation head, which learnt wishes, weighs
-little. It may open a case.
+A third, the act head (rung ``act``, session 25), reads the same lines for an act under way or at hand (on the
+ledge, the pills swallowed, the rope bought, the goodbye with a day) against everything that is not risk (wishes alone,
+lookalikes, everyday chat, ordinary text), and raises P(level >= behavior) of a line at any level: the people in the
+middle of it often write only where they are, what they did or what they hold, words the ideation head, which learnt
+wishes, weighs little. It may open a case.
 
 On disk, beside the model: ``short_chat.json`` (parameters, provenance, figures) and two arrays, the buckets with a
 weight (``short_chat_index.npy``, uint32) and their weights (``short_chat_weight.npy``, float32); the behavior head's

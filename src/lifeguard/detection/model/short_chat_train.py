@@ -294,6 +294,27 @@ def _training_meta(lines: ChatLines, meaning: str, texts: list[str], sources: li
     }
 
 
+def _head_meta(config: FeatureConfig, bias: float, threshold: float, model: str, **settings: Any) -> dict[str, Any]:
+    """What every head trained on the short-chat lines records: its parameters, what it reads, and its settings (the
+    head's own beside the shared ones)."""
+    return {
+        "bias": bias,
+        "threshold": threshold,
+        "max_chars": MAX_CHARS,
+        "languages": list(LANGUAGES),
+        "features": {"bits": config.bits, "tf": config.tf},
+        "model": model,
+        "settings": {
+            "C": C,
+            "hard_weight": HARD_WEIGHT,
+            "benign_sample": BENIGN_SAMPLE,
+            **settings,
+            "folds": FOLDS,
+            "max_iter": MAX_ITER,
+        },
+    }
+
+
 def train_short_chat(
     data_dir: Path,
     phrasebook: Path,
@@ -313,21 +334,9 @@ def train_short_chat(
     oof = out_of_fold(matrix, labels, weights, C, seed)
     say("fitting")
     bias, index, weight = fit_exported(matrix, labels, weights, C)
+    model = "logistic regression on the model's hashed n-grams, English, Chinese and Hindi chat lines"
     meta: dict[str, Any] = {
-        "bias": bias,
-        "threshold": THRESHOLD,
-        "max_chars": MAX_CHARS,
-        "languages": list(LANGUAGES),
-        "features": {"bits": config.bits, "tf": config.tf},
-        "model": "logistic regression on the model's hashed n-grams, English, Chinese and Hindi chat lines",
-        "settings": {
-            "C": C,
-            "hard_weight": HARD_WEIGHT,
-            "benign_sample": BENIGN_SAMPLE,
-            "seed": seed,
-            "folds": FOLDS,
-            "max_iter": MAX_ITER,
-        },
+        **_head_meta(config, bias, THRESHOLD, model, seed=seed),
         "training": _training_meta(
             lines,
             "risk: the writer's own at ideation or above; hard: lookalikes, distress, reports; everyday: everyday "
@@ -495,7 +504,7 @@ def train_act(
     lines: ChatLines | None = None,
 ) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
     """The act head's meta (without version and format), bucket index and weights: the short-chat head's settings on
-    its lines (``act_rows``), the threshold chosen out of fold (``act_threshold``)."""
+    its lines (``act_lines``), the threshold chosen out of fold (``act_threshold``)."""
     say = progress or (lambda message: None)
     lines = lines or chat_lines_for_heads(data_dir, phrasebook, written_apart, config, seed, progress)
     rows, labels, sources = act_lines(lines, phrasebook, written_apart)
@@ -507,27 +516,14 @@ def train_act(
     oof = out_of_fold(matrix, labels, weights, C, seed)
     threshold = act_threshold(oof, labels, sources)
     bias, index, weight = fit_exported(matrix, labels, weights, C)
+    model = (
+        "logistic regression on the model's hashed n-grams: an act under way or at hand against what is not risk, "
+        "chat lines"
+    )
+    settings = {"thresholds_tried": list(ACT_THRESHOLDS), "max_raised": ACT_MAX_RAISED, "seed": seed}
     meta: dict[str, Any] = {
         "rung": "act",
-        "bias": bias,
-        "threshold": threshold,
-        "max_chars": MAX_CHARS,
-        "languages": list(LANGUAGES),
-        "features": {"bits": config.bits, "tf": config.tf},
-        "model": (
-            "logistic regression on the model's hashed n-grams: an act under way or at hand against what is not risk, "
-            "chat lines"
-        ),
-        "settings": {
-            "C": C,
-            "hard_weight": HARD_WEIGHT,
-            "benign_sample": BENIGN_SAMPLE,
-            "thresholds_tried": list(ACT_THRESHOLDS),
-            "max_raised": ACT_MAX_RAISED,
-            "seed": seed,
-            "folds": FOLDS,
-            "max_iter": MAX_ITER,
-        },
+        **_head_meta(config, bias, threshold, model, **settings),
         "training": _training_meta(
             lines,
             "risk: the writer's own at behavior or attempt; ideation: the writer's own at ideation only; hard: "
