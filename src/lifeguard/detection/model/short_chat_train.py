@@ -15,8 +15,12 @@ what the head must learn apart); the risk lines together weigh as much as all th
 languages, the everyday lines and the balance by weight in session 24, each among a few variants by what the hybrid with
 the head found on the written-apart files nobody had read, opened on their lookalikes, on everyday chat and on the
 benign hold-outs, and by its reading of SOS-4K's test split at ideation; ``docs/model.md`` ("The short-chat head") says
-so. Five-fold cross-validation records the out-of-fold rates at the threshold. Deterministic: the same data, seed and
-settings write the same bytes.
+so. Five-fold cross-validation records the out-of-fold rates at the threshold. Deterministic on one machine: the same
+data, seed and settings write the same bytes (another processor may differ in the sixth decimal of a few weights).
+
+The same lines train the act head (``train_act``, session 25): the risk lines at behavior or attempt against the lines
+at ideation only and everything that is not risk, its threshold chosen out of fold by a rule fixed before counting
+(``act_threshold``); and the lines at ideation or above train the behavior head (``train_behavior``).
 """
 
 from __future__ import annotations
@@ -213,13 +217,17 @@ def out_of_fold(matrix: Any, labels: np.ndarray, weights: np.ndarray, c: float, 
     return result
 
 
+def _share_raised(probabilities: np.ndarray, mask: np.ndarray, threshold: float) -> float:
+    return round(float((probabilities[mask] >= threshold).mean()), 4) if mask.any() else 0.0
+
+
 def _rates(probabilities: np.ndarray, labels: np.ndarray, sources: list[str], threshold: float) -> dict[str, float]:
     raised = probabilities >= threshold
     source = np.asarray(sources)
     risk = labels == 1
 
     def share(mask: np.ndarray) -> float:
-        return round(float(raised[mask].mean()), 4) if mask.any() else 0.0
+        return _share_raised(probabilities, mask, threshold)
 
     found = int((raised & risk).sum())
     return {
@@ -534,7 +542,7 @@ def train_act(
         ),
         "out_of_fold_at_threshold": {
             **_rates(oof, labels, sources, threshold),
-            "ideation_raised": round(float((oof[np.asarray(sources) == "ideation"] >= threshold).mean()), 4),
+            "ideation_raised": _share_raised(oof, np.asarray(sources) == "ideation", threshold),
         },
     }
     return meta, index, weight
