@@ -60,6 +60,11 @@ RECALL_FLOORS = {
     "en_acts_fresh6.tsv": (0, 57),
     "zh_acts_fresh6.tsv": (0, 52),
     "hi_acts_fresh6.tsv": (31, 21),
+    # the same, from another brief (hurried, voice-typed, to strangers and drivers), counted twice: 17, 34, 10 + 8 at
+    # the session's start
+    "en_acts_fresh7.tsv": (0, 46),
+    "zh_acts_fresh7.tsv": (0, 55),
+    "hi_acts_fresh7.tsv": (16, 18),
 }
 LOOKALIKES = ("hi_lookalike_1.txt", "hi_lookalike_2.txt", "en_lookalike.txt", "zh_lookalike.txt", "lookalike_aimed.txt")
 # Lookalikes and everyday chat written to train the short-chat head (session 24): the rules' cases on them were mended;
@@ -116,6 +121,10 @@ UNREAD_LOOKALIKE_CEILINGS = {
     "en_acts_lookalike_fresh6.txt": 7,
     "zh_acts_lookalike_fresh6.txt": 4,
     "hi_acts_lookalike_fresh6.txt": 2,
+    # and from the other brief: 1, 0, 0 at the session's start
+    "en_acts_lookalike_fresh7.txt": 3,
+    "zh_acts_lookalike_fresh7.txt": 3,
+    "hi_acts_lookalike_fresh7.txt": 0,
 }
 
 
