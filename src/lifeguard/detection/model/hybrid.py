@@ -59,7 +59,6 @@ for every correction; spans come from the rules, or else from the model's heavie
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol, cast, runtime_checkable
@@ -67,7 +66,7 @@ from typing import Protocol, cast, runtime_checkable
 from lifeguard.detection.assessment import Assessment, Detector, DetectorInfo, Span, TextInput
 from lifeguard.detection.language import mostly_devanagari
 from lifeguard.detection.levels import LEVELS, Level
-from lifeguard.detection.model.model import RiskModel, Scored, _coerce_text, probability_reasons_many
+from lifeguard.detection.model.model import _HAN, RiskModel, Scored, _coerce_text, probability_reasons_many
 from lifeguard.detection.reasons import (
     ADDRESSEE,
     DISTRESS_ONLY,
@@ -84,7 +83,6 @@ from lifeguard.detection.reasons import (
     context_only,
     means_only,
 )
-from lifeguard.detection.scripts import HAN_CLASS
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +109,6 @@ def _too_short(folded: str) -> bool:
     return len(folded) < SHORT_CHARS and len(folded.split()) < SHORT_WORDS
 
 
-_HAN = re.compile(f"[{HAN_CLASS}]")
 SENTENCE_HAN = 4  # Han characters that make a short line a sentence ("药都吞了", "swallowed all the pills")
 
 
@@ -289,18 +286,20 @@ class HybridDetector:
             not long_post or rule.third_party_level >= model_level
         )
         short_search = item.kind == "search" and _too_short(scored.folded[index])  # "木炭 10斤"
-        short_read = scored.short_read(index)
         # what the short-chat heads alone raised a line to: behavior where the act head raised it, or the head and
         # its behavior head did; ideation where the head alone did
-        acted = scored.short_act is not None and bool(scored.short_act[index])
-        planned = acted or (scored.short_behavior is not None and bool(scored.short_behavior[index]))
+        wished, behaved, acted = (raised is not None and bool(raised[index]) for raised in scored.short_raised())
+        planned = acted or behaved
+        short_read = wished or planned
         head_level = Level.NONE
-        if acted or (scored.short_chat is not None and bool(scored.short_chat[index])):
+        if acted or wished:
             head_level = Level.BEHAVIOR if planned else Level.IDEATION
         # the behavior and act heads speak of how far: the caps for words set aside judge the reading of a wish
         wish_level = Level.IDEATION if planned else model_level
         # what the short-chat head itself raised (not its act head alone): what a Devanagari line needs
-        deva_level = head_level if scored.short_chat is not None and bool(scored.short_chat[index]) else Level.NONE
+        deva_level = head_level if wished else Level.NONE
+        # the heads' own reading stands against the means-alone and too-short caps, unless the line says too little
+        heads_read = Level.IDEATION <= model_level <= head_level and not _says_little(scored.folded[index])
         if model_level > rule.level:
             if about_other:
                 level = rule.level
@@ -313,7 +312,7 @@ class HybridDetector:
                 rule.level is Level.INDICATOR
                 and not long_post
                 and means_only(rule.reasons)
-                and (_says_little(scored.folded[index]) or not Level.IDEATION <= level <= head_level)
+                and not heads_read
                 # A short search is capped whatever the model reads: no second reading for it.
                 and (
                     short_search or (reading := self._beside_the_means(item, rule, at_or_above))[2] < CONFIDENT_BEHAVIOR
@@ -331,7 +330,7 @@ class HybridDetector:
                 rule.level is Level.NONE
                 and _words_only(rule.reasons)
                 and _too_short(scored.folded[index])
-                and (_says_little(scored.folded[index]) or not Level.IDEATION <= level <= head_level)
+                and not heads_read
             ):
                 level = Level.INDICATOR
                 notes.append("hybrid:too_short_for_model_alone")

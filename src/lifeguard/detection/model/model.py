@@ -70,10 +70,6 @@ class Scored:
     short_behavior: np.ndarray | None = None  # bool per text: its behavior head raised P(>= behavior)
     short_act: np.ndarray | None = None  # bool per text: its act head raised P(>= behavior)
 
-    def short_read(self, index: int) -> bool:
-        """Whether the short-chat head, its behavior head or its act head raised text ``index``."""
-        return any(raised is not None and bool(raised[index]) for raised in self.short_raised())
-
     def short_raised(self) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         """What the short-chat heads raised: the ideation head's rows, the behavior head's and the act head's."""
         return self.short_chat, self.short_behavior, self.short_act

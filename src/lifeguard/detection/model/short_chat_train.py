@@ -364,15 +364,21 @@ BEHAVIOR_THRESHOLDS = tuple(round(0.5 + 0.05 * step, 2) for step in range(10))  
 BEHAVIOR_MAX_IDEATION_RAISED = 0.02  # out of fold, of the lines at ideation only
 
 
-def behavior_lines(phrasebook: Path, written_apart: Path, max_chars: int = MAX_CHARS) -> tuple[list[str], np.ndarray]:
-    """The labelled chat lines at ideation or above in the head's languages (the read written-apart risk files, the
-    phrasebook's own messages, the seed phrases), each once as first seen: 1 at behavior or above (a plan, a means, a
-    place, a time, a goodbye, an act under way), 0 at ideation."""
-    parts = (
+def _levelled(phrasebook: Path, written_apart: Path) -> tuple[chat_lines.Levelled, ...]:
+    """The labelled chat lines in the heads' languages with the writer's own level: the read written-apart risk files,
+    the phrasebook's messages, the seed phrases, in that order."""
+    return (
         chat_lines.written_apart_levels(written_apart, READ_RISK_FILES, _read_language),
         chat_lines.phrasebook_levels(phrasebook, _read_language),
         chat_lines.seed_levels(LANGUAGES),
     )
+
+
+def behavior_lines(phrasebook: Path, written_apart: Path, max_chars: int = MAX_CHARS) -> tuple[list[str], np.ndarray]:
+    """The labelled chat lines at ideation or above in the head's languages (the read written-apart risk files, the
+    phrasebook's own messages, the seed phrases), each once as first seen: 1 at behavior or above (a plan, a means, a
+    place, a time, a goodbye, an act under way), 0 at ideation."""
+    parts = _levelled(phrasebook, written_apart)
     texts: list[str] = []
     labels: list[int] = []
     seen: set[str] = set()
@@ -465,11 +471,7 @@ def act_lines(lines: ChatLines, phrasebook: Path, written_apart: Path) -> tuple[
     1; a risk line at ideation only is 0, source ``ideation`` (a wish is not an act: the head raises behavior); every
     line that is not risk keeps its label and source. SOS-4K's comments at ideation or above (a level on another
     scale) are left out."""
-    parts = (
-        chat_lines.written_apart_levels(written_apart, READ_RISK_FILES, _read_language),
-        chat_lines.phrasebook_levels(phrasebook, _read_language),
-        chat_lines.seed_levels(LANGUAGES),
-    )
+    parts = _levelled(phrasebook, written_apart)
     levels: dict[str, Level] = {}
     for texts, own in parts:
         for text, level in zip(texts, own, strict=True):
