@@ -680,3 +680,52 @@ def test_pills_someone_swallows_and_a_report_of_someone_buying_them_stay_theirs(
 def test_seeking_help_for_oneself_is_not_offering_it(assess_text: Assess, text: str, support: bool) -> None:
     # Read as an offer of support, "I need to talk to someone" set the writer's own risk aside as someone else's.
     assert assess_text(text).support is support
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pharmacy bhaiya aapki shop wali saari goliyan kha li",
+        "maine aapki saari goliyan kha li",
+        "tumhari di hui saari goliyan kha li maine",
+        "आपकी दुकान की सारी नींद की गोलियां खा लीं",
+        "i took all your sleeping pills",
+    ],
+)
+def test_your_pills_or_your_shop_do_not_make_the_writers_act_the_listeners(assess_text: Assess, text: str) -> None:
+    # "aapki"/"your" names whose the pills or the shop are; who swallowed them is the writer (or no one named, in chat).
+    result = assess_text(text)
+    assert result.level is Level.ATTEMPT, result.reasons
+    assert not any(reason.startswith("addressee:") for reason in result.reasons), result.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kya aapne saari goliyan kha li?",
+        "tumne saari goliyan kha li kya",
+        "क्या आपने सारी गोलियां खा लीं?",
+        "did you take all your pills?",
+        "teri zindagi khatam kar dunga",
+    ],
+)
+def test_what_the_listener_did_or_is_threatened_with_stays_the_listeners(assess_text: Assess, text: str) -> None:
+    # "aapne"/"तुमने" (you, as the one who did it) name the listener; "teri zindagi" is the listener's life.
+    assert assess_text(text).level is Level.NONE
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("i took all the sleeping pills", Level.ATTEMPT),
+        ("took all the sleeping pills tonight", Level.ATTEMPT),
+        ("i took all of my mom's sleeping pills", Level.ATTEMPT),
+        ("i took all the sleeping pills out of the cabinet", Level.INDICATOR),
+        ("i took all my sleeping pills as prescribed", Level.INDICATOR),
+        ("i took all the sleeping pills with me for the trip", Level.INDICATOR),
+    ],
+)
+def test_all_the_sleeping_pills_taken_is_an_attempt_unless_moved_or_prescribed(
+    assess_text: Assess, text: str, level: Level
+) -> None:
+    assert assess_text(text).level is level

@@ -33,6 +33,10 @@ _PAST_REACH_AFTER = 20
 # What a writer asks of a shop is the writer's own: a means ("你们有安眠药吗"), a means made ready or a way sought
 # ("你们有没有卖炭的，要能在屋里烧的": the "you" is the seller).
 _ASKED_OF_A_SHOP = frozenset({"preparation", "method_seeking"})
+# Words a means is taken or swallowed in, where "your" names whose pills or shop, not who took them ("maine aapki
+# saari goliyan kha li", "आपकी दुकान की सारी नींद की गोलियां खा लीं", "i took all your sleeping pills"); before a
+# life or a body ("teri zindagi khatam kar dunga") it stays the other's.
+_TAKEN_FROM_AN_OWNER = frozenset({"in_progress"})
 # Characters a fronted time clause may hold beyond its past cue: "的时候" in "去年的时候", "so" in "years ago so".
 _HEAD_SLACK = 3
 # A pact is the writer's own whoever it is sought with: "求一起自杀的朋友" recruits; it is not a friend's risk.
@@ -241,6 +245,8 @@ class TextContext:
         # whoever was named before them ("你要是走了我就去死": the "you" is the one leaving). Only "I": other
         # markers open risk phrases as plain words ("koi umeed nahi", "no hope").
         nearest = self._self_in(hit, at_start=True) or self._nearest_marker(clause_start, hit.start)
+        while nearest is not None and nearest.person == "second" and self._names_an_owner(nearest, hit):
+            nearest = self._nearest_marker(clause_start, nearest.start)
         if nearest is not None and nearest.person == "second" and self._self_in(hit) is not None:
             # Words asked of someone that name the writer inside them: "can you take care of my dog when i'm
             # gone" (the one leaving is the writer). Not a third person's wish about the writer ("they wish i was
@@ -268,6 +274,13 @@ class TextContext:
             # names the writer ("I") and stays the writer's.
             return "second"
         return self.default_person
+
+    def _names_an_owner(self, marker: Marker, hit: Hit) -> bool:
+        """A possessive "your" before a means, or before words of a means taken: it names whose the means (or the
+        shop) is; who took it is the marker before it, or no one named (the writer, in chat)."""
+        if hit.entry.kind != "means" and hit.entry.category not in _TAKEN_FROM_AN_OWNER:
+            return False
+        return any(start == marker.start and end == marker.end for start, end in self.cue_spans("owner_second"))
 
     def _named_right_after(self, hit: Hit, clause_start: int) -> bool:
         """The risk words describe a person named right after them: "how to help a suicidal friend",
