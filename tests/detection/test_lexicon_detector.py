@@ -729,3 +729,91 @@ def test_all_the_sleeping_pills_taken_is_an_attempt_unless_moved_or_prescribed(
     assess_text: Assess, text: str, level: Level
 ) -> None:
     assert assess_text(text).level is level
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("i drank weed killer", Level.ATTEMPT),
+        ("i drank the weed killer", Level.ATTEMPT),
+        ("i drank a bottle of rat poison", Level.ATTEMPT),
+        ("i overdosed", Level.ATTEMPT),
+        ("i overdosed, help", Level.ATTEMPT),
+        ("i lit the charcoal in my room", Level.ATTEMPT),
+        ("weed killer for the garden", Level.NONE),
+        ("the weed killer worked great", Level.NONE),
+        ("i overdosed on coffee lol", Level.NONE),
+        ("i lit the charcoal in the grill", Level.INDICATOR),
+        ("i lit charcoal in my room to warm it up", Level.INDICATOR),
+        ("i have a gun to my head", Level.ATTEMPT),
+        ("i put the gun in my mouth", Level.ATTEMPT),
+        ("even if you held a gun to my head i would not", Level.NONE),
+        ("im on the train tracks", Level.BEHAVIOR),
+        ("i'm on the train tracks taking photos", Level.NONE),
+        ("i am on the tracks at the track meet", Level.NONE),
+        ("i'm on the train tracks lol, the model railway in the basement", Level.NONE),
+    ],
+)
+def test_acts_said_in_a_few_plain_words_are_attempts_and_their_everyday_neighbours_are_not(
+    assess_text: Assess, text: str, level: Level
+) -> None:
+    # "weed killer" was masked as an idiom (a killer deal) even when drunk; "i overdosed", charcoal lit in a room, a gun
+    # held to one's head and being on the tracks had no words of their own (a gun is a means of strength 0).
+    assert assess_text(text).level is level
+
+
+def test_a_question_about_overdosing_is_not_an_overdose_under_way(assess_text: Assess) -> None:
+    assert assess_text("if i overdosed would it hurt").level < Level.ATTEMPT
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("我吞了一百片药", Level.ATTEMPT),
+        ("我吃了50片安眠药", Level.ATTEMPT),
+        ("今天吃了十片维生素", Level.NONE),
+        ("一天吃了两百颗瓜子", Level.NONE),
+        ("我在楼顶 再见了", Level.ATTEMPT),
+        ("我在桥上，永别了", Level.ATTEMPT),
+        ("我在楼顶 拍完照再见了", Level.NONE),
+        ("maine nas kaat li", Level.ATTEMPT),
+        ("kalai kaat li", Level.BEHAVIOR),
+        ("मैंने अपनी नस काट ली", Level.ATTEMPT),
+        ("doctor ne nas kaat di", Level.NONE),
+        ("Sem ki nas kaat li, ab sabzi banane ke liye ready hai.", Level.INDICATOR),
+        ("बायोलॉजी प्रैक्टिकल में पत्ते की नस काट ली", Level.INDICATOR),
+        ("डॉक्टर ने नस काट दी", Level.NONE),
+    ],
+)
+def test_pills_counted_a_farewell_from_a_height_and_a_vein_cut_are_attempts(
+    assess_text: Assess, text: str, level: Level
+) -> None:
+    # A hundred pills swallowed, "goodbye" from a rooftop and "nas kaat li" had no words of their own (a case only
+    # when the model happened to read them); a count of vitamins, a photo before "再见了", a doctor's cut and the string
+    # of a bean or the vein of a leaf are not.
+    assert assess_text(text).level is level
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("मैं छत से कूदने जा रहा हूं", Level.BEHAVIOR),
+        ("छत से कूदने का मन कर रहा है", Level.BEHAVIOR),
+        ("main nahar me koodne wala hu", Level.BEHAVIOR),
+        ("मैं रेल की पटरी पर लेटा हूं", Level.ATTEMPT),
+        ("main railway track pe leta hu", Level.ATTEMPT),
+        ("रस्सी गले में डाल ली है", Level.ATTEMPT),
+        ("rassi gale me daal li hai", Level.ATTEMPT),
+        ("नदी में कूदने जा रहा हूं नहाने", Level.NONE),
+        ("nahar me koodne ja rahe hai nahane", Level.NONE),
+        ("swimming pool me koodne ja raha hu", Level.NONE),
+        ("दुपट्टा गले में डाल लिया", Level.NONE),
+    ],
+)
+def test_a_jump_about_to_happen_the_tracks_and_the_rope_at_the_neck_in_hindi(
+    assess_text: Assess, text: str, level: Level
+) -> None:
+    # Devanagari risk needs the rules (the model's reading alone does not pass the Devanagari gate): "about to jump from
+    # the roof" and "lying on the tracks" opened no case; a swim in the canal and a dupatta worn round the neck stay
+    # ordinary.
+    assert assess_text(text).level is level

@@ -1,6 +1,6 @@
 """Phrases written apart from the rules (``written_apart/``): the shipped hybrid's recall on them may not drop, and
 no harmless lookalike that was read to write rules may open a case. The floors are what docs/model.md reports (sessions
-21 to 25); a change that lowers one must say why there and lower it here. The ``*_unread`` files, ``hi_risk_5`` and the
+21 to 26); a change that lowers one must say why there and lower it here. The ``*_unread`` files, ``hi_risk_5`` and the
 ``*_fresh*`` files were never read to write rules or train a head: they measure phrasing nobody tuned the detector on,
 so their lookalikes are held to a ceiling instead of being read and fixed. (The read files also train the short-chat
 head, so their floors say little about new phrasing; the ``*_train3`` files were written only to train it.)"""
@@ -65,6 +65,9 @@ RECALL_FLOORS = {
     "en_acts_fresh7.tsv": (0, 46),
     "zh_acts_fresh7.tsv": (0, 55),
     "hi_acts_fresh7.tsv": (16, 18),
+    # romanized Hindi acts above all (session 26: 80 + 80 romanized, 40 + 40 Devanagari), written before two variants
+    # of the heads were tried on it and not kept; counted seven times, chose nothing shipped
+    "hi_acts_fresh8.tsv": (38, 85),
 }
 LOOKALIKES = ("hi_lookalike_1.txt", "hi_lookalike_2.txt", "en_lookalike.txt", "zh_lookalike.txt", "lookalike_aimed.txt")
 # Lookalikes and everyday chat written to train the short-chat head (session 24): the rules' cases on them were mended;
@@ -125,6 +128,9 @@ UNREAD_LOOKALIKE_CEILINGS = {
     "en_acts_lookalike_fresh7.txt": 3,
     "zh_acts_lookalike_fresh7.txt": 3,
     "hi_acts_lookalike_fresh7.txt": 0,
+    # session 26's never-read Hindi acts' lookalikes and everyday romanized chat: 5 and 0 when written
+    "hi_acts_lookalike_fresh8.txt": 5,
+    "everyday_fresh8_hi_latn.txt": 0,
 }
 
 

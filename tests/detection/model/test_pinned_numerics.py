@@ -60,3 +60,16 @@ def test_only_x86_64_with_avx2_and_fma_can_pin(monkeypatch: pytest.MonkeyPatch) 
     assert can_pin() is False
     monkeypatch.setattr(pinned_numerics, "_cpu_features", lambda: {"AVX2": True, "FMA3": True})
     assert can_pin() is True
+
+
+@pytest.mark.parametrize("name", ["model.json", "short_chat.json", "short_chat_behavior.json", "short_chat_act.json"])
+def test_the_shipped_heads_were_trained_on_the_pinned_kernels(name: str) -> None:
+    # A head retrained in place (on a processor's own kernels) would not be the bytes another machine makes.
+    import json
+    from importlib import resources
+
+    meta = json.loads((resources.files("lifeguard.detection.model") / "shipped" / name).read_text(encoding="utf-8"))
+    recorded = meta["training"]["numerics"]
+    assert recorded["pinned"] is True, name
+    assert {str(library["architecture"]).lower() for library in recorded["blas"]} == {PINNED_KERNELS.lower()}
+    assert all(library["num_threads"] == 1 for library in recorded["blas"])
