@@ -817,3 +817,43 @@ def test_a_jump_about_to_happen_the_tracks_and_the_rope_at_the_neck_in_hindi(
     # the roof" and "lying on the tracks" opened no case; a swim in the canal and a dupatta worn round the neck stay
     # ordinary.
     assert assess_text(text).level is level
+
+
+@pytest.mark.parametrize(
+    ("text", "at_least", "below"),
+    [
+        ("今晚就结束一切", Level.IDEATION, None),
+        ("今晚结束自己的生命", Level.IDEATION, None),
+        ("绳子准备好了 等我", Level.BEHAVIOR, None),
+        ("今晚就结束一切工作", None, Level.INDICATOR),
+        ("明天就结束单身生活了", None, Level.INDICATOR),
+        ("跳绳准备好了 等我", None, Level.INDICATOR),
+        ("绳子准备好了 明天搬家", None, Level.IDEATION),
+    ],
+)
+def test_ending_everything_tonight_and_a_rope_made_ready_in_chinese(
+    assess_text: Assess, text: str, at_least: Level | None, below: Level | None
+) -> None:
+    # "结束一切" and "结束自己的生命" needed "这一切" and a "要/就" before them; a rope made ready before a farewell was
+    # read like charcoal only; ending work, single life or a rope for moving house are not.
+    level = assess_text(text).level
+    assert (at_least is None or level >= at_least) and (below is None or level < below), level
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("pankhe se dupatta baandh liya", Level.BEHAVIOR),
+        ("पंखे से दुपट्टा बांध लिया", Level.BEHAVIOR),
+        ("kundi se dupatta baandh liya", Level.BEHAVIOR),
+        ("pankhe se dupatta baandh diya sukhne ke liye", Level.NONE),
+        ("im in the bathtub with a razor", Level.ATTEMPT),
+        ("i am in the bath with a razor shaving my legs", Level.NONE),
+    ],
+)
+def test_a_cloth_tied_to_the_fan_either_way_round_and_a_blade_in_the_bath(
+    assess_text: Assess, text: str, level: Level
+) -> None:
+    # "dupatta pankhe se baandh diya" was preparation but "pankhe se dupatta baandh liya" (the same words, the fan
+    # first) was nothing; a cloth hung to dry and a razor for shaving stay ordinary.
+    assert assess_text(text).level is level
