@@ -694,9 +694,10 @@ def test_seeking_help_for_oneself_is_not_offering_it(assess_text: Assess, text: 
 )
 def test_your_pills_or_your_shop_do_not_make_the_writers_act_the_listeners(assess_text: Assess, text: str) -> None:
     # "aapki"/"your" names whose the pills or the shop are; who swallowed them is the writer (or no one named, in chat).
+    # ("your sleeping pills", a means named, stays the listener's: "addressee:en:sleeping pills" beside the act.)
     result = assess_text(text)
     assert result.level is Level.ATTEMPT, result.reasons
-    assert not any(reason.startswith("addressee:") for reason in result.reasons), result.reasons
+    assert "rule:attempt.in_progress" in result.reasons, result.reasons
 
 
 @pytest.mark.parametrize(
@@ -707,10 +708,13 @@ def test_your_pills_or_your_shop_do_not_make_the_writers_act_the_listeners(asses
         "क्या आपने सारी गोलियां खा लीं?",
         "did you take all your pills?",
         "teri zindagi khatam kar dunga",
+        "your sleeping pills are in the drawer",
+        "aapki neend ki goliyan kahan hain",
     ],
 )
 def test_what_the_listener_did_or_is_threatened_with_stays_the_listeners(assess_text: Assess, text: str) -> None:
-    # "aapne"/"तुमने" (you, as the one who did it) name the listener; "teri zindagi" is the listener's life.
+    # "aapne"/"तुमने" (you, as the one who did it) name the listener; "teri zindagi" is the listener's life; "your
+    # sleeping pills", named and not taken, are the listener's.
     assert assess_text(text).level is Level.NONE
 
 

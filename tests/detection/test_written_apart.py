@@ -66,7 +66,7 @@ RECALL_FLOORS = {
     "zh_acts_fresh7.tsv": (0, 55),
     "hi_acts_fresh7.tsv": (16, 18),
     # romanized Hindi acts above all (session 26: 80 + 80 romanized, 40 + 40 Devanagari), written before two variants
-    # of the heads were tried on it and not kept; counted nine times, chose nothing shipped
+    # of the heads were tried on it and not kept; counted ten times, chose nothing shipped
     "hi_acts_fresh8.tsv": (38, 86),
 }
 LOOKALIKES = ("hi_lookalike_1.txt", "hi_lookalike_2.txt", "en_lookalike.txt", "zh_lookalike.txt", "lookalike_aimed.txt")

@@ -35,7 +35,8 @@ _PAST_REACH_AFTER = 20
 _ASKED_OF_A_SHOP = frozenset({"preparation", "method_seeking"})
 # Words a means is taken or swallowed in, where "your" names whose pills or shop, not who took them ("maine aapki
 # saari goliyan kha li", "आपकी दुकान की सारी नींद की गोलियां खा लीं", "i took all your sleeping pills"); before a
-# life or a body ("teri zindagi khatam kar dunga") it stays the other's.
+# life or a body ("teri zindagi khatam kar dunga") or a means merely named ("your pills are in the drawer") it stays
+# the other's.
 _TAKEN_FROM_AN_OWNER = frozenset({"in_progress"})
 # Characters a fronted time clause may hold beyond its past cue: "的时候" in "去年的时候", "so" in "years ago so".
 _HEAD_SLACK = 3
@@ -276,9 +277,10 @@ class TextContext:
         return self.default_person
 
     def _names_an_owner(self, marker: Marker, hit: Hit) -> bool:
-        """A possessive "your" before a means, or before words of a means taken: it names whose the means (or the
-        shop) is; who took it is the marker before it, or no one named (the writer, in chat)."""
-        if hit.entry.kind != "means" and hit.entry.category not in _TAKEN_FROM_AN_OWNER:
+        """A possessive "your" before words of a means taken: it names whose the means (or the shop) is; who took it
+        is the marker before it, or no one named (the writer, in chat). Before a means merely named ("your sleeping
+        pills are in the drawer") it stays the listener's: there the seller's "your" is ``asks_seller``'s."""
+        if hit.entry.category not in _TAKEN_FROM_AN_OWNER:
             return False
         return any(start == marker.start and end == marker.end for start, end in self.cue_spans("owner_second"))
 

@@ -75,7 +75,7 @@ CUE_NAMES = (
     "ongoing",  # "ever since i was 13", "从初中开始", "बचपन से": a past time made a span up to now; its past cue is void
     "other_reflexive",  # "himself", "herself" inside the risk words: someone else's ("posting about killing himself")
     "perfect",  # "i've (always)": right before words past in form ("wanted to die"), they still hold now
-    "owner_second",  # "your", "aapki", "आपकी": whose a means is; before a means taken, not who took it
+    "owner_second",  # "your", "aapki", "आपकी": before words of a means taken, whose it is, not who took it
 )  # fmt: skip
 # Word edges per script. Han has no word gaps, so Chinese entries are written as whole phrases instead.
 # Devanagari vowel signs are not "word" characters to ``re``, so \b would split words: use the block.
