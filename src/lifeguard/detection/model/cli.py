@@ -11,11 +11,14 @@ import pickle
 import random
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from lifeguard.detection.levels import LEVELS
+
+if TYPE_CHECKING:
+    from lifeguard.detection.model.features import FeatureConfig
 
 model_app = typer.Typer(
     help="The trained risk model: train it, evaluate it, cross-validate it.", no_args_is_help=True, add_completion=False
@@ -134,19 +137,21 @@ def train_short_chat_command(
     (its model.json says which features to use). Prints a JSON summary."""
     from lifeguard.detection.model import artifact as artifact_io
     from lifeguard.detection.model.datasets import default_data_dir
+    from lifeguard.detection.model.model import feature_config
 
     _chat_material(phrasebook, written_apart)
     try:
-        artifact_io.load(out)
+        config = feature_config(artifact_io.load(out).meta)
     except artifact_io.ArtifactError as exc:
         raise _failure(f"{exc}: --out must be a model directory (train one first, or pass the shipped one)") from exc
-    summary = _pinned(_train_short_chat, out, data_dir or default_data_dir(), phrasebook, written_apart, seed)
+    data = data_dir or default_data_dir()
+    summary = _pinned(_train_short_chat, out, config, data, phrasebook, written_apart, seed)
     sys.stdout.write(json.dumps({"out": str(out), **summary}, ensure_ascii=False) + "\n")
 
 
-def _train_short_chat(out: Path, data: Path, phrasebook: Path, written_apart: Path, seed: int) -> dict[str, Any]:
-    from lifeguard.detection.model import artifact as artifact_io
-    from lifeguard.detection.model.model import feature_config
+def _train_short_chat(
+    out: Path, config: FeatureConfig, data: Path, phrasebook: Path, written_apart: Path, seed: int
+) -> dict[str, Any]:
     from lifeguard.detection.model.pinned_numerics import numerics
     from lifeguard.detection.model.short_chat import ACT_PREFIX, BEHAVIOR_PREFIX, save
     from lifeguard.detection.model.short_chat_train import (
@@ -156,7 +161,6 @@ def _train_short_chat(out: Path, data: Path, phrasebook: Path, written_apart: Pa
         train_short_chat,
     )
 
-    config = feature_config(artifact_io.load(out).meta)
     lines = chat_lines_for_heads(data, phrasebook, written_apart, config, seed, _progress)
     meta, index, weight = train_short_chat(data, phrasebook, written_apart, config, seed, _progress, lines)
     behavior = train_behavior(phrasebook, written_apart, config, seed, _progress)  # the seeds hold both levels

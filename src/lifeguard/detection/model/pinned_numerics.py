@@ -133,4 +133,5 @@ def numerics() -> dict[str, Any]:
                 blas.append(
                     {key: library.get(key) for key in ("internal_api", "version", "architecture", "num_threads")}
                 )
+    blas.sort(key=lambda library: (str(library["internal_api"]), str(library["version"])))  # not in load order
     return {"releases": releases, "blas": blas, "pinned": bool(os.environ.get(_CHILD))}
