@@ -120,11 +120,10 @@ class RiskModel:
         for head in range(N_HEADS):
             part = slice(offsets[head], offsets[head + 1])
             dense[index[part], head] = weight[part]
-        dense.setflags(write=False)
-        self._weights = dense
         # one floor per head, the short-chat heads' last (nothing to explain without them)
         none = np.zeros(0, dtype=np.float32)
         columns = [*dense.T, *(reader.weights if reader is not None else none for reader in self._short_readers())]
+        self._table, self._head_columns = _weight_table(dense, self._short_readers())
         self._explain_floor = np.array(
             [float(np.median(column[column > 0])) if (column > 0).any() else 0.0 for column in columns],
             dtype=np.float32,
@@ -171,22 +170,26 @@ class RiskModel:
     def raw_scores(self, folded: list[str], collapse: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Uncalibrated head scores (n, 4) of folded texts (lightly folded with ``collapse``), and which texts
         had any feature at all."""
-        scores, has_features, _ = self._raw_scores(folded, collapse)
+        scores, has_features, _, _ = self._raw_scores(folded, collapse)
         return scores, has_features
 
-    def _raw_scores(self, folded: list[str], collapse: bool) -> tuple[np.ndarray, np.ndarray, Features | None]:
+    def _raw_scores(
+        self, folded: list[str], collapse: bool
+    ) -> tuple[np.ndarray, np.ndarray, Features | None, np.ndarray | None]:
+        """The heads' scores, which texts had a feature, the features (``tf="raw"``) and every column of the weight
+        table summed and scaled per text (``tf="raw"``: the short-chat heads' sums are among them)."""
         has_features = np.zeros(len(folded), dtype=bool)
         if self.config.tf == "raw":
             # Every occurrence's weights, summed per text block by block; the text's scale multiplies the sum once.
             features = extract(folded, self.config, collapse=collapse)
-            sums = summed_by_block(features, self._weights)
+            sums = summed_by_block(features, self._table) * raw_scale(features)[:, None]
             has_features[features.docs] = True
-            return sums * raw_scale(features)[:, None] + self._bias, has_features, features
+            return sums[:, :N_HEADS] + self._bias, has_features, features, sums
         rows = self._rows(folded, collapse)
-        contributions = np.take(self._weights, rows.buckets, axis=0) * rows.values[:, None]
+        contributions = np.take(self._table, rows.buckets, axis=0)[:, :N_HEADS] * rows.values[:, None]
         scores = summed_by_row(rows, contributions) + self._bias
         has_features[rows.docs] = True
-        return scores, has_features, None
+        return scores, has_features, None, None
 
     def _languages(self, features: Features | None, folded: list[str]) -> list[str | None]:
         """``guess_language`` for the whole batch from the features already extracted: Han before Devanagari
@@ -231,7 +234,7 @@ class RiskModel:
 
     def score_folded(self, folded: list[str], texts: list[str] | None = None, collapse: bool = False) -> Scored:
         """First stage for folded texts (``fold``), or lightly folded ones (``fold_light``) with ``collapse``."""
-        scores, has_features, features = self._raw_scores(folded, collapse)
+        scores, has_features, features, sums = self._raw_scores(folded, collapse)
         langs = self._languages(features, folded)
         at_or_above = self._calibrated(scores, has_features)
         ranks = self.ranks_from(at_or_above)
@@ -247,7 +250,7 @@ class RiskModel:
         # After the SOS head, which reads Weibo comments, not chat: the short-chat head speaks of ideation, its
         # behavior head of behavior for a line at ideation, its act head of behavior for a line at any level; attempt
         # is the heads' alone.
-        short_raised = self._read_short_chat(folded, langs, features, has_features, at_or_above, collapse)
+        short_raised = self._read_short_chat(folded, langs, features, sums, has_features, at_or_above, collapse)
         if any(raised is not None and raised.any() for raised in short_raised):
             ranks = self.ranks_from(at_or_above)
         if not isinstance(self.second_stage, NoSecondStage):
@@ -286,6 +289,7 @@ class RiskModel:
         folded: list[str],
         langs: list[str | None],
         features: Features | None,
+        sums: np.ndarray | None,
         has_features: np.ndarray,
         at_or_above: np.ndarray,
         collapse: bool,
@@ -293,7 +297,8 @@ class RiskModel:
         """The short-chat heads' reading of the batch's chat lines, raising ``at_or_above`` in place: which rows the
         head raised to ideation, which its behavior head raised to behavior, and which its act head raised to
         behavior, in that order (None without a head, or without that one). The behavior and act heads read the
-        same lines as the head (``ShortChatHead.load`` checks it)."""
+        same lines as the head (``ShortChatHead.load`` checks it). ``sums``: the weight table's columns summed and
+        scaled per text (``_raw_scores``), where the heads' own are."""
         readers = self._short_readers()
         head = readers[0]
         if head is None:
@@ -304,13 +309,20 @@ class RiskModel:
                 np.zeros(len(folded), dtype=bool) if reader is not None else None for reader in readers[1:]
             )
             return short, behavior, act
-        if features is None:  # the tf="log" path kept no occurrences
-            features = extract(folded, self.config, collapse=collapse)
+        if sums is None:  # the tf="log" path: each head weighs the texts' n-grams itself
+            if features is None:
+                features = extract(folded, self.config, collapse=collapse)
+            probabilities = [
+                reader.probabilities(features, self.config) if reader is not None else None for reader in readers
+            ]
+        else:
+            probabilities = [
+                reader.probabilities_from_sums(sums[:, column]) if reader is not None else None
+                for reader, column in zip(readers, self._head_columns[SHORT_CHAT_HEAD:].tolist(), strict=True)
+            ]
         raised = [
-            reader.raise_rung(at_or_above, reader.probabilities(features, self.config), short, self.thresholds)
-            if reader is not None
-            else None
-            for reader in readers
+            reader.raise_rung(at_or_above, read, short, self.thresholds) if reader is not None and read is not None else None
+            for reader, read in zip(readers, probabilities, strict=True)
         ]
         return raised[0], raised[1], raised[2]
 
@@ -384,13 +396,10 @@ class RiskModel:
         bits = self.config.bits
         head_of_doc = np.asarray(heads, dtype=np.int64)
         occurrence_heads = head_of_doc[features.docs]
-        short = occurrence_heads >= SHORT_CHAT_HEAD
-        weights = np.take(self._weights.ravel(), features.buckets * N_HEADS + np.where(short, 0, occurrence_heads))
-        if short.any():  # the short-chat heads' own weights (none without the head: nothing to explain)
-            for number, reader in enumerate(self._short_readers(), start=SHORT_CHAT_HEAD):
-                mine = occurrence_heads == number
-                if mine.any():
-                    weights[mine] = np.take(reader.weights, features.buckets[mine]) if reader is not None else 0.0
+        columns = self._head_columns[occurrence_heads]  # -1: a short-chat head the model does not have
+        width = self._table.shape[1]
+        weights = np.take(self._table.ravel(), features.buckets * width + np.maximum(columns, 0))
+        weights[columns < 0] = 0.0  # nothing to explain
         # Only the heavier half of a head's positive weights can be among a text's top few; a text with
         # none of those (rare) is read again with every positive weight.
         candidate = weights > self._explain_floor[occurrence_heads]
@@ -497,6 +506,29 @@ class RiskModel:
                 spans.append(Span(found_here.start, found_here.end, f"model:{NGRAM}{found_here.ngram}"))
             out.append(quick_assessment(LEVELS[rank], score, tuple(dict.fromkeys(listed)), tuple(spans), label, lang))
         return out
+
+
+def _weight_table(
+    heads: np.ndarray, readers: tuple[ShortChatHead | None, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The heads' weights and the short-chat heads' side by side, one row per bucket, so that a batch's n-grams are
+    gathered once for all of them: with the short-chat heads, 8 float32 columns (a 32-byte row, never split across a
+    cache line), of which the last are zero; and the table column of each ``explain`` head number (-1: not there)."""
+    present = [reader for reader in readers if reader is not None]
+    width = N_HEADS if not present else 8
+    table = np.zeros((len(heads), width), dtype=np.float32)
+    table[:, :N_HEADS] = heads
+    columns = list(range(N_HEADS))
+    free = N_HEADS
+    for reader in readers:
+        if reader is None:
+            columns.append(-1)
+            continue
+        table[:, free] = reader.weights
+        columns.append(free)
+        free += 1
+    table.setflags(write=False)
+    return table, np.asarray(columns, dtype=np.int64)
 
 
 def _marker_buckets(config: FeatureConfig) -> np.ndarray:

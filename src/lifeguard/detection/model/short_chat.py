@@ -180,6 +180,11 @@ class ShortChatHead:
         else:
             rows = weigh(features, config)
             sums = summed_by_row(rows, np.take(self.weights, rows.buckets) * rows.values)
+        return self.probabilities_from_sums(sums)
+
+    def probabilities_from_sums(self, sums: np.ndarray) -> np.ndarray:
+        """P(risk) from each text's weights summed and scaled as ``probabilities`` sums them (the model sums every
+        head's at once: ``RiskModel._raw_scores``)."""
         return np.asarray(sigmoid(sums + self.bias), dtype=np.float64)
 
     def raise_rung(
