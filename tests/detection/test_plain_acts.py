@@ -19,12 +19,17 @@ from tests.detection.test_phrasebook import Phrase, load_phrasebook
 PLAIN_ACTS = load_phrasebook(Path(__file__).with_name("plain_acts.yaml"))
 
 
+def _lookalike(phrase: Phrase) -> bool:
+    """Everyday words beside an act: read below a case (a means named is an indicator) and about no one else."""
+    return phrase.third is None and phrase.level < Level.IDEATION
+
+
 def test_every_act_is_listed_for_the_writer_and_for_someone_else_beside_a_lookalike() -> None:
     groups = {phrase.group for phrase in PLAIN_ACTS}
     for group in groups:
         phrases = [phrase for phrase in PLAIN_ACTS if phrase.group == group]
         assert any(phrase.third is not None for phrase in phrases), f"{group}: no one else's act"
-        assert any(phrase.level is Level.NONE and phrase.third is None for phrase in phrases), f"{group}: no lookalike"
+        assert any(_lookalike(phrase) for phrase in phrases), f"{group}: no lookalike"
     texts = [phrase.text for phrase in PLAIN_ACTS]
     assert len(texts) == len(set(texts)), "a phrase is listed twice"
 
@@ -35,7 +40,7 @@ def test_the_rules_read_each_act_at_its_level_and_as_whose_it_is(assess_text: As
     assert result.level is phrase.level, result.reasons
     if phrase.third is not None:
         assert (result.third_party_level, result.support) == (phrase.third, True), result.reasons
-    elif phrase.level is Level.NONE:
+    elif _lookalike(phrase):
         assert result.third_party_level <= Level.INDICATOR, result.reasons  # nobody's act in a lookalike
 
 
@@ -58,7 +63,7 @@ def test_the_shipped_hybrid_reads_no_act_lower_nor_the_writers_and_opens_no_case
             # pills" as the writer's behavior)
             if (result.level, result.third_party_level, result.support) != (Level.NONE, phrase.third, True):
                 wrong.append((phrase.text, f"third {phrase.third.value}", result.level.value, result.reasons))
-        elif phrase.level is Level.NONE:
+        elif _lookalike(phrase):
             if result.level >= floor or result.third_party_level >= floor:
                 wrong.append((phrase.text, "no case", result.level.value, result.reasons))
         elif result.level < phrase.level:
