@@ -116,14 +116,12 @@ class RiskModel:
         offsets = [int(value) for value in heads["offsets"]]
         index = loaded.arrays["heads_index"].astype(np.int64)
         weight = loaded.arrays["heads_weight"].astype(np.float32)
-        dense = np.zeros((self.config.buckets, N_HEADS), dtype=np.float32)
-        for head in range(N_HEADS):
-            part = slice(offsets[head], offsets[head + 1])
-            dense[index[part], head] = weight[part]
+        self._table, self._head_columns = _weight_table(
+            self.config.buckets, index, weight, offsets, self._short_readers()
+        )
         # one floor per head, the short-chat heads' last (nothing to explain without them)
         none = np.zeros(0, dtype=np.float32)
-        columns = [*dense.T, *(reader.weights if reader is not None else none for reader in self._short_readers())]
-        self._table, self._head_columns = _weight_table(dense, self._short_readers())
+        columns = [self._table[:, column] if column >= 0 else none for column in self._head_columns.tolist()]
         self._explain_floor = np.array(
             [float(np.median(column[column > 0])) if (column > 0).any() else 0.0 for column in columns],
             dtype=np.float32,
@@ -509,15 +507,17 @@ class RiskModel:
 
 
 def _weight_table(
-    heads: np.ndarray, readers: tuple[ShortChatHead | None, ...]
+    buckets: int, index: np.ndarray, weight: np.ndarray, offsets: list[int], readers: tuple[ShortChatHead | None, ...]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The heads' weights and the short-chat heads' side by side, one row per bucket, so that a batch's n-grams are
-    gathered once for all of them: with the short-chat heads, 8 float32 columns (a 32-byte row, never split across a
-    cache line), of which the last are zero; and the table column of each ``explain`` head number (-1: not there)."""
-    present = [reader for reader in readers if reader is not None]
-    width = N_HEADS if not present else 8
-    table = np.zeros((len(heads), width), dtype=np.float32)
-    table[:, :N_HEADS] = heads
+    """The heads' weights (sparse: ``index``/``weight``, head h at ``offsets[h]:offsets[h + 1]``) and the short-chat
+    heads' side by side, one row per bucket, so that a batch's n-grams are gathered once for all of them: with the
+    short-chat heads, 8 float32 columns (a 32-byte row, never split across a cache line), of which the last are zero;
+    and the table column of each ``explain`` head number (-1: not there)."""
+    width = N_HEADS if all(reader is None for reader in readers) else 8
+    table = np.zeros((buckets, width), dtype=np.float32)
+    for head in range(N_HEADS):
+        part = slice(offsets[head], offsets[head + 1])
+        table[index[part], head] = weight[part]
     columns = list(range(N_HEADS))
     free = N_HEADS
     for reader in readers:
