@@ -69,6 +69,26 @@ RECALL_FLOORS = {
     # of the heads were tried on it and not kept; counted ten times, chose nothing shipped; session 27's rules for acts
     # said plainly (counted twice more) found one more Devanagari line here, one in hi_risk_fresh, two in en_acts_fresh7
     "hi_acts_fresh8.tsv": (39, 86),
+    # the writer at risk, naming someone else in every line (session 27: "mom hid her pills but i found them"); half
+    # read to build the second reading of reports, half never read (counted at the start, at the end, and once more
+    # after a change was taken back): the second reading leaves the writer's own level as it was
+    "self_others_en_dev.tsv": (0, 37),
+    "self_others_zh_dev.tsv": (0, 42),
+    "self_others_hi_dev.tsv": (18, 16),
+    "self_others_en_fresh9.tsv": (0, 43),
+    "self_others_zh_fresh9.tsv": (0, 45),
+    "self_others_hi_fresh9.tsv": (12, 20),
+}
+# Reports about someone else at risk (session 27; the level is that person's): how many the hybrid reads as someone
+# else's risk at ideation or above with the writer's own below it (floors), and how many it reads as the writer's own
+# risk (ceilings). Never-read halves: 43 and 33 at the session's start, 53 and 33 with the second reading of reports.
+REPORT_FLOORS = {
+    "reports_en_dev.tsv": (31, 10),
+    "reports_zh_dev.tsv": (26, 14),
+    "reports_hi_dev.tsv": (7, 18),
+    "reports_en_fresh9.tsv": (24, 6),
+    "reports_zh_fresh9.tsv": (21, 8),
+    "reports_hi_fresh9.tsv": (8, 19),
 }
 LOOKALIKES = ("hi_lookalike_1.txt", "hi_lookalike_2.txt", "en_lookalike.txt", "zh_lookalike.txt", "lookalike_aimed.txt")
 # Lookalikes and everyday chat written to train the short-chat head (session 24): the rules' cases on them were mended;
@@ -160,7 +180,18 @@ def test_every_file_is_well_formed() -> None:
     for name in (*LOOKALIKES, *HEAD_TRAINING_CEILINGS, *UNREAD_LOOKALIKE_CEILINGS):
         lines = (WRITTEN_APART / name).read_text(encoding="utf-8").splitlines()
         assert len(lines) >= 120 and len(set(lines)) == len(lines) and all(lines), name
-    listed = {*RECALL_FLOORS, *LOOKALIKES, *HEAD_TRAINING_CEILINGS, *UNREAD_LOOKALIKE_CEILINGS, "README.md"}
+    for name in REPORT_FLOORS:
+        rows = _risk(name)
+        assert rows and all(level >= Level.IDEATION for level, _ in rows), name
+        assert len({text for _, text in rows}) == len(rows), name
+    listed = {
+        *RECALL_FLOORS,
+        *REPORT_FLOORS,
+        *LOOKALIKES,
+        *HEAD_TRAINING_CEILINGS,
+        *UNREAD_LOOKALIKE_CEILINGS,
+        "README.md",
+    }
     assert {path.name for path in WRITTEN_APART.iterdir()} == listed  # a new file is measured here
 
 
@@ -173,6 +204,19 @@ def test_recall_on_phrases_written_apart_does_not_drop(production: HybridDetecto
         if result.level >= Level.IDEATION:
             found[0 if _devanagari(text) else 1] += 1
     assert found[0] >= RECALL_FLOORS[name][0] and found[1] >= RECALL_FLOORS[name][1], (name, found)
+
+
+@pytest.mark.parametrize("name", sorted(REPORT_FLOORS))
+def test_reports_about_someone_else_are_read_as_theirs_no_less_often(production: HybridDetector, name: str) -> None:
+    rows = _risk(name)
+    results = production.assess_many([TextInput(text) for _, text in rows])
+    theirs = sum(
+        result.level < Level.IDEATION and result.support and result.third_party_level >= Level.IDEATION
+        for result in results
+    )
+    the_writers = sum(result.level >= Level.IDEATION for result in results)
+    floor, ceiling = REPORT_FLOORS[name]
+    assert theirs >= floor and the_writers <= ceiling, (name, theirs, the_writers)
 
 
 def _cases(production: HybridDetector, name: str) -> list[tuple[str, str, tuple[str, ...]]]:

@@ -51,6 +51,11 @@ lexicons. The combination, for one text:
    for them (session 24).
 5. If the rules' level is higher (a wish with a method, a time or a place: escalations; a past attempt;
    Hindi and Hinglish phrases the model barely knows), the rules' level wins.
+6. A report about someone else that opened no case (up to 280 characters, in which the model reads some distress) is
+   read a second time in its subject's own words (``their_words``: "my friend keeps saying nobody would notice if he
+   was gone" as "i keep saying nobody would notice if i was gone"): what that reading finds at ideation or above, by
+   the rules or with the model sure, is the third party's level (``hybrid:report_read_in_their_words``); the writer's
+   own level is never changed by it (session 27: on never-read reports, 43 -> 53 of 240 read as someone else's risk).
 
 Reasons carry ``model:<version>``, the top level probabilities, the rule reasons and a ``hybrid:`` reason
 for every correction; spans come from the rules, or else from the model's heaviest n-grams.
@@ -83,8 +88,15 @@ from lifeguard.detection.reasons import (
     context_only,
     means_only,
 )
+from lifeguard.detection.their_words import in_their_words
 
 log = logging.getLogger(__name__)
+
+READ_IN_THEIR_WORDS = "hybrid:report_read_in_their_words"
+# A report is retold only where the model reads some distress in it as written (P(>= indicator)): on the reports read
+# to build the retelling (session 27) every one it found was at 0.066 or above; on shop and service text 84% is below,
+# and is not retold at all.
+RETELL_FLOOR = 0.05
 
 CONFIDENT_DISTRESS = 0.9
 CONFIDENT_IDEATION = 0.9
@@ -181,6 +193,67 @@ class HybridDetector:
 
     def assess_many(self, items: list[TextInput]) -> list[Assessment]:
         texts = [_coerce_text(item.text) for item in items]
+        results, scored, _ = self._assess(items, texts, self.explain)
+        if scored is not None:
+            try:
+                self._read_reports(items, texts, scored, results)
+            except Exception:  # noqa: BLE001 - a second reading must never lose the first
+                log.exception("reading reports in their subjects' words failed; kept the first reading")
+        return results
+
+    def _read_reports(
+        self, items: list[TextInput], texts: list[str], scored: Scored, results: list[Assessment]
+    ) -> None:
+        """A report about someone else, read again in that person's own words (``their_words``): where the retelling
+        reads at ideation or above, that is the third party's level (the writer's own stays as it was), if the rules
+        read it so or the model is sure (P(>= ideation) >= ``CONFIDENT_IDEATION``): the model alone, unsure, read
+        retold everyday sentences ("i took the spoon out of my hand") and the writer's own unsaid subject ("swallowed
+        the bleach after he walked out", retold "after i walked out") as the third person's risk. Only texts with no
+        case yet, up to ``LONG_POST_CHARS``: a longer post is mostly the writer's own story."""
+        todo: list[tuple[int, str]] = []
+        for index, (item, result) in enumerate(zip(items, results, strict=True)):
+            if (
+                item.kind in RULES_ONLY_KINDS
+                or float(scored.at_or_above[index][0]) < RETELL_FLOOR
+                or result.level >= Level.IDEATION
+                or result.third_party_level >= Level.IDEATION
+                or len(texts[index]) > LONG_POST_CHARS
+            ):
+                continue
+            told = in_their_words(texts[index], scored.langs[index] if scored.langs else None)
+            if told is not None:
+                todo.append((index, told))
+        if not todo:
+            return
+        # Most retellings hold no risk word the rules could find, and the model is not sure of them: they are read no
+        # further (the rules' screen and the model's batch reading are cheap; the full reading is not).
+        told_items = [TextInput(told, items[index].kind, items[index].lang) for index, told in todo]
+        sure = (self.model.score_texts([told for _, told in todo]).at_or_above[:, 1] >= CONFIDENT_IDEATION).tolist()
+        screen = self.rules.screen if isinstance(self.rules, Screening) else None
+        wanted = [n for n, item in enumerate(told_items) if sure[n] or screen is None or screen(item) is None]
+        if not wanted:
+            return
+        retold, _, ruled = self._assess([told_items[n] for n in wanted], None, False)
+        for number, theirs, rule in zip(wanted, retold, ruled, strict=True):
+            index = todo[number][0]
+            if theirs.level < Level.IDEATION or not (rule.level >= Level.IDEATION or sure[number]):
+                continue
+            result = results[index]
+            found = [f"{THIRD_PARTY}{reason}" for reason in theirs.reasons if reason.startswith(("rule:", "term:"))]
+            results[index] = replace(
+                result,
+                support=True,
+                third_party_level=max(result.third_party_level, theirs.level, key=lambda value: value.rank),
+                reasons=tuple(dict.fromkeys([*result.reasons, READ_IN_THEIR_WORDS, *found])),
+            )
+
+    def _assess(
+        self, items: list[TextInput], texts: list[str] | None, explain: bool
+    ) -> tuple[list[Assessment], Scored | None, list[Assessment]]:
+        """Each item's assessment, the model's reading of the batch and the rules' assessments, without the second
+        reading of reports."""
+        if texts is None:
+            texts = [_coerce_text(item.text) for item in items]
         try:
             scored: Scored | None = self.model.score_texts(texts)
         except Exception:  # noqa: BLE001 - the contract: never raise; the rules still run
@@ -202,7 +275,7 @@ class HybridDetector:
                 log.exception("hybrid combination failed on one input; returning the rules' assessment")
                 combined = ruled[index]
             if (
-                self.explain
+                explain
                 and combined.level > Level.NONE
                 and combined.detector == self._label
                 and not combined.spans
@@ -213,7 +286,7 @@ class HybridDetector:
             results.append(combined)
         if to_explain and scored is not None:
             self._add_model_evidence(results, texts, scored, to_explain)
-        return results
+        return results, scored, ruled
 
     def _read_by_rules(self, items: list[TextInput], scored: Scored | None) -> list[Assessment]:
         """The rules' assessment of each item. Where the model reads no risk (and the item is not an order), rules

@@ -319,7 +319,9 @@ class RiskModel:
                 for reader, column in zip(readers, self._head_columns[SHORT_CHAT_HEAD:].tolist(), strict=True)
             ]
         raised = [
-            reader.raise_rung(at_or_above, read, short, self.thresholds) if reader is not None and read is not None else None
+            reader.raise_rung(at_or_above, read, short, self.thresholds)
+            if reader is not None and read is not None
+            else None
             for reader, read in zip(readers, probabilities, strict=True)
         ]
         return raised[0], raised[1], raised[2]
