@@ -4,7 +4,8 @@ The detectors learnt risk from what people write about themselves: "I keep think
 gone" is ideation to them, "my friend keeps saying nobody would notice if he was gone" is nothing. A friend's, a
 parent's or a teacher's report is how a platform most often hears of someone else at risk, so the hybrid reads such
 a report a second time as the person it is about would have said it: the third person who is its subject becomes
-the first ("my friend" and "he" become "I", "his" "my", "wants" "want"), and what the detectors find in that
+the first ("my friend" and "he" become "I", "his" "my", "wants" "want"), the writer's own words become the second
+person ("I" -> "you", so that the writer's risk is not retold as someone else's), and what the detectors find in that
 retelling is that person's risk, never the writer's (``HybridDetector``).
 
 Who counts as a third person is the lexicons' own ``third`` markers, so the retelling and the rules that find whose
@@ -30,14 +31,17 @@ _LEXICON_OF = {"en": "en", "zh": "zh", "hi": "hi", "hi-Latn": "hi_latn"}
 # insult: "he should die") are about someone, not that someone's own words.
 _EN_THIRD = {
     "he": "i", "she": "i", "they": "i", "his": "my", "their": "my", "her": "my", "him": "you", "them": "you",
+    "he's": "i'm", "she's": "i'm", "hes": "im", "shes": "im", "they're": "i'm", "theyre": "im",
+    "he'd": "i'd", "she'd": "i'd", "they'd": "i'd", "he'll": "i'll", "she'll": "i'll", "they'll": "i'll",
     "someone i know": "i", "somebody i know": "i",
 }  # fmt: skip
+# A contraction the markers split ("she" + "'s", "they" + "'re"; "my sister" + "'s locked in"): the contracted "is"
+# more often than a possessive.
+_EN_SPLIT_CONTRACTION = re.compile(r"\bi'(s|re)\b")
 _EN_SELF = {
     "i": "you", "i'm": "you're", "im": "youre", "i've": "you've", "ive": "youve", "i'd": "you'd", "i'll": "you'll",
     "me": "you", "my": "your", "myself": "yourself", "mine": "yours", "we": "you", "us": "you", "our": "your",
 }  # fmt: skip
-_EN_CONTRACTED = re.compile(r"\b(he|she|they)'(s|re|d|ll)\b")
-_EN_CONTRACTIONS = {"s": "i'm", "re": "i'm", "d": "i'd", "ll": "i'll"}
 _EN_REFLEXIVE = re.compile(r"\b(himself|herself|themselves|themself)\b")
 # "i <verb>s" after the subject changed: the verb agrees again ("wants" -> "want", "wishes" -> "wish", "tries" -> "try")
 _EN_AGREEMENT = {
@@ -94,11 +98,9 @@ def _person_markers(lang: str) -> re.Pattern[str]:
 
 
 def _english(text: str, markers: re.Pattern[str]) -> str:
-    told = text.casefold().replace("’", "'")
-    told = _EN_CONTRACTED.sub(lambda match: _EN_CONTRACTIONS[match.group(2)], told)
-    told = _EN_REFLEXIVE.sub("\x00", told)  # "himself" -> "myself" once the writer's "myself" has moved
+    told = _EN_REFLEXIVE.sub("\x00", text.casefold().replace("’", "'"))  # "himself" once the writer's "myself" moved
     told = _swap(markers, told, _EN_THIRD, _EN_SELF, "i").replace("\x00", "myself")
-    told = told.replace("i's ", "i'm ")  # "my sister's locked in": the contracted "is" more often than a possessive
+    told = _EN_SPLIT_CONTRACTION.sub("i'm", told).replace("you'm", "you're")  # the writer's "i" + "'m" moved too
 
     def agree(match: re.Match[str]) -> str:
         subject, verb = match.group(1), match.group(2)
