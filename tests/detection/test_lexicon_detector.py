@@ -861,3 +861,26 @@ def test_a_cloth_tied_to_the_fan_either_way_round_and_a_blade_in_the_bath(
     # "dupatta pankhe se baandh diya" was preparation but "pankhe se dupatta baandh liya" (the same words, the fan
     # first) was nothing; a cloth hung to dry and a razor for shaving stay ordinary.
     assert assess_text(text).level is level
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "third"),
+    [
+        ("a girl in my class wrote 'i want to die' on her desk", Level.NONE, Level.IDEATION),
+        ("my roommate said 'i want to die'", Level.NONE, Level.IDEATION),
+        ("她说:“我不想活了”", Level.NONE, Level.IDEATION),
+        ('usne likha "main marna chahta hu"', Level.NONE, Level.IDEATION),
+        ("i told my mom 'i want to die'", Level.IDEATION, Level.NONE),
+        ("我跟妈妈说:“我不想活了”", Level.IDEATION, Level.NONE),
+        ('maine mummy ko bola "main marna chahta hu"', Level.IDEATION, Level.NONE),
+        ("i want to die", Level.IDEATION, Level.NONE),
+    ],
+)
+def test_quoted_words_are_the_speakers_the_verb_of_saying_names(
+    assess_text: Assess, text: str, level: Level, third: Level
+) -> None:
+    # The "i" of a quotation is whoever said it: the first one named before the verb of saying ("a girl in my class
+    # wrote", not the nearer "my"); the writer's own words quoted stay the writer's ("i told my mom 'i want to die'" had
+    # read as the mother's: a marker right after a quotation mark is not found as one).
+    result = assess_text(text)
+    assert (result.level, result.third_party_level) == (level, third), result.reasons

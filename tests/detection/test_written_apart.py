@@ -81,12 +81,13 @@ RECALL_FLOORS = {
 }
 # Reports about someone else at risk (session 27; the level is that person's): how many the hybrid reads as someone
 # else's risk at ideation or above with the writer's own below it (floors), and how many it reads as the writer's own
-# risk (ceilings). Never-read halves: 43 and 33 at the session's start, 53 and 33 with the second reading of reports.
+# risk (ceilings). Never-read halves: 43 and 33 at the session's start, 53 and 33 with the second reading of reports,
+# 54 and 33 with quoted words read as the speaker's (a fourth count).
 REPORT_FLOORS = {
-    "reports_en_dev.tsv": (31, 10),
+    "reports_en_dev.tsv": (32, 9),
     "reports_zh_dev.tsv": (26, 14),
     "reports_hi_dev.tsv": (7, 18),
-    "reports_en_fresh9.tsv": (24, 6),
+    "reports_en_fresh9.tsv": (25, 6),
     "reports_zh_fresh9.tsv": (21, 8),
     "reports_hi_fresh9.tsv": (8, 19),
 }

@@ -42,6 +42,15 @@ _TAKEN_FROM_AN_OWNER = frozenset({"in_progress"})
 _HEAD_SLACK = 3
 # A pact is the writer's own whoever it is sought with: "求一起自杀的朋友" recruits; it is not a friend's risk.
 _JOINT_RULES = frozenset({"ideation.suicide_pact"})
+# Words in quotation marks: double or typographic quotes, corner brackets, and single quotes that no letter touches
+# from outside ("'i don't want to be here anymore'", not the apostrophe of "don't").
+_QUOTED = re.compile(r'"[^"\n]+"|“[^”\n]+”|「[^」\n]+」|『[^』\n]+』|‘[^’\n]+’|(?<![a-z0-9])\'[^\n]+?\'(?![a-z0-9])')
+# Quoted words that open with their speaker as "I" (a marker right after a quotation mark is not found as one).
+_OPENS_WITH_THE_SPEAKER = re.compile(
+    r"\s*(?:i|i'm|im|i've|ive|i'd|i'll|my|我|俺|main|mai|maine|mujhe|मैं|मैंने|मुझे)(?![a-z])"
+)
+# How far before a quotation its verb of saying may stand ("my twin texted me at 3am 'i don't want to be here'").
+_QUOTE_VERB_REACH = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +84,9 @@ class TextContext:
         clause_ends.update(m.start() for m in _HAN_SPACE.finditer(text))
         self._clause_ends = sorted(clause_ends | set(self._sentence_ends))
         self.markers = self._find_markers(lexicons)
+        self._quotes = (
+            [(m.start(), m.end()) for m in _QUOTED.finditer(text)] if any(q in text for q in "\"“「『‘'") else []
+        )
         self._marker_ends = [marker.end for marker in self.markers]
         self._cue_spans: dict[str, list[tuple[int, int]]] = {}  # found on first use: most texts need few cues
 
@@ -222,6 +234,11 @@ class TextContext:
 
     def _person(self, hit: Hit) -> str:
         fixed = hit.entry.person
+        speaker = self._speaker_of_the_quotation(hit) if fixed != "third" else None
+        if speaker is not None:
+            # "my roommate said 'if i died nobody would care'": the "i" in the quotation is the roommate's; in "i told
+            # my mom 'i want to die'" it is the writer's
+            return speaker
         if fixed in ("self", "third", "second"):
             return fixed
         # "anyone want to end it together?": whoever is asked to a pact, the one asking is in it
@@ -275,6 +292,32 @@ class TextContext:
             # names the writer ("I") and stays the writer's.
             return "second"
         return self.default_person
+
+    def _speaker_of_the_quotation(self, hit: Hit) -> str | None:
+        """Whose words a hit in quotation marks is, where a verb of saying stands right before the quotation: the first
+        one named before that verb in its sentence, a third person ("my twin texted me 'i don't want to be here
+        anymore'", "她说:“我不想活了”", "a girl in my class wrote 'i want to die'", not the nearer "my") or the writer
+        when the quotation opens with "I" ("i told my mom 'i want to die'"; not "i told my mom 'you want to die?'").
+        None elsewhere: a quotation with no verb of saying, or words not quoted, are read as usual."""
+        for start, end in self._quotes:
+            if not (start < hit.start and hit.end <= end):
+                continue
+            verb = None
+            for verb_start, verb_end in self.cue_spans("report_verbs"):
+                if verb_end <= start and start - verb_end <= _QUOTE_VERB_REACH:
+                    verb = (verb_start, verb_end)
+            if verb is None:
+                return None
+            sentence_start, _ = self.sentence(verb[0])
+            speaker = next(self._markers_ending_in(sentence_start, verb[0]), None)
+            if speaker is None or speaker.start < sentence_start:
+                return None
+            if speaker.person == "third":
+                return "third"
+            if speaker.person == "self" and _OPENS_WITH_THE_SPEAKER.match(self.text, start + 1) is not None:
+                return "self"
+            return None
+        return None
 
     def _names_an_owner(self, marker: Marker, hit: Hit) -> bool:
         """A possessive "your" before words of a means taken: it names whose the means (or the shop) is; who took it
