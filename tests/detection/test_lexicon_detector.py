@@ -874,6 +874,7 @@ def test_a_cloth_tied_to_the_fan_either_way_round_and_a_blade_in_the_bath(
         ("我跟妈妈说:“我不想活了”", Level.IDEATION, Level.NONE),
         ('maine mummy ko bola "main marna chahta hu"', Level.IDEATION, Level.NONE),
         ("i want to die", Level.IDEATION, Level.NONE),
+        ("my mom said 'you should just die'", Level.NONE, Level.NONE),  # no "I" in it: words said to the writer
     ],
 )
 def test_quoted_words_are_the_speakers_the_verb_of_saying_names(

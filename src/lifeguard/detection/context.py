@@ -45,9 +45,10 @@ _JOINT_RULES = frozenset({"ideation.suicide_pact"})
 # Words in quotation marks: double or typographic quotes, corner brackets, and single quotes that no letter touches
 # from outside ("'i don't want to be here anymore'", not the apostrophe of "don't").
 _QUOTED = re.compile(r'"[^"\n]+"|“[^”\n]+”|「[^」\n]+」|『[^』\n]+』|‘[^’\n]+’|(?<![a-z0-9])\'[^\n]+?\'(?![a-z0-9])')
-# Quoted words that open with their speaker as "I" (a marker right after a quotation mark is not found as one).
-_OPENS_WITH_THE_SPEAKER = re.compile(
-    r"\s*(?:i|i'm|im|i've|ive|i'd|i'll|my|我|俺|main|mai|maine|mujhe|मैं|मैंने|मुझे)(?![a-z])"
+# The speaker's "I" in quoted words (searched apart: a marker right after a quotation mark is not found as one).
+_FIRST_PERSON = re.compile(
+    r"(?<![a-z'])(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself|main|mai|maine|mujhe|mera|meri|mere)(?![a-z])"
+    r"|我|俺|मैं|मैंने|मुझे|मेरा|मेरी|मेरे"
 )
 # How far before a quotation its verb of saying may stand ("my twin texted me at 3am 'i don't want to be here'").
 _QUOTE_VERB_REACH = 30
@@ -297,8 +298,8 @@ class TextContext:
         """Whose words a hit in quotation marks is, where a verb of saying stands right before the quotation: the first
         one named before that verb in its sentence, a third person ("my twin texted me 'i don't want to be here
         anymore'", "她说:“我不想活了”", "a girl in my class wrote 'i want to die'", not the nearer "my") or the writer
-        when the quotation opens with "I" ("i told my mom 'i want to die'"; not "i told my mom 'you want to die?'").
-        None elsewhere: a quotation with no verb of saying, or words not quoted, are read as usual."""
+        ("i told my mom 'i want to die'"), where the quotation holds its speaker's "I". None elsewhere: a quotation
+        with no "I" ("i told my mom 'you want to die?'"), none after a verb of saying, or words not quoted."""
         for start, end in self._quotes:
             if not (start < hit.start and hit.end <= end):
                 continue
@@ -312,11 +313,10 @@ class TextContext:
             speaker = next(self._markers_ending_in(sentence_start, verb[0]), None)
             if speaker is None or speaker.start < sentence_start:
                 return None
-            if speaker.person == "third":
-                return "third"
-            if speaker.person == "self" and _OPENS_WITH_THE_SPEAKER.match(self.text, start + 1) is not None:
-                return "self"
-            return None
+            if speaker.person not in ("third", "self") or _FIRST_PERSON.search(self.text[start + 1 : end - 1]) is None:
+                return None  # no "I" in the quotation: words said to or of someone ("he told me 'you'd be better off
+                # dead'"), read as usual
+            return speaker.person
         return None
 
     def _names_an_owner(self, marker: Marker, hit: Hit) -> bool:
