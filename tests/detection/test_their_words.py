@@ -90,6 +90,13 @@ def test_a_report_the_hybrid_read_as_no_ones_risk_is_read_in_its_subjects_words(
     assert any(READ_IN_THEIR_WORDS in result.reasons for result in results)
 
 
+def test_a_report_sent_as_a_report_is_retold_as_its_subjects_own_message(production: HybridDetector) -> None:
+    # a report's unnamed words are someone else's to the rules; retold, they are the subject's own ("i ...")
+    result = production.assess(TextInput(REPORTS[0], kind="report"))
+    assert result.level < Level.IDEATION and result.support, result.reasons
+    assert result.third_party_level >= Level.IDEATION and READ_IN_THEIR_WORDS in result.reasons, result.reasons
+
+
 def test_the_second_reading_never_changes_the_writers_own_level(production: HybridDetector) -> None:
     texts = [
         *REPORTS,

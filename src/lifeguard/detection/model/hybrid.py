@@ -146,6 +146,10 @@ def _flood(folded: str) -> bool:
     return distinct <= FLOOD_DISTINCT and len(chars) >= max(FLOOD_CHARS, FLOOD_REPEATS * distinct)
 
 
+def _as_their_own(kind: str) -> str:
+    return "message" if kind == "report" else kind
+
+
 def _has(reasons: tuple[str, ...], prefixes: tuple[str, ...]) -> bool:
     return any(reason.startswith(prefixes) for reason in reasons)
 
@@ -227,7 +231,8 @@ class HybridDetector:
             return
         # Most retellings hold no risk word the rules could find, and the model is not sure of them: they are read no
         # further (the rules' screen and the model's batch reading are cheap; the full reading is not).
-        told_items = [TextInput(told, items[index].kind, items[index].lang) for index, told in todo]
+        # retold, the words are their subject's own: a report's "no one named is someone else" no longer holds
+        told_items = [TextInput(told, _as_their_own(items[index].kind), items[index].lang) for index, told in todo]
         sure = (self.model.score_texts([told for _, told in todo]).at_or_above[:, 1] >= CONFIDENT_IDEATION).tolist()
         screen = self.rules.screen if isinstance(self.rules, Screening) else None
         wanted = [n for n, item in enumerate(told_items) if sure[n] or screen is None or screen(item) is None]

@@ -513,7 +513,7 @@ def _weight_table(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The heads' weights (sparse: ``index``/``weight``, head h at ``offsets[h]:offsets[h + 1]``) and the short-chat
     heads' side by side, one row per bucket, so that a batch's n-grams are gathered once for all of them: with the
-    short-chat heads, 8 float32 columns (a 32-byte row, never split across a cache line), of which the last are zero;
+    short-chat heads, 8 float32 columns (a 32-byte row: one gather reads all seven), of which the last are zero;
     and the table column of each ``explain`` head number (-1: not there)."""
     width = N_HEADS if all(reader is None for reader in readers) else 8
     table = np.zeros((buckets, width), dtype=np.float32)
