@@ -85,9 +85,7 @@ class TextContext:
         clause_ends.update(m.start() for m in _HAN_SPACE.finditer(text))
         self._clause_ends = sorted(clause_ends | set(self._sentence_ends))
         self.markers = self._find_markers(lexicons)
-        self._quotes = (
-            [(m.start(), m.end()) for m in _QUOTED.finditer(text)] if any(q in text for q in "\"“「『‘'") else []
-        )
+        self._quotes: list[tuple[int, int]] | None = None  # found on first use: few hits are quoted
         self._marker_ends = [marker.end for marker in self.markers]
         self._cue_spans: dict[str, list[tuple[int, int]]] = {}  # found on first use: most texts need few cues
 
@@ -294,13 +292,19 @@ class TextContext:
             return "second"
         return self.default_person
 
+    def _quotations(self) -> list[tuple[int, int]]:
+        if self._quotes is None:
+            quoting = any(mark in self.text for mark in "\"“「『‘'")
+            self._quotes = [(m.start(), m.end()) for m in _QUOTED.finditer(self.text)] if quoting else []
+        return self._quotes
+
     def _speaker_of_the_quotation(self, hit: Hit) -> str | None:
         """Whose words a hit in quotation marks is, where a verb of saying stands right before the quotation: the first
         one named before that verb in its sentence, a third person ("my twin texted me 'i don't want to be here
         anymore'", "她说:“我不想活了”", "a girl in my class wrote 'i want to die'", not the nearer "my") or the writer
         ("i told my mom 'i want to die'"), where the quotation holds its speaker's "I". None elsewhere: a quotation
         with no "I" ("i told my mom 'you want to die?'"), none after a verb of saying, or words not quoted."""
-        for start, end in self._quotes:
+        for start, end in self._quotations():
             if not (start < hit.start and hit.end <= end):
                 continue
             verb = None

@@ -46,10 +46,10 @@ _EN_REFLEXIVE = re.compile(r"\b(himself|herself|themselves|themself)\b")
 # "i <verb>s" after the subject changed: the verb agrees again ("wants" -> "want", "wishes" -> "wish", "tries" -> "try")
 _EN_AGREEMENT = {
     "is": "am", "isn't": "am not", "isnt": "am not", "has": "have", "hasn't": "haven't", "hasnt": "havent",
-    "does": "do", "doesn't": "don't", "doesnt": "dont", "was": "was", "says": "say",
+    "does": "do", "doesn't": "don't", "doesnt": "dont", "says": "say",
 }  # fmt: skip
 _EN_THIRD_VERB = re.compile(r"\b(i|i (?:just|really|always|still|never|even|also|now|keep|kept)) ([a-z']+)\b")
-_EN_NOT_VERBS = frozenset({"this", "his", "was", "always", "less", "yes", "plus", "bus", "us", "its", "is"})
+_EN_NOT_VERBS = frozenset({"this", "plus", "always"})  # shorter words and "-ss" are never taken for verbs
 _HI_LATN_THIRD = {
     "usne": "maine", "unhone": "maine", "uska": "mera", "unka": "mera", "uski": "meri", "unki": "meri",
     "uske": "mere", "unke": "mere", "usko": "tumko", "use": "tumhe", "unko": "tumko",
@@ -86,6 +86,7 @@ def _swap(markers: re.Pattern[str], text: str, third: dict[str, str], mine: dict
     return markers.sub(swap, text)
 
 
+@cache
 def _person_markers(lang: str) -> re.Pattern[str]:
     """The lexicon's third-person markers (group ``third``), then its first-person ones (group ``self``): at "我朋友"
     or "my friend" the third person wins, as in the rules."""
@@ -144,18 +145,13 @@ _RETELL: dict[str, Callable[[str, re.Pattern[str]], str]] = {
 }
 
 
-@cache
-def _markers(lang: str) -> re.Pattern[str]:
-    return _person_markers(lang)
-
-
 def in_their_words(text: str, lang: str | None) -> str | None:
     """``text`` retold with its third person as the first, or None when it names no third person (or its language
     has no retelling)."""
     retell = _RETELL.get(lang or "")
     if retell is None:
         return None
-    markers = _markers(lang or "")
+    markers = _person_markers(lang or "")
     if not any(match.group("third") is not None for match in markers.finditer(text)):
         return None
     told = retell(text, markers)

@@ -229,10 +229,10 @@ class HybridDetector:
                 todo.append((index, told))
         if not todo:
             return
-        # Most retellings hold no risk word the rules could find, and the model is not sure of them: they are read no
-        # further (the rules' screen and the model's batch reading are cheap; the full reading is not).
         # retold, the words are their subject's own: a report's "no one named is someone else" no longer holds
         told_items = [TextInput(told, _as_their_own(items[index].kind), items[index].lang) for index, told in todo]
+        # Most retellings hold no risk word the rules could find, and the model is not sure of them: they are read no
+        # further (the rules' screen and the model's batch reading are cheap; the full reading is not).
         sure = (self.model.score_texts([told for _, told in todo]).at_or_above[:, 1] >= CONFIDENT_IDEATION).tolist()
         screen = self.rules.screen if isinstance(self.rules, Screening) else None
         wanted = [n for n, item in enumerate(told_items) if sure[n] or screen is None or screen(item) is None]
