@@ -8,6 +8,7 @@ import pytest
 
 from lifeguard.detection.assessment import Assessment, TextInput
 from lifeguard.detection.lexicon_detector import LexiconDetector
+from lifeguard.detection.model.hybrid import HybridDetector
 from lifeguard.detection.registry import default_detector
 
 Assess = Callable[..., Assessment]
@@ -24,3 +25,11 @@ def assess_text(lexicon_detector: LexiconDetector) -> Assess:
         return lexicon_detector.assess(TextInput(text=text, kind=kind, lang=lang))
 
     return _assess
+
+
+@pytest.fixture(scope="session")
+def production() -> HybridDetector:
+    """The shipped hybrid, the default detector, without an optional second stage."""
+    from lifeguard.detection.model import hybrid_detector
+
+    return hybrid_detector("none")

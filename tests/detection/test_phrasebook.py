@@ -66,13 +66,6 @@ def test_the_rules_read_each_phrase_at_its_level(assess_text: Assess, phrase: Ph
         assert result.support is (phrase.third > Level.NONE), (phrase.why, result.reasons)
 
 
-@pytest.fixture(scope="module")
-def production() -> HybridDetector:
-    from lifeguard.detection.model import hybrid_detector
-
-    return hybrid_detector("none")
-
-
 def test_the_shipped_hybrid_never_reads_a_phrase_lower_nor_opens_a_case_on_a_lookalike(
     production: HybridDetector,
 ) -> None:

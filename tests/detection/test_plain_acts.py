@@ -44,13 +44,6 @@ def test_the_rules_read_each_act_at_its_level_and_as_whose_it_is(assess_text: As
         assert result.third_party_level <= Level.INDICATOR, result.reasons  # nobody's act in a lookalike
 
 
-@pytest.fixture(scope="module")
-def production() -> HybridDetector:
-    from lifeguard.detection.model import hybrid_detector
-
-    return hybrid_detector("none")
-
-
 def test_the_shipped_hybrid_reads_no_act_lower_nor_the_writers_and_opens_no_case_on_a_lookalike(
     production: HybridDetector,
 ) -> None:

@@ -60,13 +60,6 @@ def test_a_text_without_a_third_person_or_a_language_is_not_retold(text: str, la
     assert in_their_words(text, lang) is None
 
 
-@pytest.fixture(scope="module")
-def production() -> HybridDetector:
-    from lifeguard.detection.model import hybrid_detector
-
-    return hybrid_detector("none")
-
-
 REPORTS = [
     "my best friend keeps saying she wishes she wasn't alive, idk what to do",
     "my dad told me he thinks about killing himself every day",

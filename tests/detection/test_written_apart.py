@@ -14,7 +14,6 @@ import pytest
 from lifeguard.config import Settings
 from lifeguard.detection.assessment import TextInput
 from lifeguard.detection.levels import Level
-from lifeguard.detection.model import hybrid_detector
 from lifeguard.detection.model.hybrid import HybridDetector
 
 WRITTEN_APART = Path(__file__).with_name("written_apart")
@@ -166,11 +165,6 @@ def _risk(name: str) -> list[tuple[Level, str]]:
         level, text = line.split("\t", 1)
         rows.append((Level(level), text))
     return rows
-
-
-@pytest.fixture(scope="module")
-def production() -> HybridDetector:
-    return hybrid_detector("none")
 
 
 def test_every_file_is_well_formed() -> None:

@@ -15,7 +15,6 @@ import yaml
 
 from lifeguard.detection.assessment import TextInput
 from lifeguard.detection.levels import Level
-from lifeguard.detection.model import hybrid_detector
 from lifeguard.detection.model.hybrid import HybridDetector
 from lifeguard.detection.model.seeds import SEEDS
 
@@ -25,11 +24,6 @@ LINES: dict[str, list[str]] = yaml.safe_load(EVERYDAY_CHAT.read_text(encoding="u
 # The share of lines the hybrid may read at indicator (a watch level, not a case). English short chat is read as
 # distress most often: every English positive is a forum post, and "im ..." opens most of them.
 MAX_INDICATOR_SHARE = {"hi": 0.02, "hi-Latn": 0.10, "en": 0.35, "zh": 0.15}
-
-
-@pytest.fixture(scope="module")
-def production() -> HybridDetector:
-    return hybrid_detector("none")
 
 
 def test_the_lines_are_held_out_from_the_seeds() -> None:
