@@ -178,6 +178,15 @@ def test_negation_does_not_leak_across_clauses(assess_text: Assess) -> None:
         ("my sister took an overdose, please help", ATT),
         ("mere bhai ne saari neend ki goliyan kha li, uth nahi raha", ATT),
         ("我妈喝了农药，现在在医院", ATT),
+        # Hindi names kin without "my": a relative with a verb of saying, or with "ne" before an act (session 28)
+        ("बीवी कहती है उसे जीना नहीं है, मैं समझ नहीं पा रहा कैसे मदद करूँ", IDE),
+        ("पड़ोस का लड़का कहता है पढ़ाई के प्रेशर से मरना चाहता है", IDE),
+        ("नौ साल का बेटा कहता है उसे मरना है, क्या ये नॉर्मल है", IDE),
+        ("didi bolti h ab marna chahti hu", IDE),
+        ("भाई ने ज़हर पी लिया", ATT),
+        ("बेटे ने मेरी सारी दवाइयाँ खा लीं, अभी खाली डिब्बा मिला", ATT),
+        ("chachu ne ek ghanta pehle chuhe maarne ki dawai kha li", ATT),
+        ("choti behen ne mummy ki saari goliyan kha li", ATT),
     ],
 )
 def test_third_person_is_support_not_own_risk(assess_text: Assess, text: str, third_level: Level) -> None:
@@ -227,6 +236,32 @@ def test_medicine_taken_as_meant_and_poisoned_pets_are_not_attempts(assess_text:
 def test_ordinary_uses_of_goodbye_and_plan_words_open_no_case(assess_text: Assess, text: str) -> None:
     result = assess_text(text)
     assert result.level <= IND and result.third_party_level is N, result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # a relative's words or deeds first, then the writer's own: the writer's (Hindi drops the "I" as Chinese does)
+        ("पापा ने डांटा तो डिब्बे की सारी दवाइयाँ खा लीं", ATT),
+        ("papa ne daanta to dabbe ki saari goliyan kha li", ATT),
+        ("दीदी बोलती है मैं घर पे बोझ हूँ, अब जीने का मन नहीं", IDE),
+        ("bf bolta h tu bahut irritating hai, shayad mai mar jau to usko sukoon milega", IDE),
+    ],
+)
+def test_a_relatives_words_before_the_writers_own_leave_the_risk_with_the_writer(
+    assess_text: Assess, text: str, level: Level
+) -> None:
+    result = assess_text(text)
+    assert result.level is level and result.third_party_level is N, result.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["bhai ne sari dawai kha li ab bukhar kam hai", "papa ne keetnashak khet me daal diya", "भाई ने खाना खा लिया"],
+)
+def test_a_relatives_medicine_pesticide_and_meals_are_nobodys_act(assess_text: Assess, text: str) -> None:
+    result = assess_text(text)
+    assert result.level <= IND and result.third_party_level <= IND, result.reasons
 
 
 def test_dropped_subject_after_blaming_others_stays_with_the_writer(assess_text: Assess) -> None:

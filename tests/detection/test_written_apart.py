@@ -36,13 +36,13 @@ RECALL_FLOORS = {
     "en_risk_unread.tsv": (0, 100),
     "zh_risk_unread.tsv": (0, 105),
     "hi_risk_5.tsv": (44, 46),
-    "en_risk_fresh.tsv": (0, 62),
+    "en_risk_fresh.tsv": (0, 63),
     "zh_risk_fresh.tsv": (0, 53),
     "hi_risk_fresh.tsv": (34, 40),
-    "en_risk_fresh2.tsv": (0, 63),
+    "en_risk_fresh2.tsv": (0, 64),
     "zh_risk_fresh2.tsv": (0, 74),
     "zh_risk_train3.tsv": (0, 258),
-    "hi_risk_train3.tsv": (97, 125),
+    "hi_risk_train3.tsv": (98, 126),
     "en_risk_train3.tsv": (0, 247),
     "en_risk_fresh3.tsv": (0, 101),
     "zh_risk_fresh3.tsv": (0, 99),
@@ -50,20 +50,20 @@ RECALL_FLOORS = {
     "en_risk_fresh4.tsv": (0, 102),
     "zh_risk_fresh4.tsv": (0, 81),
     "en_risk_fresh5.tsv": (0, 91),
-    "en_acts_train5.tsv": (0, 140),
-    "hi_acts_train5.tsv": (41, 88),
-    "zh_acts_train5.tsv": (0, 171),
+    "en_acts_train5.tsv": (0, 143),
+    "hi_acts_train5.tsv": (43, 88),
+    "zh_acts_train5.tsv": (0, 172),
     "hi_latn_acts_train6.tsv": (0, 171),
-    "hi_risk_fresh4.tsv": (48, 41),
+    "hi_risk_fresh4.tsv": (48, 42),
     # acts under way or at hand, never read (session 25): 25, 31, 20 + 7 at the session's start
     "en_acts_fresh6.tsv": (0, 57),
     "zh_acts_fresh6.tsv": (0, 52),
-    "hi_acts_fresh6.tsv": (31, 21),
+    "hi_acts_fresh6.tsv": (31, 22),
     # the same, from another brief (hurried, voice-typed, to strangers and drivers), counted twice: 17, 34, 10 + 8 at
     # the session's start
     "en_acts_fresh7.tsv": (0, 48),
-    "zh_acts_fresh7.tsv": (0, 55),
-    "hi_acts_fresh7.tsv": (16, 18),
+    "zh_acts_fresh7.tsv": (0, 56),
+    "hi_acts_fresh7.tsv": (16, 19),
     # romanized Hindi acts above all (session 26: 80 + 80 romanized, 40 + 40 Devanagari), written before two variants
     # of the heads were tried on it and not kept; counted ten times, chose nothing shipped; session 27's rules for acts
     # said plainly (counted twice more) found one more Devanagari line here, one in hi_risk_fresh, two in en_acts_fresh7
@@ -73,22 +73,28 @@ RECALL_FLOORS = {
     # after a change was taken back): the second reading leaves the writer's own level as it was
     "self_others_en_dev.tsv": (0, 37),
     "self_others_zh_dev.tsv": (0, 42),
-    "self_others_hi_dev.tsv": (18, 16),
+    "self_others_hi_dev.tsv": (19, 16),
     "self_others_en_fresh9.tsv": (0, 43),
     "self_others_zh_fresh9.tsv": (0, 45),
     "self_others_hi_fresh9.tsv": (12, 20),
+    # Hindi written after session 28 read the Hindi fresh9 halves: never read, counted once before and once after
+    # the change it was to judge (kin words without "my" as the subject of what is told)
+    "self_others_hi_fresh10.tsv": (23, 18),
 }
 # Reports about someone else at risk (session 27; the level is that person's): how many the hybrid reads as someone
 # else's risk at ideation or above with the writer's own below it (floors), and how many it reads as the writer's own
 # risk (ceilings). Never-read halves: 43 and 33 at the session's start, 53 and 33 with the second reading of reports,
-# 54 and 33 with quoted words read as the speaker's (a fourth count).
+# 54 and 33 with quoted words read as the speaker's (a fourth count). Session 28 read the Hindi fresh9 halves (after a
+# pre-registered check on them failed) and judged Hindi kin words as subjects on new never-read Hindi: 4 -> 15 and
+# 30 -> 20 (fresh10), the writer's own risk in self_others_hi_fresh10 unchanged (41 with a case).
 REPORT_FLOORS = {
     "reports_en_dev.tsv": (32, 9),
     "reports_zh_dev.tsv": (26, 14),
-    "reports_hi_dev.tsv": (7, 18),
+    "reports_hi_dev.tsv": (16, 12),
     "reports_en_fresh9.tsv": (25, 6),
     "reports_zh_fresh9.tsv": (21, 8),
-    "reports_hi_fresh9.tsv": (8, 19),
+    "reports_hi_fresh9.tsv": (15, 14),
+    "reports_hi_fresh10.tsv": (15, 20),
 }
 LOOKALIKES = ("hi_lookalike_1.txt", "hi_lookalike_2.txt", "en_lookalike.txt", "zh_lookalike.txt", "lookalike_aimed.txt")
 # Lookalikes and everyday chat written to train the short-chat head (session 24): the rules' cases on them were mended;
