@@ -257,11 +257,28 @@ def test_a_relatives_words_before_the_writers_own_leave_the_risk_with_the_writer
 
 @pytest.mark.parametrize(
     "text",
-    ["bhai ne sari dawai kha li ab bukhar kam hai", "papa ne keetnashak khet me daal diya", "भाई ने खाना खा लिया"],
+    ["bhai ne sari dawai kha li ab bukhar kam hai", "दीदी ने दवाई खा ली, अब बुखार उतर गया", "भाई ने खाना खा लिया"],
 )
 def test_a_relatives_medicine_pesticide_and_meals_are_nobodys_act(assess_text: Assess, text: str) -> None:
     result = assess_text(text)
     assert result.level <= IND and result.third_party_level <= IND, result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("i think about dying every day", IDE),
+        ("i keep thinking about dying every night", IDE),
+        ("honestly i think about not waking up every morning", IDE),
+        ("i think about dying my hair red every day", N),
+        ("i think about death all the time, i'm a hospice nurse", N),
+        ("i think about dying of laughter every time i see that video", N),
+        ("i think about dying in minecraft all the time", N),
+    ],
+)
+def test_thoughts_of_death_that_keep_coming_are_ideation(assess_text: Assess, text: str, expected: Level) -> None:
+    result = assess_text(text)
+    assert result.level is expected and result.third_party_level is N, result.reasons
 
 
 def test_dropped_subject_after_blaming_others_stays_with_the_writer(assess_text: Assess) -> None:

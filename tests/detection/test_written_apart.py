@@ -91,7 +91,7 @@ REPORT_FLOORS = {
     "reports_en_dev.tsv": (32, 9),
     "reports_zh_dev.tsv": (26, 14),
     "reports_hi_dev.tsv": (16, 12),
-    "reports_en_fresh9.tsv": (25, 6),
+    "reports_en_fresh9.tsv": (26, 6),
     "reports_zh_fresh9.tsv": (21, 8),
     "reports_hi_fresh9.tsv": (15, 14),
     "reports_hi_fresh10.tsv": (15, 20),
