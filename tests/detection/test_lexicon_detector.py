@@ -281,6 +281,19 @@ def test_thoughts_of_death_that_keep_coming_are_ideation(assess_text: Assess, te
     assert result.level is expected and result.third_party_level is N, result.reasons
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i don't think about dying every day anymore",
+        "i no longer think about death",
+        "i dont think about killing myself like i used to",
+    ],
+)
+def test_thoughts_of_death_that_stopped_are_set_aside_as_negated(assess_text: Assess, text: str) -> None:
+    result = assess_text(text)
+    assert result.level is N and any(reason.startswith("negated:en:") for reason in result.reasons), result.reasons
+
+
 def test_dropped_subject_after_blaming_others_stays_with_the_writer(assess_text: Assess) -> None:
     # Chinese drops subjects: "爸妈天天吵架，不想活了" is the writer's own wish, not the parents'.
     assert assess_text("爸妈天天吵架，不想活了").level == IDE

@@ -353,6 +353,11 @@ def production() -> HybridDetector:
         ("期末考试就是我的死期哈哈", lambda a: a.level is Level.NONE),  # the model alone read behavior
         ("i bought charcoal and tape, going to do it in the car", lambda a: a.level >= Level.BEHAVIOR),
         ("我不会喝农药的", lambda a: a.level <= Level.INDICATOR),
+        # thoughts of death that stopped are no case; stopped because a plan took their place still are (session 28)
+        ("i don't think about dying every day anymore", lambda a: a.level <= Level.INDICATOR),
+        ("i don't think about dying anymore since therapy, things are better", lambda a: a.level <= Level.INDICATOR),
+        ("i don't think about dying anymore, i'm planning it", lambda a: a.level >= Level.IDEATION),
+        ("i think about dying every day", lambda a: a.level >= Level.IDEATION),
     ],
 )
 def test_production_hybrid(production: HybridDetector, text: str, check: object) -> None:
