@@ -22,6 +22,10 @@ N, IND, IDE, BEH, ATT = Level.NONE, Level.INDICATOR, Level.IDEATION, Level.BEHAV
         ("थक गया हूँ जिंदगी से", IND),
         # ideation: wish to die
         ("不想活了", IDE),
+        ("i don't want to be in this world anymore", IDE),  # the hybrid read it as none (session 28)
+        ("i don't wanna be here anymore", IDE),
+        ("i don't want to live in this house anymore", N),
+        ("i dont wanna be on this team anymore", N),
         ("我真的活不下去了", IDE),
         ("I want to die", IDE),
         ("I can't live any longer", IDE),

@@ -33,7 +33,7 @@ RECALL_FLOORS = {
     "en_risk_held.tsv": (0, 96),
     "zh_risk_dev.tsv": (0, 83),
     "zh_risk_held.tsv": (0, 95),
-    "en_risk_unread.tsv": (0, 100),
+    "en_risk_unread.tsv": (0, 101),
     "zh_risk_unread.tsv": (0, 105),
     "hi_risk_5.tsv": (44, 46),
     "en_risk_fresh.tsv": (0, 63),
@@ -43,8 +43,8 @@ RECALL_FLOORS = {
     "zh_risk_fresh2.tsv": (0, 74),
     "zh_risk_train3.tsv": (0, 258),
     "hi_risk_train3.tsv": (98, 126),
-    "en_risk_train3.tsv": (0, 247),
-    "en_risk_fresh3.tsv": (0, 101),
+    "en_risk_train3.tsv": (0, 248),
+    "en_risk_fresh3.tsv": (0, 102),
     "zh_risk_fresh3.tsv": (0, 99),
     "hi_risk_fresh3.tsv": (49, 50),
     "en_risk_fresh4.tsv": (0, 102),
@@ -74,12 +74,16 @@ RECALL_FLOORS = {
     "self_others_en_dev.tsv": (0, 37),
     "self_others_zh_dev.tsv": (0, 42),
     "self_others_hi_dev.tsv": (19, 16),
-    "self_others_en_fresh9.tsv": (0, 43),
+    "self_others_en_fresh9.tsv": (0, 44),
     "self_others_zh_fresh9.tsv": (0, 45),
     "self_others_hi_fresh9.tsv": (12, 20),
     # Hindi written after session 28 read the Hindi fresh9 halves: never read, counted once before and once after
     # the change it was to judge (kin words without "my" as the subject of what is told)
     "self_others_hi_fresh10.tsv": (23, 18),
+    # English and Chinese of the same kinds, never read (session 28): counted before and after English rules for reports
+    # that were then taken back (docs/model.md)
+    "self_others_en_fresh10.tsv": (0, 33),
+    "self_others_zh_fresh10.tsv": (0, 40),
 }
 # Reports about someone else at risk (session 27; the level is that person's): how many the hybrid reads as someone
 # else's risk at ideation or above with the writer's own below it (floors), and how many it reads as the writer's own
@@ -88,13 +92,15 @@ RECALL_FLOORS = {
 # pre-registered check on them failed) and judged Hindi kin words as subjects on new never-read Hindi: 4 -> 15 and
 # 30 -> 20 (fresh10), the writer's own risk in self_others_hi_fresh10 unchanged (41 with a case).
 REPORT_FLOORS = {
-    "reports_en_dev.tsv": (32, 9),
+    "reports_en_dev.tsv": (35, 8),
     "reports_zh_dev.tsv": (26, 14),
     "reports_hi_dev.tsv": (16, 12),
-    "reports_en_fresh9.tsv": (26, 6),
+    "reports_en_fresh9.tsv": (28, 5),
     "reports_zh_fresh9.tsv": (21, 8),
     "reports_hi_fresh9.tsv": (15, 14),
     "reports_hi_fresh10.tsv": (15, 20),
+    "reports_en_fresh10.tsv": (20, 5),
+    "reports_zh_fresh10.tsv": (41, 10),
 }
 LOOKALIKES = ("hi_lookalike_1.txt", "hi_lookalike_2.txt", "en_lookalike.txt", "zh_lookalike.txt", "lookalike_aimed.txt")
 # Lookalikes and everyday chat written to train the short-chat head (session 24): the rules' cases on them were mended;

@@ -358,6 +358,7 @@ def production() -> HybridDetector:
         ("i don't think about dying anymore since therapy, things are better", lambda a: a.level <= Level.INDICATOR),
         ("i don't think about dying anymore, i'm planning it", lambda a: a.level >= Level.IDEATION),
         ("i think about dying every day", lambda a: a.level >= Level.IDEATION),
+        ("i don't want to be in this world anymore", lambda a: a.level >= Level.IDEATION),
     ],
 )
 def test_production_hybrid(production: HybridDetector, text: str, check: object) -> None:
