@@ -944,6 +944,15 @@ def test_a_cloth_tied_to_the_fan_either_way_round_and_a_blade_in_the_bath(
         ('maine mummy ko bola "main marna chahta hu"', Level.IDEATION, Level.NONE),
         ("i want to die", Level.IDEATION, Level.NONE),
         ("my mom said 'you should just die'", Level.NONE, Level.NONE),  # no "I" in it: words said to the writer
+        # the speaker named after the quotation, by the verb of saying that follows it (session 28)
+        ("'i want to die' she said", Level.NONE, Level.IDEATION),
+        ("'i want to die' my sister texted me at 3am", Level.NONE, Level.IDEATION),
+        ("'i'm going to kill myself,' said my brother", Level.NONE, Level.IDEATION),
+        ("“我不想活了”她说", Level.NONE, Level.IDEATION),
+        ("'i want to die' i told her", Level.IDEATION, Level.NONE),
+        ("“我不想活了”，我跟她说", Level.IDEATION, Level.NONE),
+        ("'i want to die'. she said nothing after that", Level.IDEATION, Level.NONE),  # another sentence: the writer's
+        ("'you should just die' she said", Level.NONE, Level.NONE),
     ],
 )
 def test_quoted_words_are_the_speakers_the_verb_of_saying_names(

@@ -52,6 +52,8 @@ _FIRST_PERSON = re.compile(
 )
 # How far before a quotation its verb of saying may stand ("my twin texted me at 3am 'i don't want to be here'").
 _QUOTE_VERB_REACH = 30
+# How far after a quotation its verb of saying may start, its speaker between ("'i want to die' my sister texted me").
+_QUOTE_VERB_AFTER = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,8 +304,10 @@ class TextContext:
         """Whose words a hit in quotation marks is, where a verb of saying stands right before the quotation: the first
         one named before that verb in its sentence, a third person ("my twin texted me 'i don't want to be here
         anymore'", "她说:“我不想活了”", "a girl in my class wrote 'i want to die'", not the nearer "my") or the writer
-        ("i told my mom 'i want to die'"), where the quotation holds its speaker's "I". None elsewhere: a quotation
-        with no "I" ("i told my mom 'you want to die?'"), none after a verb of saying, or words not quoted."""
+        ("i told my mom 'i want to die'"); or, with no verb before it, the one named by the verb that follows it
+        (``_speaker_after``: "'i want to die' she said"). Only where the quotation holds its speaker's "I". None
+        elsewhere: a quotation with no "I" ("i told my mom 'you want to die?'"), none beside a verb of saying, or words
+        not quoted."""
         for start, end in self._quotations():
             if not (start < hit.start and hit.end <= end):
                 continue
@@ -312,16 +316,34 @@ class TextContext:
                 if verb_end <= start and start - verb_end <= _QUOTE_VERB_REACH:
                     verb = (verb_start, verb_end)
             if verb is None:
-                return None
-            sentence_start, _ = self.sentence(verb[0])
-            speaker = next(self._markers_ending_in(sentence_start, verb[0]), None)
-            if speaker is None or speaker.start < sentence_start:
+                speaker = self._speaker_after(end)
+            else:
+                sentence_start, _ = self.sentence(verb[0])
+                speaker = next(self._markers_ending_in(sentence_start, verb[0]), None)
+                if speaker is not None and speaker.start < sentence_start:
+                    speaker = None
+            if speaker is None:
                 return None
             if speaker.person not in ("third", "self") or _FIRST_PERSON.search(self.text[start + 1 : end - 1]) is None:
                 return None  # no "I" in the quotation: words said to or of someone ("he told me 'you'd be better off
                 # dead'"), read as usual
             return speaker.person
         return None
+
+    def _speaker_after(self, end: int) -> Marker | None:
+        """The speaker named after a quotation that ends at ``end``, by the verb of saying that follows it in the same
+        sentence: "'i want to die' she said", "'i can't do this anymore' my sister texted me", "“我不想活了”她说";
+        or right after that verb ("'i'm done,' said my brother")."""
+        verb = next(
+            (span for span in self.cue_spans("report_verbs") if end <= span[0] <= end + _QUOTE_VERB_AFTER), None
+        )
+        if verb is None or _SENTENCE_END.search(self.text, end, verb[0]) is not None:
+            return None
+        before = next((marker for marker in self._markers_ending_in(end, verb[0]) if marker.start >= end), None)
+        if before is not None:
+            return before
+        after = next(self._markers_ending_in(verb[1], verb[1] + 20), None)
+        return after if after is not None and after.start - verb[1] <= 1 else None
 
     def _names_an_owner(self, marker: Marker, hit: Hit) -> bool:
         """A possessive "your" before words of a means taken: it names whose the means (or the shop) is; who took it
