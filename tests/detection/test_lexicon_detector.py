@@ -235,6 +235,10 @@ def test_medicine_taken_as_meant_and_poisoned_pets_are_not_attempts(assess_text:
         "这个价格简直是我的死期",
         "aise nahi jeena padega",
         "match khatam ho jayega, alvida tak",
+        # a relative's medicine and meal (session 28)
+        "bhai ne sari dawai kha li ab bukhar kam hai",
+        "दीदी ने दवाई खा ली, अब बुखार उतर गया",
+        "भाई ने खाना खा लिया",
     ],
 )
 def test_ordinary_uses_of_goodbye_and_plan_words_open_no_case(assess_text: Assess, text: str) -> None:
@@ -243,34 +247,14 @@ def test_ordinary_uses_of_goodbye_and_plan_words_open_no_case(assess_text: Asses
 
 
 @pytest.mark.parametrize(
-    ("text", "level"),
+    ("text", "expected"),
     [
         # a relative's words or deeds first, then the writer's own: the writer's (Hindi drops the "I" as Chinese does)
         ("पापा ने डांटा तो डिब्बे की सारी दवाइयाँ खा लीं", ATT),
         ("papa ne daanta to dabbe ki saari goliyan kha li", ATT),
         ("दीदी बोलती है मैं घर पे बोझ हूँ, अब जीने का मन नहीं", IDE),
         ("bf bolta h tu bahut irritating hai, shayad mai mar jau to usko sukoon milega", IDE),
-    ],
-)
-def test_a_relatives_words_before_the_writers_own_leave_the_risk_with_the_writer(
-    assess_text: Assess, text: str, level: Level
-) -> None:
-    result = assess_text(text)
-    assert result.level is level and result.third_party_level is N, result.reasons
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["bhai ne sari dawai kha li ab bukhar kam hai", "दीदी ने दवाई खा ली, अब बुखार उतर गया", "भाई ने खाना खा लिया"],
-)
-def test_a_relatives_medicine_pesticide_and_meals_are_nobodys_act(assess_text: Assess, text: str) -> None:
-    result = assess_text(text)
-    assert result.level <= IND and result.third_party_level <= IND, result.reasons
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
+        # thoughts of death that keep coming, beside dyed hair, laughter, games and a nurse's work
         ("i think about dying every day", IDE),
         ("i keep thinking about dying every night", IDE),
         ("honestly i think about not waking up every morning", IDE),
@@ -280,7 +264,9 @@ def test_a_relatives_medicine_pesticide_and_meals_are_nobodys_act(assess_text: A
         ("i think about dying in minecraft all the time", N),
     ],
 )
-def test_thoughts_of_death_that_keep_coming_are_ideation(assess_text: Assess, text: str, expected: Level) -> None:
+def test_the_writers_own_words_after_someone_elses_and_thoughts_of_death(
+    assess_text: Assess, text: str, expected: Level
+) -> None:
     result = assess_text(text)
     assert result.level is expected and result.third_party_level is N, result.reasons
 
