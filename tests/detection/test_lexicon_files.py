@@ -8,12 +8,14 @@ from importlib import resources
 
 import pytest
 
+from lifeguard.detection.levels import Level
 from lifeguard.detection.lexicon import (
     CATEGORY_LEVEL,
     LEXICON_FILES,
     compile_lexicon,
     load_lexicon_data,
 )
+from tests.detection.conftest import Assess
 
 MEANS_KINDS = {
     "sedative",
@@ -118,3 +120,47 @@ def test_no_shipped_pattern_keeps_a_macro_name(name: str) -> None:
     for matcher in (compiled.terms, compiled.means, compiled.masks, compiled.support):
         if matcher.pattern is not None:
             assert not re.search(r"%[a-z][a-z0-9_]*%", matcher.pattern.pattern, re.IGNORECASE)
+
+
+def _next_word_guards(pattern: str) -> list[tuple[str, str]]:
+    """Each ``(?! (a|b|c)…`` of a pattern: the word list and the few characters after it."""
+    found = []
+    for match in re.finditer(r"\(\?! \(", pattern):
+        index, depth = match.end(), 1
+        while index < len(pattern) and depth:
+            if pattern[index] == "\\":
+                index += 2
+                continue
+            depth += {"(": 1, ")": -1}.get(pattern[index], 0)
+            index += 1
+        found.append((pattern[match.end() : index - 1], pattern[index : index + 12]))
+    return found
+
+
+@pytest.mark.parametrize("name", [name for name in LEXICON_FILES if load_lexicon_data(name)["script"] == "latin"])
+def test_a_terms_next_word_guard_ends_at_a_word_edge(name: str) -> None:
+    # "(?! (to|with|back))" after "took a whole bottle" read "tonight" as "to", and "(?! (my|…|an?|all))" after "self
+    # delete" read "myself" and "asap" as the words it guards against: the term was not found (session 28).
+    for entry in load_lexicon_data(name)["terms"]:
+        for words, after in _next_word_guards(entry["pattern"]):
+            if after.startswith(")"):
+                assert words.endswith(("\\b", "(?![a-z0-9])")), (entry["id"], words[:60])
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "third"),
+    [
+        # guard words that, written whole, matched the start of other words once their doubled letters were collapsed
+        # (as the text's are): "pool" -> "pol" (police), "app" -> "ap" (apologize), "baad" -> "bad" (session 28)
+        ("my brother is on the roof and says he will jump, police are on the way", Level.NONE, Level.ATTEMPT),
+        ("you will never see me again, i apologize for everything", Level.BEHAVIOR, Level.NONE),
+        ("i want to self delete asap", Level.IDEATION, Level.NONE),
+        ("maine zeher kha liya, bahut bad lag raha hai", Level.ATTEMPT, Level.NONE),
+        # and what the guards are for
+        ("my brother is on the roof and says he will jump into the pool", Level.NONE, Level.NONE),
+        ("you will never see me again on this app", Level.NONE, Level.NONE),
+    ],
+)
+def test_guard_words_do_not_cut_other_words_short(assess_text: Assess, text: str, level: Level, third: Level) -> None:
+    result = assess_text(text)
+    assert (result.level, result.third_party_level) == (level, third), result.reasons
