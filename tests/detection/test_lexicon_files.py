@@ -147,6 +147,15 @@ def test_a_terms_next_word_guard_ends_at_a_word_edge(name: str) -> None:
                 assert words.endswith(("\\b", "(?![a-z0-9])")), (entry["id"], words[:60])
 
 
+@pytest.mark.parametrize("name", [name for name in LEXICON_FILES if load_lexicon_data(name)["script"] == "latin"])
+def test_a_terms_guard_within_a_reach_starts_at_a_word_edge(name: str) -> None:
+    # "(?![^\\n]{0,60}(…|car|own|…))" read "scared" and "known" as "car" and "own" (session 28)
+    for entry in load_lexicon_data(name)["terms"]:
+        for match in re.finditer(r"\(\?!\[\^[^\]]*\]\{0,\d+\}", entry["pattern"]):
+            after = entry["pattern"][match.end() : match.end() + 14]
+            assert not after.startswith("(") or after.startswith("(?<![a-z0-9])"), (entry["id"], after)
+
+
 @pytest.mark.parametrize(
     ("text", "level", "third"),
     [
@@ -156,7 +165,11 @@ def test_a_terms_next_word_guard_ends_at_a_word_edge(name: str) -> None:
         ("you will never see me again, i apologize for everything", Level.BEHAVIOR, Level.NONE),
         ("i want to self delete asap", Level.IDEATION, Level.NONE),
         ("maine zeher kha liya, bahut bad lag raha hai", Level.ATTEMPT, Level.NONE),
+        # a guard word read inside a longer one: "car" in "scared", "own" in "known"
+        ("you won't have to worry about me much longer. i'm so scared but it's time", Level.IDEATION, Level.NONE),
+        ("you won't have to worry about me much longer. i've known for weeks", Level.IDEATION, Level.NONE),
         # and what the guards are for
+        ("you won't have to worry about me much longer. got my own car now", Level.NONE, Level.NONE),
         ("my brother is on the roof and says he will jump into the pool", Level.NONE, Level.NONE),
         ("you will never see me again on this app", Level.NONE, Level.NONE),
     ],
