@@ -152,7 +152,8 @@ def test_a_terms_guard_within_a_reach_starts_at_a_word_edge(name: str) -> None:
     # "(?![^\\n]{0,60}(…|car|own|…))" read "scared" and "known" as "car" and "own" (session 28)
     for entry in load_lexicon_data(name)["terms"]:
         for match in re.finditer(r"\(\?!\[\^[^\]]*\]\{0,\d+\}", entry["pattern"]):
-            after = entry["pattern"][match.end() : match.end() + 14]
+            after = entry["pattern"][match.end() : match.end() + 14].replace("%WORD_START%", "(?<![a-z0-9])")
+            # %WORD_START%: a word's first letter, or a guard that starts with no letter (" for the", "...", an emoji)
             assert not after.startswith("(") or after.startswith("(?<![a-z0-9])"), (entry["id"], after)
 
 
@@ -170,6 +171,7 @@ def test_a_terms_guard_within_a_reach_starts_at_a_word_edge(name: str) -> None:
         ("you won't have to worry about me much longer. i've known for weeks", Level.IDEATION, Level.NONE),
         # and what the guards are for
         ("you won't have to worry about me much longer. got my own car now", Level.NONE, Level.NONE),
+        ("they would all be better off without me😂", Level.NONE, Level.NONE),  # a guard that starts with no letter
         ("my brother is on the roof and says he will jump into the pool", Level.NONE, Level.NONE),
         ("you will never see me again on this app", Level.NONE, Level.NONE),
     ],
