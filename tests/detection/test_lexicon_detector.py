@@ -918,34 +918,49 @@ def test_a_cloth_tied_to_the_fan_either_way_round_and_a_blade_in_the_bath(
     assert assess_text(text).level is level
 
 
-@pytest.mark.parametrize(
-    ("text", "level", "third"),
-    [
-        ("a girl in my class wrote 'i want to die' on her desk", Level.NONE, Level.IDEATION),
-        ("my roommate said 'i want to die'", Level.NONE, Level.IDEATION),
-        ("她说:“我不想活了”", Level.NONE, Level.IDEATION),
-        ('usne likha "main marna chahta hu"', Level.NONE, Level.IDEATION),
-        ("i told my mom 'i want to die'", Level.IDEATION, Level.NONE),
-        ("我跟妈妈说:“我不想活了”", Level.IDEATION, Level.NONE),
-        ('maine mummy ko bola "main marna chahta hu"', Level.IDEATION, Level.NONE),
-        ("i want to die", Level.IDEATION, Level.NONE),
-        ("my mom said 'you should just die'", Level.NONE, Level.NONE),  # no "I" in it: words said to the writer
-        # the speaker named after the quotation, by the verb of saying that follows it (session 28)
-        ("'i want to die' she said", Level.NONE, Level.IDEATION),
-        ("'i want to die' my sister texted me at 3am", Level.NONE, Level.IDEATION),
-        ("'i'm going to kill myself,' said my brother", Level.NONE, Level.IDEATION),
-        ("“我不想活了”她说", Level.NONE, Level.IDEATION),
-        ("'i want to die' i told her", Level.IDEATION, Level.NONE),
-        ("“我不想活了”，我跟她说", Level.IDEATION, Level.NONE),
-        ("'i want to die'. she said nothing after that", Level.IDEATION, Level.NONE),  # another sentence: the writer's
-        ("'you should just die' she said", Level.NONE, Level.NONE),
-    ],
-)
-def test_quoted_words_are_the_speakers_the_verb_of_saying_names(
-    assess_text: Assess, text: str, level: Level, third: Level
-) -> None:
-    # The "i" of a quotation is whoever said it: the first one named before the verb of saying ("a girl in my class
-    # wrote", not the nearer "my"); the writer's own words quoted stay the writer's ("i told my mom 'i want to die'" had
-    # read as the mother's: a marker right after a quotation mark is not found as one).
+# The "i" of a quotation is whoever said it: the first one named before the verb of saying ("a girl in my class
+# wrote", not the nearer "my"); the writer's own words quoted stay the writer's ("i told my mom 'i want to die'" had
+# read as the mother's: a marker right after a quotation mark is not found as one).
+QUOTED_WORDS = [
+    ("a girl in my class wrote 'i want to die' on her desk", Level.NONE, Level.IDEATION),
+    ("my roommate said 'i want to die'", Level.NONE, Level.IDEATION),
+    ("她说:“我不想活了”", Level.NONE, Level.IDEATION),
+    ('usne likha "main marna chahta hu"', Level.NONE, Level.IDEATION),
+    ("i told my mom 'i want to die'", Level.IDEATION, Level.NONE),
+    ("我跟妈妈说:“我不想活了”", Level.IDEATION, Level.NONE),
+    ('maine mummy ko bola "main marna chahta hu"', Level.IDEATION, Level.NONE),
+    ("i want to die", Level.IDEATION, Level.NONE),
+    ("my mom said 'you should just die'", Level.NONE, Level.NONE),  # no "I" in it: words said to the writer
+    # the speaker named after the quotation, by the verb of saying that follows it (session 28)
+    ("'i want to die' she said", Level.NONE, Level.IDEATION),
+    ("'i want to die' my sister texted me at 3am", Level.NONE, Level.IDEATION),
+    ("'i'm going to kill myself,' said my brother", Level.NONE, Level.IDEATION),
+    ("“我不想活了”她说", Level.NONE, Level.IDEATION),
+    ("'i want to die' i told her", Level.IDEATION, Level.NONE),
+    ("“我不想活了”，我跟她说", Level.IDEATION, Level.NONE),
+    ("'i want to die'. she said nothing after that", Level.IDEATION, Level.NONE),  # another sentence: the writer's
+    ("'you should just die' she said", Level.NONE, Level.NONE),
+]
+# The words a guard sets a term aside for must be whole words (the lexicons' form: test_lexicon_files.py).
+GUARD_WORDS = [
+    # guard words that, written whole, matched the start of other words once their doubled letters were collapsed
+    # (as the text's are): "pool" -> "pol" (police), "app" -> "ap" (apologize), "baad" -> "bad" (session 28)
+    ("my brother is on the roof and says he will jump, police are on the way", Level.NONE, Level.ATTEMPT),
+    ("you will never see me again, i apologize for everything", Level.BEHAVIOR, Level.NONE),
+    ("i want to self delete asap", Level.IDEATION, Level.NONE),
+    ("maine zeher kha liya, bahut bad lag raha hai", Level.ATTEMPT, Level.NONE),
+    # a guard word read inside a longer one: "car" in "scared", "own" in "known"
+    ("you won't have to worry about me much longer. i'm so scared but it's time", Level.IDEATION, Level.NONE),
+    ("you won't have to worry about me much longer. i've known for weeks", Level.IDEATION, Level.NONE),
+    # and what the guards are for
+    ("you won't have to worry about me much longer. got my own car now", Level.NONE, Level.NONE),
+    ("they would all be better off without me😂", Level.NONE, Level.NONE),  # a guard that starts with no letter
+    ("my brother is on the roof and says he will jump into the pool", Level.NONE, Level.NONE),
+    ("you will never see me again on this app", Level.NONE, Level.NONE),
+]
+
+
+@pytest.mark.parametrize(("text", "level", "third"), QUOTED_WORDS + GUARD_WORDS)
+def test_the_level_and_whose_risk_it_is(assess_text: Assess, text: str, level: Level, third: Level) -> None:
     result = assess_text(text)
     assert (result.level, result.third_party_level) == (level, third), result.reasons

@@ -8,14 +8,12 @@ from importlib import resources
 
 import pytest
 
-from lifeguard.detection.levels import Level
 from lifeguard.detection.lexicon import (
     CATEGORY_LEVEL,
     LEXICON_FILES,
     compile_lexicon,
     load_lexicon_data,
 )
-from tests.detection.conftest import Assess
 
 MEANS_KINDS = {
     "sedative",
@@ -155,27 +153,3 @@ def test_a_terms_guard_within_a_reach_starts_at_a_word_edge(name: str) -> None:
             after = entry["pattern"][match.end() : match.end() + 14].replace("%WORD_START%", "(?<![a-z0-9])")
             # %WORD_START%: a word's first letter, or a guard that starts with no letter (" for the", "...", an emoji)
             assert not after.startswith("(") or after.startswith("(?<![a-z0-9])"), (entry["id"], after)
-
-
-@pytest.mark.parametrize(
-    ("text", "level", "third"),
-    [
-        # guard words that, written whole, matched the start of other words once their doubled letters were collapsed
-        # (as the text's are): "pool" -> "pol" (police), "app" -> "ap" (apologize), "baad" -> "bad" (session 28)
-        ("my brother is on the roof and says he will jump, police are on the way", Level.NONE, Level.ATTEMPT),
-        ("you will never see me again, i apologize for everything", Level.BEHAVIOR, Level.NONE),
-        ("i want to self delete asap", Level.IDEATION, Level.NONE),
-        ("maine zeher kha liya, bahut bad lag raha hai", Level.ATTEMPT, Level.NONE),
-        # a guard word read inside a longer one: "car" in "scared", "own" in "known"
-        ("you won't have to worry about me much longer. i'm so scared but it's time", Level.IDEATION, Level.NONE),
-        ("you won't have to worry about me much longer. i've known for weeks", Level.IDEATION, Level.NONE),
-        # and what the guards are for
-        ("you won't have to worry about me much longer. got my own car now", Level.NONE, Level.NONE),
-        ("they would all be better off without me😂", Level.NONE, Level.NONE),  # a guard that starts with no letter
-        ("my brother is on the roof and says he will jump into the pool", Level.NONE, Level.NONE),
-        ("you will never see me again on this app", Level.NONE, Level.NONE),
-    ],
-)
-def test_guard_words_do_not_cut_other_words_short(assess_text: Assess, text: str, level: Level, third: Level) -> None:
-    result = assess_text(text)
-    assert (result.level, result.third_party_level) == (level, third), result.reasons
