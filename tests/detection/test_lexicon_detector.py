@@ -445,6 +445,54 @@ def test_idiom_does_not_hide_real_risk_next_to_it(assess_text: Assess) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected", "masked"),
+    [
+        # an idiom's words in a longing to die that has lasted ("to die for")
+        ("i've wanted to die for most of my life", IDE, ""),
+        ("i have wanted to die for as long as i can remember", IDE, ""),
+        ("i've been wanting to die for months", IDE, ""),
+        ("i keep wanting to die", IDE, ""),
+        ("i was wanting to die back then", IND, ""),  # past in form, as "i wanted to die"
+        ("this cake is to die for", N, "idiom:en:to die for"),
+        ("he wanted a dress to die for", N, "idiom:en:to die for"),
+        # an order to die from the writer's own mind, not from someone else ("told me to kill myself")
+        ("my mind is telling me to kill myself", IDE, ""),
+        ("the voices keep telling me to kill myself", IDE, ""),
+        ("a voice in my head keeps telling me to kill myself", IDE, ""),
+        ("my brain tells me that i should die", IDE, ""),
+        ("people keep telling me to kill myself lol", N, "other_directed:en:"),
+        ("my sister told me to kill myself", N, "other_directed:en:"),
+        # dying together with "you" is the writer's own wish, not a curse ("你去死")
+        ("我只想抱着你一起去死", IDE, ""),
+        ("我想和你一起去死", IDE, ""),
+        ("你给我去死", N, "other_directed:zh:"),
+        ("你们一起去死吧", N, "other_directed:zh:"),
+        # "该死": the writer who should die, against the curse ("damn") and the anger at others
+        ("我就该死了得了", IDE, ""),
+        ("花完就该死了。", IDE, ""),
+        ("我俩都该死。", IDE, ""),
+        ("我本来就该死掉 不配活着", IDE, ""),
+        ("你们都好好的，我该死", IDE, ""),
+        ("该死的天气", N, "idiom:zh:该死"),
+        ("该死！又下雨了", N, "idiom:zh:该死"),
+        ("我真该死，忘了你的生日", N, "idiom:zh:该死"),
+        ("这种人就该死", N, ""),
+        ("他早就该死了", N, ""),
+    ],
+)
+def test_a_masks_words_meant_by_the_writer_are_the_writers_risk(
+    assess_text: Assess, text: str, expected: Level, masked: str
+) -> None:
+    """Session 29: masks that hid the writer's own risk in the labelled sets' training parts (their positives read
+    with and without masks), beside the idioms, curses and bullying the masks are for."""
+    result = assess_text(text)
+    assert result.level is expected, result.reasons
+    if expected is N:
+        assert result.third_party_level < IDE, result.reasons  # not someone else's risk either
+    assert not masked or any(reason.startswith(masked) for reason in result.reasons), result.reasons
+
+
+@pytest.mark.parametrize(
     ("query", "expected"),
     [
         ("吃多少安眠药会死", BEH),

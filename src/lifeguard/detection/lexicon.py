@@ -76,6 +76,7 @@ CUE_NAMES = (
     "other_reflexive",  # "himself", "herself" inside the risk words: someone else's ("posting about killing himself")
     "perfect",  # "i've (always)": right before words past in form ("wanted to die"), they still hold now
     "owner_second",  # "your", "aapki", "आपकी": before words of a means taken, whose it is, not who took it
+    "inner_voice",  # "my brain keeps", "the voices": the one who tells the writer to die is the writer's own mind
 )  # fmt: skip
 # Word edges per script. Han has no word gaps, so Chinese entries are written as whole phrases instead.
 # Devanagari vowel signs are not "word" characters to ``re``, so \b would split words: use the block.

@@ -41,10 +41,12 @@ MAX_CHARS = 20_000  # longer texts are assessed on their first MAX_CHARS charact
 SHOP_LINE_MAX_CHARS = 160
 EVERYDAY_MAX_CHARS = 40  # "context:everyday" is for chat lines; a long post that mentions work is not small talk
 MAX_SPANS = 64
-_MASK_PREFIX = {"negated": NEGATED, "other_directed": OTHER_DIRECTED}  # lexicon category -> note; else IDIOM
+_OTHER_DIRECTED = "other_directed"
+_MASK_PREFIX = {"negated": NEGATED, _OTHER_DIRECTED: OTHER_DIRECTED}  # lexicon category -> note; else IDIOM
 # A mask of category "use" sets aside a product named with its everyday use ("木炭 烧烤"): in words and searches. An
 # order's line names the product ("烧烤木炭 5kg") and is still read as the means it is; fusion weighs it.
 _EVERYDAY_USE = "use"
+_INNER_VOICE_REACH = 64  # characters before an order to die where the mind that gives it is named
 _MASK_CHAR = "\ufffc"  # stands in for masked words: neither a letter nor a space, so nothing matches across it
 _SCRIPT_OF_LANG = {"zh": "han", "hi": "devanagari", "en": "latin", "hi-Latn": "latin"}
 
@@ -93,6 +95,18 @@ def _other_means(text: str, use: Hit, lexicons: list[CompiledLexicon]) -> bool:
                 return True
             kinds.add(hit.entry.means)
     return len(kinds) > 1
+
+
+def _told_by_own_mind(text: str, told: Hit, lexicons: list[CompiledLexicon]) -> bool:
+    """Whether the one who tells in ``told`` (words that order someone to die) is the writer's own mind: "my brain
+    keeps telling me to kill myself", "the voices told me to": not a curse from someone else but the writer's own
+    thoughts, read as the writer's risk. The cue ``inner_voice`` must end right before the words that tell."""
+    before = text[max(0, told.start - _INNER_VOICE_REACH) : told.start].rstrip()
+    return any(
+        (regex := lexicon.cues["inner_voice"]) is not None
+        and any(found.end() == len(before) for found in regex.finditer(before))
+        for lexicon in lexicons
+    )
 
 
 # "I need to talk to someone", "how do I get help", "where can I reach out to": a person seeking help for
@@ -244,6 +258,8 @@ class LexiconDetector:
         for lexicon in lexicons:
             for hit in lexicon.masks.finditer(text):
                 if hit.entry.category == _EVERYDAY_USE and (kind == "order" or _other_means(text, hit, lexicons)):
+                    continue
+                if hit.entry.category == _OTHER_DIRECTED and _told_by_own_mind(text, hit, lexicons):
                     continue
                 chars[hit.start : hit.end] = _MASK_CHAR * (hit.end - hit.start)
                 prefix = _MASK_PREFIX.get(hit.entry.category, IDIOM)
