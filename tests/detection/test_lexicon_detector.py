@@ -191,6 +191,9 @@ def test_negation_does_not_leak_across_clauses(assess_text: Assess) -> None:
         ("बेटे ने मेरी सारी दवाइयाँ खा लीं, अभी खाली डिब्बा मिला", ATT),
         ("chachu ne ek ghanta pehle chuhe maarne ki dawai kha li", ATT),
         ("choti behen ne mummy ki saari goliyan kha li", ATT),
+        # a relative to whom thoughts of dying come ("KIN ko … ke khayal aate"), session 29
+        ("mummy ko marne ke khayal aate h", IDE),
+        ("मेरी बहन को रोज़ मरने के विचार आते हैं", IDE),
     ],
 )
 def test_third_person_is_support_not_own_risk(assess_text: Assess, text: str, third_level: Level) -> None:
@@ -478,6 +481,9 @@ def test_idiom_does_not_hide_real_risk_next_to_it(assess_text: Assess) -> None:
         ("我真该死，忘了你的生日", N, "idiom:zh:该死"),
         ("这种人就该死", N, ""),
         ("他早就该死了", N, ""),
+        # "ko marne" is "to kill (someone)" unless "ko" is "at" (night) or thoughts of dying follow
+        ("mummy ko lagta h mai theek hu but roz raat ko marne ke khayal aate h", IDE, ""),
+        ("us kutte ko marna padega", N, "other_directed:hi-Latn:"),
     ],
 )
 def test_a_masks_words_meant_by_the_writer_are_the_writers_risk(
