@@ -484,6 +484,12 @@ def test_idiom_does_not_hide_real_risk_next_to_it(assess_text: Assess) -> None:
         # "ko marne" is "to kill (someone)" unless "ko" is "at" (night) or thoughts of dying follow
         ("mummy ko lagta h mai theek hu but roz raat ko marne ke khayal aate h", IDE, ""),
         ("us kutte ko marna padega", N, "other_directed:hi-Latn:"),
+        # wanting to vanish for good, against a trip or a break ("disappear for a while" is masked)
+        ("i want to disappear and never come back", IDE, ""),
+        ("i want to vanish forever", IDE, ""),
+        ("i want to disappear and never come back to this job", N, ""),
+        ("i want to disappear forever from social media", N, ""),
+        ("i just want to disappear for a while, go off grid", N, "idiom:en:"),
     ],
 )
 def test_a_masks_words_meant_by_the_writer_are_the_writers_risk(
