@@ -8,7 +8,7 @@ import pytest
 
 from lifeguard.detection.assessment import TextInput
 from lifeguard.detection.levels import Level
-from lifeguard.detection.model.hybrid import READ_IN_THEIR_WORDS, HybridDetector
+from lifeguard.detection.model.hybrid import CONFIDENT_IDEATION, READ_IN_THEIR_WORDS, RETOLD_IDEATION, HybridDetector
 from lifeguard.detection.their_words import in_their_words
 
 
@@ -86,6 +86,19 @@ def test_a_report_the_hybrid_read_as_no_ones_risk_is_read_in_its_subjects_words(
 def test_a_report_sent_as_a_report_is_retold_as_its_subjects_own_message(production: HybridDetector) -> None:
     # a report's unnamed words are someone else's to the rules; retold, they are the subject's own ("i ...")
     result = production.assess(TextInput(REPORTS[0], kind="report"))
+    assert result.level < Level.IDEATION and result.support, result.reasons
+    assert result.third_party_level >= Level.IDEATION and READ_IN_THEIR_WORDS in result.reasons, result.reasons
+
+
+def test_a_retelling_the_model_alone_reads_as_ideation_needs_no_certainty(production: HybridDetector) -> None:
+    # retold ("i said i feel like a burden and would be better off gone") the rules find no risk word and the model
+    # reads P(>= ideation) 0.71: below 0.9, which until session 29 left this report no one's risk
+    text = "my cousin said she feels like a burden and would be better off gone"
+    told = in_their_words(text, "en")
+    assert told is not None
+    reading = float(production.model.score_texts([told]).at_or_above[0, 1])
+    assert RETOLD_IDEATION <= reading < CONFIDENT_IDEATION
+    result = production.assess(TextInput(text))
     assert result.level < Level.IDEATION and result.support, result.reasons
     assert result.third_party_level >= Level.IDEATION and READ_IN_THEIR_WORDS in result.reasons, result.reasons
 

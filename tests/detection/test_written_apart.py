@@ -90,17 +90,20 @@ RECALL_FLOORS = {
 # risk (ceilings). Never-read halves: 43 and 33 at the session's start, 53 and 33 with the second reading of reports,
 # 54 and 33 with quoted words read as the speaker's (a fourth count). Session 28 read the Hindi fresh9 halves (after a
 # pre-registered check on them failed) and judged Hindi kin words as subjects on new never-read Hindi: 4 -> 15 and
-# 30 -> 20 (fresh10), the writer's own risk in self_others_hi_fresh10 unchanged (41 with a case).
+# 30 -> 20 (fresh10), the writer's own risk in self_others_hi_fresh10 unchanged (41 with a case). Session 29 let the
+# model alone give a retold report's subject ideation at P >= 0.6 instead of 0.9 (chosen on the read halves, judged by a
+# rule written first on the never-read ones: English fresh9 28 -> 32, Chinese fresh9 21 -> 24, Chinese fresh10 41 -> 44,
+# the others unchanged; no writer's count moved).
 REPORT_FLOORS = {
-    "reports_en_dev.tsv": (35, 8),
-    "reports_zh_dev.tsv": (26, 14),
-    "reports_hi_dev.tsv": (16, 12),
-    "reports_en_fresh9.tsv": (28, 5),
-    "reports_zh_fresh9.tsv": (21, 8),
+    "reports_en_dev.tsv": (39, 8),
+    "reports_zh_dev.tsv": (28, 14),
+    "reports_hi_dev.tsv": (17, 12),
+    "reports_en_fresh9.tsv": (32, 5),
+    "reports_zh_fresh9.tsv": (24, 8),
     "reports_hi_fresh9.tsv": (15, 14),
     "reports_hi_fresh10.tsv": (15, 20),
     "reports_en_fresh10.tsv": (20, 5),
-    "reports_zh_fresh10.tsv": (41, 10),
+    "reports_zh_fresh10.tsv": (44, 10),
 }
 LOOKALIKES = ("hi_lookalike_1.txt", "hi_lookalike_2.txt", "en_lookalike.txt", "zh_lookalike.txt", "lookalike_aimed.txt")
 # Lookalikes and everyday chat written to train the short-chat head (session 24): the rules' cases on them were mended;

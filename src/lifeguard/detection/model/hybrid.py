@@ -100,6 +100,12 @@ RETELL_FLOOR = 0.05
 
 CONFIDENT_DISTRESS = 0.9
 CONFIDENT_IDEATION = 0.9
+# P(>= ideation) of a retold report that the model alone may give its subject (the rules finding nothing in it). 0.9
+# until session 29; 0.6 was chosen on the read reports (36 -> 39 English, 26 -> 28 Chinese, 16 -> 17 Hindi read as
+# someone else's of 80 each; read lookalikes with someone else at risk 3 -> 5 of 5,192; benign training texts 2 -> 2
+# of 40,000) and judged by a rule written first on never-read ones: 10 more of 400 reports read as someone else's,
+# the writer's own levels unchanged everywhere (docs/model.md).
+RETOLD_IDEATION = 0.6
 CONFIDENT_BEHAVIOR = 0.9
 RULES_ONLY_KINDS = frozenset({"order"})
 SHORT_WORDS, SHORT_CHARS = 3, 12
@@ -210,7 +216,7 @@ class HybridDetector:
     ) -> None:
         """A report about someone else, read again in that person's own words (``their_words``): where the retelling
         reads at ideation or above, that is the third party's level (the writer's own stays as it was), if the rules
-        read it so or the model is sure (P(>= ideation) >= ``CONFIDENT_IDEATION``): the model alone, unsure, read
+        read it so or the model is sure (P(>= ideation) >= ``RETOLD_IDEATION``): the model alone, unsure, read
         retold everyday sentences ("i took the spoon out of my hand") and the writer's own unsaid subject ("swallowed
         the bleach after he walked out", retold "after i walked out") as the third person's risk. Only texts with no
         case yet, up to ``LONG_POST_CHARS``: a longer post is mostly the writer's own story."""
@@ -233,7 +239,7 @@ class HybridDetector:
         told_items = [TextInput(told, _as_their_own(items[index].kind), items[index].lang) for index, told in todo]
         # Most retellings hold no risk word the rules could find, and the model is not sure of them: they are read no
         # further (the rules' screen and the model's batch reading are cheap; the full reading is not).
-        sure = (self.model.score_texts([told for _, told in todo]).at_or_above[:, 1] >= CONFIDENT_IDEATION).tolist()
+        sure = (self.model.score_texts([told for _, told in todo]).at_or_above[:, 1] >= RETOLD_IDEATION).tolist()
         screen = self.rules.screen if isinstance(self.rules, Screening) else None
         wanted = [n for n, item in enumerate(told_items) if sure[n] or screen is None or screen(item) is None]
         if not wanted:
