@@ -222,6 +222,10 @@ def test_first_person_after_a_third_person_mention_is_own_risk(assess_text: Asse
         "吃了农药残留的菜会不会有事",
         "小狗吃了老鼠药怎么办",  # a pet, not a person
         "我家狗狗吃了点农药",
+        # a few pills for a headache or a fever, in Hindi (session 29: the Devanagari line was read as an attempt)
+        "मैंने सिर दर्द के लिए दो गोलियाँ खा लीं",
+        "maine sir dard ke liye 2 goliyan kha li",
+        "usne 2 goliyan kha li sir dard ke liye",
     ],
 )
 def test_medicine_taken_as_meant_and_poisoned_pets_are_not_attempts(assess_text: Assess, text: str) -> None:
@@ -1017,6 +1021,16 @@ GUARD_WORDS = [
     ("they would all be better off without me😂", Level.NONE, Level.NONE),  # a guard that starts with no letter
     ("my brother is on the roof and says he will jump into the pool", Level.NONE, Level.NONE),
     ("you will never see me again on this app", Level.NONE, Level.NONE),
+    # Devanagari next-word guards read the start of a longer word as the word they guard against (session 29): "घर"
+    # (home) in "घरवालों" (the family), "तक" (until) in "तकलीफ़" (pain)
+    ("मैं शायद अब नहीं रहूँगा घरवालों का ध्यान रखना", Level.BEHAVIOR, Level.NONE),
+    ("आज मेरी ज़िंदगी का आखिरी दिन तकलीफ़ अब और नहीं सह सकता", Level.ATTEMPT, Level.NONE),
+    ("मैं शायद अब नहीं रहूँगा घर पर", Level.NONE, Level.NONE),
+    ("मेरी ज़िंदगी का आखिरी दिन भी ऐसा ही होगा", Level.NONE, Level.NONE),
+    # an ailment beside pills sets aside a few, never all of them, nor a poison beside them
+    ("सिर दर्द के लिए सारी गोलियाँ खा लीं", Level.ATTEMPT, Level.NONE),
+    ("sir dard ke liye saari goliyan kha li", Level.ATTEMPT, Level.NONE),
+    ("bukhar me dawai kha li aur zeher bhi pi liya", Level.ATTEMPT, Level.NONE),
 ]
 
 
