@@ -1032,9 +1032,29 @@ GUARD_WORDS = [
     ("sir dard ke liye saari goliyan kha li", Level.ATTEMPT, Level.NONE),
     ("bukhar me dawai kha li aur zeher bhi pi liya", Level.ATTEMPT, Level.NONE),
 ]
+# Acts and plans said plainly in the first person that the rules had no words for (session 29: the retold forms of
+# the read English reports), beside the accidents and the kitchen they are not
+PLAIN_FIRST_PERSON = [
+    ("i drank kerosene an hour ago", Level.ATTEMPT, Level.NONE),
+    ("my grandma drank kerosene, what do i do till the ambulance comes", Level.NONE, Level.ATTEMPT),
+    ("i'm going to drink kerosene", Level.BEHAVIOR, Level.NONE),
+    ("i'm going to drink poison tonight", Level.ATTEMPT, Level.NONE),
+    ("i cut my arm on purpose", Level.BEHAVIOR, Level.NONE),
+    ("i cut my arms again", Level.BEHAVIOR, Level.NONE),
+    ("i'm bleeding from my arm, i did it on purpose", Level.BEHAVIOR, Level.NONE),
+    ("i've been saving my pills in a jar", Level.BEHAVIOR, Level.NONE),
+    ("i drank some kerosene by mistake while siphoning fuel", Level.NONE, Level.NONE),
+    ("i accidentally drank bleach", Level.NONE, Level.NONE),
+    ("my son drank kerosene by mistake", Level.NONE, Level.NONE),
+    ("this meeting makes me want to drink bleach", Level.NONE, Level.NONE),
+    ("i burned my hand again on the stove", Level.NONE, Level.NONE),
+    ("i cut my arm again playing football", Level.NONE, Level.NONE),
+    ("i'm bleeding but it wasn't on purpose", Level.NONE, Level.NONE),
+    ("i've been saving my pills for the trip", Level.NONE, Level.NONE),
+]
 
 
-@pytest.mark.parametrize(("text", "level", "third"), QUOTED_WORDS + GUARD_WORDS)
+@pytest.mark.parametrize(("text", "level", "third"), QUOTED_WORDS + GUARD_WORDS + PLAIN_FIRST_PERSON)
 def test_the_level_and_whose_risk_it_is(assess_text: Assess, text: str, level: Level, third: Level) -> None:
     result = assess_text(text)
     assert (result.level, result.third_party_level) == (level, third), result.reasons
