@@ -1051,6 +1051,18 @@ PLAIN_FIRST_PERSON = [
     ("i cut my arm again playing football", Level.NONE, Level.NONE),
     ("i'm bleeding but it wasn't on purpose", Level.NONE, Level.NONE),
     ("i've been saving my pills for the trip", Level.NONE, Level.NONE),
+    # household poisons drunk, in Hindi and Chinese: kerosene, phenyl, hair dye, toilet cleaner, "84" disinfectant
+    ("मैंने मिट्टी का तेल पी लिया", Level.ATTEMPT, Level.NONE),
+    ("मेरी माँ ने फिनाइल पी लिया", Level.NONE, Level.ATTEMPT),
+    ("maine hair dye pi liya", Level.ATTEMPT, Level.NONE),
+    ("papa ne harpic pi liya", Level.NONE, Level.ATTEMPT),
+    ("我喝了84消毒液", Level.ATTEMPT, Level.NONE),
+    ("我妈喝了84消毒液", Level.NONE, Level.ATTEMPT),
+    ("我喝了点洁厕灵，现在肚子好疼", Level.ATTEMPT, Level.NONE),
+    ("गलती से मिट्टी का तेल पी लिया", Level.NONE, Level.NONE),
+    ("bacche ne galti se kerosene pi liya", Level.NONE, Level.NONE),
+    ("孩子误喝了消毒液怎么办", Level.NONE, Level.NONE),
+    ("不小心喝了一口消毒液", Level.NONE, Level.NONE),
 ]
 
 
