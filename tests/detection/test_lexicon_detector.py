@@ -1063,6 +1063,14 @@ PLAIN_FIRST_PERSON = [
     ("bacche ne galti se kerosene pi liya", Level.NONE, Level.NONE),
     ("孩子误喝了消毒液怎么办", Level.NONE, Level.NONE),
     ("不小心喝了一口消毒液", Level.NONE, Level.NONE),
+    # goodbyes said, a rescue ruled out, a rope made fast to a fan
+    ("i've already said my goodbyes, it's time", Level.BEHAVIOR, Level.NONE),
+    ("no one will find me in time", Level.BEHAVIOR, Level.NONE),
+    ("i tied my dupatta to the fan", Level.BEHAVIOR, Level.NONE),
+    ("i've said my goodbyes to the old house", Level.NONE, Level.NONE),
+    ("said my goodbyes to everyone at work, moving to berlin next week", Level.NONE, Level.NONE),
+    ("no one will find me in time, best hiding spot lol", Level.NONE, Level.NONE),
+    ("i hung my dupatta on the fan", Level.NONE, Level.NONE),
 ]
 
 
