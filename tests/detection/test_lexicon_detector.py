@@ -1071,6 +1071,18 @@ PLAIN_FIRST_PERSON = [
     ("said my goodbyes to everyone at work, moving to berlin next week", Level.NONE, Level.NONE),
     ("no one will find me in time, best hiding spot lol", Level.NONE, Level.NONE),
     ("i hung my dupatta on the fan", Level.NONE, Level.NONE),
+    # Chinese: at a roof's edge, charcoal lit in a car, pills already down, tomorrow's sun, a last message
+    ("我站在天台边上了", Level.ATTEMPT, Level.NONE),
+    ("我已经在车里点了炭", Level.ATTEMPT, Level.NONE),
+    ("安眠药已经吃下去了，好困", Level.ATTEMPT, Level.NONE),
+    ("明天的太阳我不想看了", Level.IDEATION, Level.NONE),
+    ("等你们看到这条消息的时候我已经不在了", Level.BEHAVIOR, Level.NONE),
+    ("我正在桥上，等你们看到这条消息我已经不在了", Level.ATTEMPT, Level.NONE),
+    ("我现在站在天台边上拍照", Level.NONE, Level.NONE),
+    ("我正在桥上等你", Level.NONE, Level.NONE),
+    ("在屋里点了炭取暖", Level.NONE, Level.NONE),
+    ("药已经吃下去了，烧退了", Level.NONE, Level.NONE),
+    ("等你看到这条消息我已经走了，去机场了", Level.NONE, Level.NONE),
 ]
 
 
