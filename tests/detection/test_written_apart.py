@@ -24,6 +24,8 @@ WRITTEN_APART = Path(__file__).with_name("written_apart")
 # act head alone does not lift the Devanagari gate). The heads retrained on the act lines (``*_acts_train5``,
 # ``hi_latn_acts_train6``) moved a line or two on most files and gave back a few of the act head's first gains on read
 # files (``en_risk_train3`` 259 -> 247, against 198 at the start).
+# Session 29 (masks that hid the writer's risk, household poisons, plain first-person acts, Devanagari guards at word
+# edges) raised the floors where its figures rose: never-read sets 1,714 -> 1,720 of 3,110.
 RECALL_FLOORS = {
     "hi_risk_1.tsv": (63, 66),
     "hi_risk_2.tsv": (59, 60),
@@ -31,9 +33,9 @@ RECALL_FLOORS = {
     "hi_risk_4.tsv": (55, 59),
     "en_risk_dev.tsv": (0, 91),
     "en_risk_held.tsv": (0, 96),
-    "zh_risk_dev.tsv": (0, 83),
+    "zh_risk_dev.tsv": (0, 84),
     "zh_risk_held.tsv": (0, 95),
-    "en_risk_unread.tsv": (0, 101),
+    "en_risk_unread.tsv": (0, 103),
     "zh_risk_unread.tsv": (0, 105),
     "hi_risk_5.tsv": (44, 46),
     "en_risk_fresh.tsv": (0, 63),
@@ -43,22 +45,22 @@ RECALL_FLOORS = {
     "zh_risk_fresh2.tsv": (0, 74),
     "zh_risk_train3.tsv": (0, 258),
     "hi_risk_train3.tsv": (98, 126),
-    "en_risk_train3.tsv": (0, 248),
-    "en_risk_fresh3.tsv": (0, 102),
+    "en_risk_train3.tsv": (0, 249),
+    "en_risk_fresh3.tsv": (0, 103),
     "zh_risk_fresh3.tsv": (0, 99),
     "hi_risk_fresh3.tsv": (49, 50),
     "en_risk_fresh4.tsv": (0, 102),
     "zh_risk_fresh4.tsv": (0, 81),
     "en_risk_fresh5.tsv": (0, 91),
     "en_acts_train5.tsv": (0, 143),
-    "hi_acts_train5.tsv": (43, 88),
+    "hi_acts_train5.tsv": (44, 88),
     "zh_acts_train5.tsv": (0, 172),
     "hi_latn_acts_train6.tsv": (0, 171),
     "hi_risk_fresh4.tsv": (48, 42),
     # acts under way or at hand, never read (session 25): 25, 31, 20 + 7 at the session's start
     "en_acts_fresh6.tsv": (0, 57),
-    "zh_acts_fresh6.tsv": (0, 52),
-    "hi_acts_fresh6.tsv": (31, 22),
+    "zh_acts_fresh6.tsv": (0, 53),
+    "hi_acts_fresh6.tsv": (31, 23),
     # the same, from another brief (hurried, voice-typed, to strangers and drivers), counted twice: 17, 34, 10 + 8 at
     # the session's start
     "en_acts_fresh7.tsv": (0, 48),
@@ -67,19 +69,19 @@ RECALL_FLOORS = {
     # romanized Hindi acts above all (session 26: 80 + 80 romanized, 40 + 40 Devanagari), written before two variants
     # of the heads were tried on it and not kept; counted ten times, chose nothing shipped; session 27's rules for acts
     # said plainly (counted twice more) found one more Devanagari line here, one in hi_risk_fresh, two in en_acts_fresh7
-    "hi_acts_fresh8.tsv": (39, 86),
+    "hi_acts_fresh8.tsv": (40, 86),
     # the writer at risk, naming someone else in every line (session 27: "mom hid her pills but i found them"); half
     # read to build the second reading of reports, half never read (counted at the start, at the end, and once more
     # after a change was taken back): the second reading leaves the writer's own level as it was
     "self_others_en_dev.tsv": (0, 37),
     "self_others_zh_dev.tsv": (0, 42),
-    "self_others_hi_dev.tsv": (19, 16),
+    "self_others_hi_dev.tsv": (19, 18),
     "self_others_en_fresh9.tsv": (0, 44),
     "self_others_zh_fresh9.tsv": (0, 45),
-    "self_others_hi_fresh9.tsv": (12, 20),
+    "self_others_hi_fresh9.tsv": (13, 20),
     # Hindi written after session 28 read the Hindi fresh9 halves: never read, counted once before and once after
     # the change it was to judge (kin words without "my" as the subject of what is told)
-    "self_others_hi_fresh10.tsv": (23, 18),
+    "self_others_hi_fresh10.tsv": (24, 18),
     # English and Chinese of the same kinds, never read (session 28): counted before and after English rules for reports
     # that were then taken back (docs/model.md)
     "self_others_en_fresh10.tsv": (0, 33),
@@ -93,14 +95,15 @@ RECALL_FLOORS = {
 # 30 -> 20 (fresh10), the writer's own risk in self_others_hi_fresh10 unchanged (41 with a case). Session 29 let the
 # model alone give a retold report's subject ideation at P >= 0.6 instead of 0.9 (chosen on the read halves, judged by a
 # rule written first on the never-read ones: English fresh9 28 -> 32, Chinese fresh9 21 -> 24, Chinese fresh10 41 -> 44,
-# the others unchanged; no writer's count moved).
+# the others unchanged; no writer's count moved). Its rules for household poisons and plain acts then found one more
+# in the Chinese and Hindi fresh9 halves.
 REPORT_FLOORS = {
-    "reports_en_dev.tsv": (39, 8),
-    "reports_zh_dev.tsv": (28, 14),
-    "reports_hi_dev.tsv": (17, 12),
+    "reports_en_dev.tsv": (41, 8),
+    "reports_zh_dev.tsv": (29, 14),
+    "reports_hi_dev.tsv": (18, 12),
     "reports_en_fresh9.tsv": (32, 5),
-    "reports_zh_fresh9.tsv": (24, 8),
-    "reports_hi_fresh9.tsv": (15, 14),
+    "reports_zh_fresh9.tsv": (25, 8),
+    "reports_hi_fresh9.tsv": (16, 14),
     "reports_hi_fresh10.tsv": (15, 20),
     "reports_en_fresh10.tsv": (20, 5),
     "reports_zh_fresh10.tsv": (44, 10),
