@@ -469,6 +469,11 @@ def test_idiom_does_not_hide_real_risk_next_to_it(assess_text: Assess) -> None:
         ("my brain tells me that i should die", IDE, ""),
         ("people keep telling me to kill myself lol", N, "other_directed:en:"),
         ("my sister told me to kill myself", N, "other_directed:en:"),
+        ("mera dimag bolta hai mar ja", IDE, ""),  # Hindi: "my mind says: die" is no curse ("mar ja")
+        ("andar se awaaz aati hai ki mar ja", IDE, ""),
+        ("मेरा दिमाग बार बार कहता है कि मर जा", IDE, ""),
+        ("papa bolte hai mar ja", N, "other_directed:hi-Latn:"),
+        ("Jaake Manmohan Singh,Chidambaram,Amarja Sen ki Pooja kar", N, ""),  # "mann" is "man", "marja" in a name
         # dying together with "you" is the writer's own wish, not a curse ("你去死")
         ("我只想抱着你一起去死", IDE, ""),
         ("我想和你一起去死", IDE, ""),
@@ -500,7 +505,8 @@ def test_a_masks_words_meant_by_the_writer_are_the_writers_risk(
     assess_text: Assess, text: str, expected: Level, masked: str
 ) -> None:
     """Session 29: masks that hid the writer's own risk in the labelled sets' training parts (their positives read
-    with and without masks), beside the idioms, curses and bullying the masks are for."""
+    with and without masks) and the same in Hindi, beside the idioms, curses and bullying the masks are for; and a
+    wish to vanish for good beside a break from work or social media."""
     result = assess_text(text)
     assert result.level is expected, result.reasons
     if expected is N:
