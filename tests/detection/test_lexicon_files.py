@@ -135,7 +135,11 @@ def _next_word_guards(pattern: str) -> list[tuple[str, str]]:
     return found
 
 
-_WORD_END = {"latin": ("\\b", "(?![a-z0-9])"), "devanagari": ("(?![\u0900-\u0963\u0966-\u097f])",)}
+# a word edge as the lexicons write it (Devanagari: the characters themselves, or their escapes)
+_WORD_END = {
+    "latin": ("\\b", "(?![a-z0-9])"),
+    "devanagari": ("(?![\u0900-\u0963\u0966-\u097f])", "(?![\\u0900-\\u0963\\u0966-\\u097f])"),
+}
 
 
 @pytest.mark.parametrize("name", [name for name in LEXICON_FILES if load_lexicon_data(name)["script"] in _WORD_END])

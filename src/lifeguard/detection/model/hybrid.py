@@ -216,7 +216,7 @@ class HybridDetector:
     ) -> None:
         """A report about someone else, read again in that person's own words (``their_words``): where the retelling
         reads at ideation or above, that is the third party's level (the writer's own stays as it was), if the rules
-        read it so or the model is sure (P(>= ideation) >= ``RETOLD_IDEATION``): the model alone, unsure, read
+        read it so or the model does with P(>= ideation) >= ``RETOLD_IDEATION``: the model alone, below that, read
         retold everyday sentences ("i took the spoon out of my hand") and the writer's own unsaid subject ("swallowed
         the bleach after he walked out", retold "after i walked out") as the third person's risk. Only texts with no
         case yet, up to ``LONG_POST_CHARS``: a longer post is mostly the writer's own story."""
@@ -237,8 +237,8 @@ class HybridDetector:
             return
         # retold, the words are their subject's own: a report's "no one named is someone else" no longer holds
         told_items = [TextInput(told, _as_their_own(items[index].kind), items[index].lang) for index, told in todo]
-        # Most retellings hold no risk word the rules could find, and the model is not sure of them: they are read no
-        # further (the rules' screen and the model's batch reading are cheap; the full reading is not).
+        # Most retellings hold no risk word the rules could find, and the model reads them below RETOLD_IDEATION: they
+        # are read no further (the rules' screen and the model's batch reading are cheap; the full reading is not).
         sure = (self.model.score_texts([told for _, told in todo]).at_or_above[:, 1] >= RETOLD_IDEATION).tolist()
         screen = self.rules.screen if isinstance(self.rules, Screening) else None
         wanted = [n for n, item in enumerate(told_items) if sure[n] or screen is None or screen(item) is None]
