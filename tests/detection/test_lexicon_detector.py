@@ -1089,6 +1089,13 @@ PLAIN_FIRST_PERSON = [
     ("在屋里点了炭取暖", Level.NONE, Level.NONE),
     ("药已经吃下去了，烧退了", Level.NONE, Level.NONE),
     ("等你看到这条消息我已经走了，去机场了", Level.NONE, Level.NONE),
+    # "i want to end it" (not a relationship, a subscription or a season), means said to be ready
+    ("i'm dead serious, i want to end it", Level.IDEATION, Level.NONE),
+    ("i want to end it with my boyfriend", Level.NONE, Level.NONE),
+    ("i want to end it, this relationship is toxic", Level.NONE, Level.NONE),
+    ("not even joking, i have the pills ready", Level.BEHAVIOR, Level.NONE),
+    ("i have my pills ready for the morning", Level.NONE, Level.NONE),
+    ("i have all my pills counted out for the week", Level.NONE, Level.NONE),
 ]
 
 
