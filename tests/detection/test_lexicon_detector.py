@@ -1096,6 +1096,14 @@ PLAIN_FIRST_PERSON = [
     ("not even joking, i have the pills ready", Level.BEHAVIOR, Level.NONE),
     ("i have my pills ready for the morning", Level.NONE, Level.NONE),
     ("i have all my pills counted out for the week", Level.NONE, Level.NONE),
+    # romanized Hindi and Hindi: leaving for ever, ending one's life ("end karna hai")
+    ("main ja raha hu hamesha ke liye", Level.BEHAVIOR, Level.NONE),
+    ("मैं हमेशा के लिए जा रहा हूँ", Level.BEHAVIOR, Level.NONE),
+    ("life se tang aa gaya hu, end karna hai sab", Level.IDEATION, Level.NONE),
+    ("main ja raha hu hamesha ke liye, naukri mil gayi dubai me", Level.NONE, Level.NONE),
+    ("मैं हमेशा के लिए जा रहा हूँ विदेश", Level.NONE, Level.NONE),
+    ("ye project end karna hai aaj", Level.NONE, Level.NONE),
+    ("is relationship ko end karna hai", Level.NONE, Level.NONE),
 ]
 
 

@@ -25,7 +25,7 @@ WRITTEN_APART = Path(__file__).with_name("written_apart")
 # ``hi_latn_acts_train6``) moved a line or two on most files and gave back a few of the act head's first gains on read
 # files (``en_risk_train3`` 259 -> 247, against 198 at the start).
 # Session 29 (masks that hid the writer's risk, household poisons, plain first-person acts, Devanagari guards at word
-# edges) raised the floors where its figures rose: never-read sets 1,714 -> 1,720 of 3,110.
+# edges) raised the floors where its figures rose: never-read sets 1,714 -> 1,721 of 3,110.
 RECALL_FLOORS = {
     "hi_risk_1.tsv": (63, 66),
     "hi_risk_2.tsv": (59, 60),
@@ -56,7 +56,7 @@ RECALL_FLOORS = {
     "hi_acts_train5.tsv": (44, 88),
     "zh_acts_train5.tsv": (0, 172),
     "hi_latn_acts_train6.tsv": (0, 171),
-    "hi_risk_fresh4.tsv": (48, 42),
+    "hi_risk_fresh4.tsv": (49, 42),
     # acts under way or at hand, never read (session 25): 25, 31, 20 + 7 at the session's start
     "en_acts_fresh6.tsv": (0, 57),
     "zh_acts_fresh6.tsv": (0, 53),
