@@ -489,6 +489,7 @@ def test_idiom_does_not_hide_real_risk_next_to_it(assess_text: Assess) -> None:
         ("该死！又下雨了", N, "idiom:zh:该死"),
         ("我真该死，忘了你的生日", N, "idiom:zh:该死"),
         ("这种人就该死", N, ""),
+        ("我该死，我错了，原谅我吧", N, "idiom:zh:该死"),  # an apology
         ("他早就该死了", N, ""),
         # "ko marne" is "to kill (someone)" unless "ko" is "at" (night) or thoughts of dying follow
         ("mummy ko lagta h mai theek hu but roz raat ko marne ke khayal aate h", IDE, ""),
@@ -1076,6 +1077,7 @@ PLAIN_FIRST_PERSON = [
     ("i've said my goodbyes to the old house", Level.NONE, Level.NONE),
     ("said my goodbyes to everyone at work, moving to berlin next week", Level.NONE, Level.NONE),
     ("no one will find me in time, best hiding spot lol", Level.NONE, Level.NONE),
+    ("they won't get to me before morning, the tow truck is busy", Level.NONE, Level.NONE),
     ("i hung my dupatta on the fan", Level.NONE, Level.NONE),
     # Chinese: at a roof's edge, charcoal lit in a car, pills already down, tomorrow's sun, a last message
     ("我站在天台边上了", Level.ATTEMPT, Level.NONE),
@@ -1096,6 +1098,8 @@ PLAIN_FIRST_PERSON = [
     ("not even joking, i have the pills ready", Level.BEHAVIOR, Level.NONE),
     ("i have my pills ready for the morning", Level.NONE, Level.NONE),
     ("i have all my pills counted out for the week", Level.NONE, Level.NONE),
+    ("i have my meds ready to go for the trip", Level.NONE, Level.NONE),
+    ("i have my meds right here", Level.NONE, Level.NONE),
     # romanized Hindi and Hindi: leaving for ever, ending one's life ("end karna hai")
     ("main ja raha hu hamesha ke liye", Level.BEHAVIOR, Level.NONE),
     ("मैं हमेशा के लिए जा रहा हूँ", Level.BEHAVIOR, Level.NONE),
