@@ -1039,8 +1039,9 @@ GUARD_WORDS = [
     ("sir dard ke liye saari goliyan kha li", Level.ATTEMPT, Level.NONE),
     ("bukhar me dawai kha li aur zeher bhi pi liya", Level.ATTEMPT, Level.NONE),
 ]
-# Acts and plans said plainly in the first person that the rules had no words for (session 29: the retold forms of
-# the read English reports), beside the accidents and the kitchen they are not
+# Acts and plans said plainly in the first person that the rules had no words for (session 29: the read English reports
+# retold in the first person, and plain lines tried in each language), beside the accidents, kitchens, trips and
+# apologies they are not
 PLAIN_FIRST_PERSON = [
     ("i drank kerosene an hour ago", Level.ATTEMPT, Level.NONE),
     ("my grandma drank kerosene, what do i do till the ambulance comes", Level.NONE, Level.ATTEMPT),
