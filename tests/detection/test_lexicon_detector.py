@@ -1034,10 +1034,6 @@ GUARD_WORDS = [
     ("आज मेरी ज़िंदगी का आखिरी दिन तकलीफ़ अब और नहीं सह सकता", Level.ATTEMPT, Level.NONE),
     ("मैं शायद अब नहीं रहूँगा घर पर", Level.NONE, Level.NONE),
     ("मेरी ज़िंदगी का आखिरी दिन भी ऐसा ही होगा", Level.NONE, Level.NONE),
-    # an ailment beside pills sets aside a few, never all of them, nor a poison beside them
-    ("सिर दर्द के लिए सारी गोलियाँ खा लीं", Level.ATTEMPT, Level.NONE),
-    ("sir dard ke liye saari goliyan kha li", Level.ATTEMPT, Level.NONE),
-    ("bukhar me dawai kha li aur zeher bhi pi liya", Level.ATTEMPT, Level.NONE),
 ]
 # Acts and plans said plainly in the first person that the rules had no words for (session 29: the read English reports
 # retold in the first person, and plain lines tried in each language), beside the accidents, kitchens, trips and
@@ -1059,6 +1055,10 @@ PLAIN_FIRST_PERSON = [
     ("i cut my arm again playing football", Level.NONE, Level.NONE),
     ("i'm bleeding but it wasn't on purpose", Level.NONE, Level.NONE),
     ("i've been saving my pills for the trip", Level.NONE, Level.NONE),
+    # an ailment beside pills sets aside a few, never all of them, nor a poison beside them
+    ("सिर दर्द के लिए सारी गोलियाँ खा लीं", Level.ATTEMPT, Level.NONE),
+    ("sir dard ke liye saari goliyan kha li", Level.ATTEMPT, Level.NONE),
+    ("bukhar me dawai kha li aur zeher bhi pi liya", Level.ATTEMPT, Level.NONE),
     # household poisons drunk, in Hindi and Chinese: kerosene, phenyl, hair dye, toilet cleaner, "84" disinfectant
     ("मैंने मिट्टी का तेल पी लिया", Level.ATTEMPT, Level.NONE),
     ("मेरी माँ ने फिनाइल पी लिया", Level.NONE, Level.ATTEMPT),
