@@ -1109,6 +1109,22 @@ PLAIN_FIRST_PERSON = [
     ("मैं हमेशा के लिए जा रहा हूँ विदेश", Level.NONE, Level.NONE),
     ("ye project end karna hai aaj", Level.NONE, Level.NONE),
     ("is relationship ko end karna hai", Level.NONE, Level.NONE),
+    # pills saved by skipping doses, all of them with drink, a goodbye after the medicine is finished (session 30);
+    # beside them doses skipped for a trip, meds taken with water or along, medicine finished and a doctor thanked
+    ("i stopped taking my meds so i can save them up", Level.BEHAVIOR, Level.NONE),
+    ("forgot to take my pills on purpose, saving them up", Level.BEHAVIOR, Level.NONE),
+    ("i'm going to take all my pills with a bottle of vodka", Level.BEHAVIOR, Level.NONE),
+    ("我的药都放在抽屉里了，今晚全吃了", Level.ATTEMPT, Level.NONE),
+    ("我已经把药吃完了，再见", Level.ATTEMPT, Level.NONE),
+    ("i skipped my pills today, i'll save them for the trip", Level.NONE, Level.NONE),
+    ("i skipped my meds today, saving them for later", Level.NONE, Level.NONE),
+    ("i stopped taking my meds because of side effects", Level.NONE, Level.NONE),
+    ("i'll take all my meds with me on the trip", Level.NONE, Level.NONE),
+    ("i take my meds with a glass of water", Level.NONE, Level.NONE),
+    ("今晚把菜全吃了", Level.NONE, Level.NONE),
+    ("这药今晚全吃了吗", Level.NONE, Level.NONE),
+    ("我的药吃完了，再见医生", Level.NONE, Level.NONE),
+    ("药吃完了，再去医院开点", Level.NONE, Level.NONE),
 ]
 
 

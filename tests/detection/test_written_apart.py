@@ -26,6 +26,7 @@ WRITTEN_APART = Path(__file__).with_name("written_apart")
 # files (``en_risk_train3`` 259 -> 247, against 198 at the start).
 # Session 29 (masks that hid the writer's risk, household poisons, plain first-person acts, Devanagari guards at word
 # edges) raised the floors where its figures rose: never-read sets 1,714 -> 1,721 of 3,110.
+# Session 30 (pills saved by skipping doses, all of them with drink, a goodbye after the medicine is finished): 1,722.
 RECALL_FLOORS = {
     "hi_risk_1.tsv": (63, 66),
     "hi_risk_2.tsv": (59, 60),
@@ -46,7 +47,7 @@ RECALL_FLOORS = {
     "zh_risk_train3.tsv": (0, 258),
     "hi_risk_train3.tsv": (98, 126),
     "en_risk_train3.tsv": (0, 249),
-    "en_risk_fresh3.tsv": (0, 103),
+    "en_risk_fresh3.tsv": (0, 104),
     "zh_risk_fresh3.tsv": (0, 99),
     "hi_risk_fresh3.tsv": (49, 50),
     "en_risk_fresh4.tsv": (0, 102),
@@ -86,6 +87,12 @@ RECALL_FLOORS = {
     # that were then taken back (docs/model.md)
     "self_others_en_fresh10.tsv": (0, 33),
     "self_others_zh_fresh10.tsv": (0, 40),
+    # the writer's own risk with medicines in it (session 30; a helper's brief: stockpiles, lethal amounts asked, pills
+    # at hand, pills already down, many lines without the usual words), never read: counted at the session's start (66,
+    # 30 + 22, 44), with medicine masks that were then taken back (65), and with the session's rules (67)
+    "meds_risk_fresh11_en.tsv": (0, 67),
+    "meds_risk_fresh11_zh.tsv": (0, 44),
+    "meds_risk_fresh11_hi.tsv": (30, 22),
 }
 # Reports about someone else at risk (session 27; the level is that person's): how many the hybrid reads as someone
 # else's risk at ideation or above with the writer's own below it (floors), and how many it reads as the writer's own
@@ -170,6 +177,12 @@ UNREAD_LOOKALIKE_CEILINGS = {
     # session 26's never-read Hindi acts' lookalikes and everyday romanized chat: 5 and 0 when written
     "hi_acts_lookalike_fresh8.txt": 5,
     "everyday_fresh8_hi_latn.txt": 0,
+    # everyday medicine talk (session 30: storing, refills, missed doses, side effects, a parent's pills), never read:
+    # the same cases at the session's start, with masks for such talk (taken back: they changed none) and at its end
+    "everyday_meds_fresh11_en.txt": 0,
+    "everyday_meds_fresh11_zh.txt": 3,
+    "everyday_meds_fresh11_hi_deva.txt": 2,
+    "everyday_meds_fresh11_hi_latn.txt": 4,
 }
 
 
