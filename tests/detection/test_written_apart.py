@@ -26,7 +26,8 @@ WRITTEN_APART = Path(__file__).with_name("written_apart")
 # files (``en_risk_train3`` 259 -> 247, against 198 at the start).
 # Session 29 (masks that hid the writer's risk, household poisons, plain first-person acts, Devanagari guards at word
 # edges) raised the floors where its figures rose: never-read sets 1,714 -> 1,721 of 3,110.
-# Session 30 (pills saved by skipping doses, all of them with drink, a goodbye after the medicine is finished): 1,722.
+# Session 30 (pills saved by skipping doses, all of them with drink, a goodbye after the medicine is finished; whether a
+# rope will hold the writer's weight): 1,723.
 RECALL_FLOORS = {
     "hi_risk_1.tsv": (63, 66),
     "hi_risk_2.tsv": (59, 60),
@@ -42,7 +43,7 @@ RECALL_FLOORS = {
     "en_risk_fresh.tsv": (0, 63),
     "zh_risk_fresh.tsv": (0, 53),
     "hi_risk_fresh.tsv": (34, 40),
-    "en_risk_fresh2.tsv": (0, 64),
+    "en_risk_fresh2.tsv": (0, 65),
     "zh_risk_fresh2.tsv": (0, 74),
     "zh_risk_train3.tsv": (0, 258),
     "hi_risk_train3.tsv": (98, 126),
