@@ -27,7 +27,8 @@ WRITTEN_APART = Path(__file__).with_name("written_apart")
 # Session 29 (masks that hid the writer's risk, household poisons, plain first-person acts, Devanagari guards at word
 # edges) raised the floors where its figures rose: never-read sets 1,714 -> 1,721 of 3,110.
 # Session 30 (pills saved by skipping doses, all of them with drink, a goodbye after the medicine is finished; whether a
-# rope will hold the writer's weight): 1,723.
+# rope will hold the writer's weight; a line the short-chat heads raised keeps their level where a cap for short lines
+# would take it lower): 1,725.
 RECALL_FLOORS = {
     "hi_risk_1.tsv": (63, 66),
     "hi_risk_2.tsv": (59, 60),
@@ -36,17 +37,17 @@ RECALL_FLOORS = {
     "en_risk_dev.tsv": (0, 92),
     "en_risk_held.tsv": (0, 96),
     "zh_risk_dev.tsv": (0, 84),
-    "zh_risk_held.tsv": (0, 95),
+    "zh_risk_held.tsv": (0, 96),
     "en_risk_unread.tsv": (0, 103),
     "zh_risk_unread.tsv": (0, 105),
     "hi_risk_5.tsv": (44, 46),
     "en_risk_fresh.tsv": (0, 63),
-    "zh_risk_fresh.tsv": (0, 53),
+    "zh_risk_fresh.tsv": (0, 54),
     "hi_risk_fresh.tsv": (34, 40),
     "en_risk_fresh2.tsv": (0, 65),
     "zh_risk_fresh2.tsv": (0, 74),
     "zh_risk_train3.tsv": (0, 258),
-    "hi_risk_train3.tsv": (98, 126),
+    "hi_risk_train3.tsv": (99, 126),
     "en_risk_train3.tsv": (0, 249),
     "en_risk_fresh3.tsv": (0, 104),
     "zh_risk_fresh3.tsv": (0, 99),
@@ -55,10 +56,10 @@ RECALL_FLOORS = {
     "zh_risk_fresh4.tsv": (0, 81),
     "en_risk_fresh5.tsv": (0, 91),
     "en_acts_train5.tsv": (0, 143),
-    "hi_acts_train5.tsv": (44, 88),
+    "hi_acts_train5.tsv": (45, 88),
     "zh_acts_train5.tsv": (0, 172),
     "hi_latn_acts_train6.tsv": (0, 171),
-    "hi_risk_fresh4.tsv": (49, 42),
+    "hi_risk_fresh4.tsv": (50, 42),
     # acts under way or at hand, never read (session 25): 25, 31, 20 + 7 at the session's start
     "en_acts_fresh6.tsv": (0, 57),
     "zh_acts_fresh6.tsv": (0, 53),
@@ -93,8 +94,13 @@ RECALL_FLOORS = {
     # 30 + 22, 44), with medicine masks that were then taken back (65), with the session's English rules (67), and
     # with its Chinese and Hindi rules, written from the session's own probes (Hindi 33 + 23; Chinese unchanged)
     "meds_risk_fresh11_en.tsv": (0, 67),
-    "meds_risk_fresh11_zh.tsv": (0, 44),
+    "meds_risk_fresh11_zh.tsv": (0, 45),
     "meds_risk_fresh11_hi.tsv": (33, 23),
+    # terse medicine risk written to retrain the short-chat heads (session 30); the retrained heads failed the rule
+    # written before them and were not kept, so no head learnt these lines: read, their floors are the shipped heads'
+    "meds_risk_train12_en.tsv": (0, 84),
+    "meds_risk_train12_zh.tsv": (0, 35),
+    "meds_risk_train12_hi.tsv": (32, 19),
 }
 # Reports about someone else at risk (session 27; the level is that person's): how many the hybrid reads as someone
 # else's risk at ideation or above with the writer's own below it (floors), and how many it reads as the writer's own
@@ -139,6 +145,15 @@ HEAD_TRAINING_CEILINGS = {
     "zh_acts_lookalike_train5.txt": 4,
     "hi_acts_lookalike_train5.txt": 0,
     "hi_latn_acts_lookalike_train6.txt": 2,
+}
+# Read files no head has learnt from: terse everyday medicine written to retrain the heads (session 30), which failed
+# the rule written before them and were not kept (docs/model.md). The shipped heads read "pills" in a short English line
+# as behavior whatever else it says ("hay fever pills again"); the cases are held to their count.
+READ_UNLEARNT_CEILINGS = {
+    "everyday_meds_train12_en.txt": 18,
+    "everyday_meds_train12_zh.txt": 3,
+    "everyday_meds_train12_hi_deva.txt": 0,
+    "everyday_meds_train12_hi_latn.txt": 2,
 }
 # Lookalikes and everyday chat nobody has read: the cases they open may not grow beyond their count when they were
 # written (session 22: 1, 4, 2; session 23's ``*_fresh`` files: 0, 3, 6; ``*_fresh2``: 2, 6, the same with and without
@@ -205,7 +220,7 @@ def test_every_file_is_well_formed() -> None:
         rows = _risk(name)
         assert rows and all(level >= Level.IDEATION for level, _ in rows), name
         assert len({text for _, text in rows}) == len(rows), name
-    for name in (*LOOKALIKES, *HEAD_TRAINING_CEILINGS, *UNREAD_LOOKALIKE_CEILINGS):
+    for name in (*LOOKALIKES, *HEAD_TRAINING_CEILINGS, *UNREAD_LOOKALIKE_CEILINGS, *READ_UNLEARNT_CEILINGS):
         lines = (WRITTEN_APART / name).read_text(encoding="utf-8").splitlines()
         assert len(lines) >= 120 and len(set(lines)) == len(lines) and all(lines), name
     for name in REPORT_FLOORS:
@@ -218,6 +233,7 @@ def test_every_file_is_well_formed() -> None:
         *LOOKALIKES,
         *HEAD_TRAINING_CEILINGS,
         *UNREAD_LOOKALIKE_CEILINGS,
+        *READ_UNLEARNT_CEILINGS,
         "README.md",
     }
     assert {path.name for path in WRITTEN_APART.iterdir()} == listed  # a new file is measured here
@@ -273,3 +289,8 @@ def test_lines_the_head_learnt_as_ordinary_open_no_more_cases_than_counted(
     production: HybridDetector, name: str
 ) -> None:
     assert len(_cases(production, name)) <= HEAD_TRAINING_CEILINGS[name]
+
+
+@pytest.mark.parametrize("name", sorted(READ_UNLEARNT_CEILINGS))
+def test_read_lines_no_head_learnt_open_no_more_cases_than_counted(production: HybridDetector, name: str) -> None:
+    assert len(_cases(production, name)) <= READ_UNLEARNT_CEILINGS[name]
