@@ -1163,6 +1163,11 @@ PLAIN_FIRST_PERSON = [
     ("will this rope hold my weight for pull ups", Level.INDICATOR, Level.NONE),
     ("does the climbing rope hold my weight", Level.INDICATOR, Level.NONE),
     ("can the beam hold my weight, i want to hang a swing", Level.NONE, Level.NONE),
+    # a child named as the one who took the pills (session 30): theirs, not the writer's
+    ("bachche ne sab goliyan kha li, hospital le ja rahe", Level.NONE, Level.ATTEMPT),
+    ("बच्चे ने सारी गोलियां खा लीं, अस्पताल ले जा रहे हैं", Level.NONE, Level.ATTEMPT),
+    ("mere bachche ne mujhe chhod diya, ab jeene ka mann nahi", Level.IDEATION, Level.NONE),
+    ("बच्चे ने गलती से मिट्टी का तेल पी लिया", Level.NONE, Level.NONE),  # an accident, however the child is named
 ]
 
 
