@@ -1168,6 +1168,13 @@ PLAIN_FIRST_PERSON = [
     ("बच्चे ने सारी गोलियां खा लीं, अस्पताल ले जा रहे हैं", Level.NONE, Level.ATTEMPT),
     ("mere bachche ne mujhe chhod diya, ab jeene ka mann nahi", Level.IDEATION, Level.NONE),
     ("बच्चे ने गलती से मिट्टी का तेल पी लिया", Level.NONE, Level.NONE),  # an accident, however the child is named
+    # searches: "what kills fastest" alone names a way to die (a sign for fusion, no case); pills asked of to kill
+    ("what kills fastest", Level.INDICATOR, Level.NONE),
+    ("what kills weeds fastest", Level.NONE, Level.NONE),
+    ("kitni neend ki goli se maut hoti hai", Level.BEHAVIOR, Level.NONE),
+    ("kitni goli khane se insaan mar jata hai", Level.BEHAVIOR, Level.NONE),
+    ("कितनी नींद की गोलियों से मौत होती है", Level.BEHAVIOR, Level.NONE),
+    ("kitni goli se bukhar utarta hai", Level.NONE, Level.NONE),
 ]
 
 
