@@ -411,19 +411,6 @@ def test_a_very_short_line_the_short_chat_head_raised_keeps_its_reading(producti
         assert production.assess(TextInput(everyday)).level < Level.IDEATION, everyday
 
 
-def test_a_line_the_heads_raised_and_the_model_reads_higher_keeps_the_heads_level(production: HybridDetector) -> None:
-    """The too-short cap distrusts the four heads' reading of a chat line, not the short-chat heads': a line they
-    raised to behavior that the four heads read as attempt had fallen to indicator, below what either read (session
-    30)."""
-    line = "就今晚，药都在了"  # "tonight, then; the pills are all here": no rule finds it
-    scored = production.model.score_texts([line])
-    wished, _, acted = (bool(raised[0]) for raised in scored.short_raised() if raised is not None)
-    assert int(scored.ranks[0]) == Level.ATTEMPT.rank and wished and acted  # what the test is about
-    result = production.assess(TextInput(line))
-    assert result.level is Level.BEHAVIOR and "hybrid:too_short_for_model_alone" in result.reasons
-    assert production.assess(TextInput("药准备好了，今晚")).level is Level.INDICATOR  # the heads did not raise it
-
-
 # -- the rules screen what the model reads as no risk -------------------------------------------------
 
 

@@ -48,9 +48,7 @@ lexicons. The combination, for one text:
    eating") as behavior (``hybrid:devanagari_needs_rules``; in any length of text, as no long Devanagari post
    trained it either). A chat line that the short-chat head alone raised to ideation keeps ideation, and behavior
    where its behavior head raised it further: the heads learnt Devanagari risk and everyday chat from lines written
-   for them (session 24). Where the four heads read a line the short-chat heads raised even higher, the means-alone,
-   too-short and Devanagari caps stop at the short-chat heads' level (session 30): those caps distrust the four heads'
-   reading of a chat line, not the short-chat heads'.
+   for them (session 24).
 5. If the rules' level is higher (a wish with a method, a time or a place: escalations; a past attempt;
    Hindi and Hinglish phrases the model barely knows), the rules' level wins.
 6. A report about someone else that opened no case (up to 280 characters, in which the model reads some distress) is
@@ -385,13 +383,7 @@ class HybridDetector:
         # what the short-chat head itself raised (not its act head alone): what a Devanagari line needs
         deva_level = head_level if wished else Level.NONE
         # the heads' own reading stands against the means-alone and too-short caps, unless the line says too little
-        says_little = _says_little(scored.folded[index])
-        heads_read = Level.IDEATION <= model_level <= head_level and not says_little
-        # A line the heads raised that the model reads higher still keeps the heads' level where a cap for a short line
-        # or a means word would otherwise take it lower: those caps distrust the model's reading of a chat line, not the
-        # heads' (session 30: "就今晚，药都在了", raised to behavior by the heads and read as attempt by the model, had
-        # fallen to indicator, below what either read).
-        heads_floor = head_level if Level.IDEATION <= head_level < model_level and not says_little else Level.NONE
+        heads_read = Level.IDEATION <= model_level <= head_level and not _says_little(scored.folded[index])
         if model_level > rule.level:
             if about_other:
                 level = rule.level
@@ -412,7 +404,6 @@ class HybridDetector:
             ):
                 sure_of_a_wish = not short_search and reading[1] >= CONFIDENT_IDEATION
                 level = min(model_level, Level.IDEATION) if sure_of_a_wish else Level.INDICATOR
-                level = max(level, heads_floor, key=lambda value: value.rank)
                 if level < model_level:  # a model sure of ideation alone keeps it: nothing was capped
                     notes.append("hybrid:means_words_alone_cap_model")
             # A line under twelve characters the four heads alone read as risk stays at indicator; a Chinese one of
@@ -425,7 +416,7 @@ class HybridDetector:
                 and _too_short(scored.folded[index])
                 and not heads_read
             ):
-                level = max(Level.INDICATOR, heads_floor, key=lambda value: value.rank)
+                level = Level.INDICATOR
                 notes.append("hybrid:too_short_for_model_alone")
             elif rule.level is Level.NONE and not rule.reasons and _flood(scored.folded[index]):
                 level = Level.INDICATOR
@@ -451,8 +442,7 @@ class HybridDetector:
                 and mostly_devanagari(scored.folded[index])
                 and not (Level.IDEATION <= level <= deva_level)
             ):
-                # read higher than the head raised it: the head's level (session 30), else nothing
-                level = deva_level if deva_level >= Level.IDEATION else Level.NONE
+                level = Level.NONE
                 notes.append("hybrid:devanagari_needs_rules")
         if rule.level > level:
             level = rule.level
