@@ -90,8 +90,8 @@ RECALL_FLOORS = {
     "self_others_zh_fresh10.tsv": (0, 40),
     # the writer's own risk with medicines in it (session 30; a helper's brief: stockpiles, lethal amounts asked, pills
     # at hand, pills already down, many lines without the usual words), never read: counted at the session's start (66,
-    # 30 + 22, 44), with medicine masks that were then taken back (65), with the session's English rules (67), and
-    # with its Chinese and Hindi rules, written from the session's own probes (Hindi 33 + 23; Chinese unchanged)
+    # 30 + 22, 44), then about twenty times, each for a change judged by a rule written first (docs/model.md): the
+    # English rules (67) and the Chinese and Hindi ones written from the session's own probes (Hindi 33 + 23) stayed
     "meds_risk_fresh11_en.tsv": (0, 67),
     "meds_risk_fresh11_zh.tsv": (0, 44),
     "meds_risk_fresh11_hi.tsv": (33, 23),
