@@ -1127,6 +1127,13 @@ PLAIN_FIRST_PERSON = [
     ("safar ke liye goliyan jama kar raha hu", Level.NONE, Level.NONE),
     ("goliyan jama kar raha hu safar ke liye", Level.NONE, Level.NONE),
     ("mummy ki goliyan jama kar ke rakhi hain", Level.BEHAVIOR, Level.NONE),
+    # work and study named as what will "kill" the writer: hyperbole, as "this exam will kill me"; not without a cause
+    ("boss ne itna kaam diya, mar jaunga aaj", Level.NONE, Level.NONE),
+    ("padhai se mar jaungi", Level.NONE, Level.NONE),
+    ("बॉस ने इतना काम दिया, मर जाऊंगा आज", Level.NONE, Level.NONE),
+    ("itna kaam ka pressure hai ki mar jaunga, sach mein jeena nahi chahta", Level.IDEATION, Level.NONE),
+    ("kaam nahi mila, ab mar jaunga", Level.IDEATION, Level.NONE),
+    ("अब नहीं जीना, मर जाऊंगा आज", Level.ATTEMPT, Level.NONE),
     ("今晚把菜全吃了", Level.NONE, Level.NONE),
     ("这药今晚全吃了吗", Level.NONE, Level.NONE),
     ("我的药吃完了，再见医生", Level.NONE, Level.NONE),
