@@ -172,6 +172,18 @@ def test_a_clause_needs_all_its_pieces() -> None:
     assert ClausePrefilter([pattern], use_automaton=False).may_match("i want to return my order")  # fallback
 
 
+def test_a_literal_met_again_and_again_still_completes_its_clauses() -> None:
+    # The walk reads each literal once however often it occurs: the clause must still need all its sets, and a
+    # literal that stands for two sets of one clause completes both.
+    pytest.importorskip("ahocorasick")
+    patterns = ["我.{0,3}死", "想.{0,3}想", "吃.{0,3}药"]
+    assert not ClausePrefilter(patterns).may_match("我我我我我我好累")
+    assert ClausePrefilter(patterns).may_match("我我我我我我死")
+    assert ClausePrefilter(patterns).may_match("想")  # conservative: one literal holds both sets
+    assert EntryFilter(patterns).candidates("我吃我吃药我死") == {0, 2}
+    assert EntryFilter(patterns).candidates("吃吃吃吃") == frozenset()
+
+
 _LEXICONS = {lexicon.lang: lexicon for lexicon in load_lexicons()}
 
 

@@ -16,29 +16,30 @@ class Level(StrEnum):
     BEHAVIOR = "behavior"  # plan, method, preparation, acquiring means, self-harm
     ATTEMPT = "attempt"  # in progress, imminent with a time or place, or a past attempt disclosed
 
+    # Levels are compared many times for every message the hybrid reads: a rank is one dict lookup.
     @property
     def rank(self) -> int:
-        return _ORDER.index(self)
+        return _RANK[self]
 
     def __ge__(self, other: object) -> bool:
         if not isinstance(other, Level):
             return NotImplemented
-        return self.rank >= other.rank
+        return _RANK[self] >= _RANK[other]
 
     def __gt__(self, other: object) -> bool:
         if not isinstance(other, Level):
             return NotImplemented
-        return self.rank > other.rank
+        return _RANK[self] > _RANK[other]
 
     def __le__(self, other: object) -> bool:
         if not isinstance(other, Level):
             return NotImplemented
-        return self.rank <= other.rank
+        return _RANK[self] <= _RANK[other]
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Level):
             return NotImplemented
-        return self.rank < other.rank
+        return _RANK[self] < _RANK[other]
 
     @classmethod
     def parse(cls, value: str) -> Level:
@@ -50,6 +51,7 @@ class Level(StrEnum):
 
 
 _ORDER: list[Level] = [Level.NONE, Level.INDICATOR, Level.IDEATION, Level.BEHAVIOR, Level.ATTEMPT]
+_RANK: dict[Level, int] = {level: rank for rank, level in enumerate(_ORDER)}
 
 LEVELS: tuple[Level, ...] = tuple(_ORDER)
 

@@ -336,10 +336,11 @@ def _shortest(literals: Literals) -> list[str]:
 
 
 def _clause_automaton(patterns: list[str | re.Pattern[str]]) -> tuple[Any, list[int], list[int], set[int]]:
-    """An automaton of the clauses' literals, each literal's value the (clause, set) pairs it belongs to; each
-    clause's number of sets and pattern; the patterns that cannot be bounded (they may match anywhere)."""
-    owners: dict[str, list[tuple[int, int]]] = {}
-    sizes: list[int] = []
+    """An automaton of the clauses' literals, each literal's value its number and the clauses it belongs to with the
+    sets it stands for in each (a bit per set); each clause's bits when all its sets are held, and its pattern; the
+    patterns that cannot be bounded (they may match anywhere)."""
+    owners: dict[str, dict[int, int]] = {}
+    full: list[int] = []
     pattern_of: list[int] = []
     unbounded: set[int] = set()
     for number, pattern in enumerate(patterns):
@@ -348,31 +349,38 @@ def _clause_automaton(patterns: list[str | re.Pattern[str]]) -> tuple[Any, list[
             unbounded.add(number)
             continue
         for clause in clauses:
-            clause_number = len(sizes)
-            sizes.append(len(clause))
+            clause_number = len(full)
+            full.append((1 << len(clause)) - 1)
             pattern_of.append(number)
             for index, literals in enumerate(clause):
                 for literal in _shortest(literals):
-                    owners.setdefault(literal, []).append((clause_number, index))
+                    bits = owners.setdefault(literal, {})
+                    bits[clause_number] = bits.get(clause_number, 0) | 1 << index
     automaton = None
     if owners and ahocorasick is not None:
         automaton = ahocorasick.Automaton()
-        for literal, owned in owners.items():
-            automaton.add_word(literal, tuple(owned))
+        for number, (literal, owned) in enumerate(owners.items()):
+            automaton.add_word(literal, (number, tuple(owned.items())))
         automaton.make_automaton()
-    return automaton, sizes, pattern_of, unbounded
+    return automaton, full, pattern_of, unbounded
 
 
-def _satisfied_clauses(automaton: Any, sizes: list[int], text: str) -> Iterator[int]:
+def _satisfied_clauses(automaton: Any, full: list[int], text: str) -> Iterator[int]:
     """Each clause of ``automaton`` (``_clause_automaton``) whose every set ``text`` holds, once, as soon as the
-    pass over the text has found its last set."""
-    held: dict[int, set[int]] = {}
-    for _end, owned in automaton.iter(text):
-        for clause, index in owned:
-            sets = held.setdefault(clause, set())
-            if index not in sets:
-                sets.add(index)
-                if len(sets) == sizes[clause]:
+    pass over the text has found its last set. A literal met again adds nothing, so it is read once: common ones
+    ("我", "die") occur many times in a text and belong to tens of clauses."""
+    held: dict[int, int] = {}
+    read: set[int] = set()
+    for _end, (number, owned) in automaton.iter(text):
+        if number in read:
+            continue
+        read.add(number)
+        for clause, bits in owned:
+            before = held.get(clause, 0)
+            after = before | bits
+            if after != before:
+                held[clause] = after
+                if after == full[clause]:
                     yield clause
 
 
@@ -381,7 +389,7 @@ class ClausePrefilter:
     notes which sets of which clauses the text holds. Where ``pyahocorasick`` is not installed it answers as
     ``Prefilter`` does: yes more often, never no where a pattern could match."""
 
-    __slots__ = ("_automaton", "_gate", "_sizes", "always")
+    __slots__ = ("_automaton", "_full", "_gate", "always")
 
     def __init__(self, patterns: Iterable[str | re.Pattern[str] | None], use_automaton: bool = True) -> None:
         patterns = [pattern for pattern in patterns if pattern is not None]
@@ -389,11 +397,11 @@ class ClausePrefilter:
         # that pass it are walked for every clause (that walk visits every literal found)
         self._gate = Prefilter(patterns, use_automaton=use_automaton)
         self._automaton: Any = None
-        self._sizes: list[int] = []
+        self._full: list[int] = []
         self.always = False
         if ahocorasick is None or not use_automaton:
             return
-        self._automaton, self._sizes, _pattern_of, unbounded = _clause_automaton(patterns)
+        self._automaton, self._full, _pattern_of, unbounded = _clause_automaton(patterns)
         self.always = bool(unbounded)
 
     def may_match(self, text: str) -> bool:
@@ -404,22 +412,22 @@ class ClausePrefilter:
             return False
         if self._automaton is None:
             return True  # without pyahocorasick, or without clauses: the gate's answer
-        return next(_satisfied_clauses(self._automaton, self._sizes, text), None) is not None
+        return next(_satisfied_clauses(self._automaton, self._full, text), None) is not None
 
 
 class EntryFilter:
     """Which of several patterns (a lexicon list's entries) may match somewhere in a text: those with a clause
     the text satisfies, and those that cannot be bounded. ``None`` without ``pyahocorasick``: any may."""
 
-    __slots__ = ("_automaton", "_pattern_of", "_sizes", "_unbounded")
+    __slots__ = ("_automaton", "_full", "_pattern_of", "_unbounded")
 
     def __init__(self, patterns: list[str | re.Pattern[str]]) -> None:
-        self._automaton, self._sizes, self._pattern_of, unbounded = _clause_automaton(patterns)
+        self._automaton, self._full, self._pattern_of, unbounded = _clause_automaton(patterns)
         self._unbounded = frozenset(unbounded)
 
     def candidates(self, text: str) -> frozenset[int] | None:
         if self._automaton is None:
             return None if ahocorasick is None else self._unbounded
         pattern_of = self._pattern_of
-        satisfied = _satisfied_clauses(self._automaton, self._sizes, text)
+        satisfied = _satisfied_clauses(self._automaton, self._full, text)
         return self._unbounded.union(pattern_of[clause] for clause in satisfied)
