@@ -1209,3 +1209,26 @@ PLAIN_FIRST_PERSON = [
 def test_the_level_and_whose_risk_it_is(assess_text: Assess, text: str, level: Level, third: Level) -> None:
     result = assess_text(text)
     assert (result.level, result.third_party_level) == (level, third), result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # letters spaced or dotted apart to slip past a filter (the rules read none of these before session 31)
+        ("i want to d i e", IDE),
+        ("i want to d-i-e", IDE),
+        ("thinking about s.u.i.c.i.d.e", IDE),
+        ("我想自.杀", IDE),
+        ("我想自_杀", IDE),
+        ("想-死", IDE),
+        ("我想跳.楼", BEH),
+        # their lookalikes: single letters that are words, and two Chinese words with a slash between them
+        ("u r a star", N),
+        ("i c u later", N),
+        ("a.k.a the best shop", N),
+        ("加厚/加大 红/蓝两色可选", N),
+        ("男/女 都可以", N),
+    ],
+)
+def test_words_written_apart_are_read_as_written(assess_text: Assess, text: str, expected: Level) -> None:
+    assert assess_text(text).level == expected

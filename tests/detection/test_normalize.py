@@ -111,3 +111,46 @@ def test_spaces_between_single_han_characters_are_dropped(text: str, canonical: 
     assert normalized.original_span(0, len(canonical)) == (0, len(text))
     last = len(canonical) - 1
     assert text[slice(*normalized.original_span(last, last + 1))] == canonical[-1]
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("i want to d i e", "i want to die"),  # letters spaced out to slip past a filter
+        ("i want to d-i-e!", "i want to die!"),
+        ("s.u.i.c.i.d.e", "suicide"),
+        ("k_i_l_l myself", "kil myself"),  # joined, then the doubled letter collapses like "kill"
+        ("我想自.杀", "我想自杀"),  # a separator between Han characters, one standing alone
+        ("我不.想.活.了", "我不想活了"),
+        ("我 想 自 . 杀", "我想自杀"),
+        ("跳-楼", "跳楼"),
+        ("木炭/胶带", "木炭/胶带"),  # two words keep their slash
+        ("is a big deal", "is a big deal"),  # words keep their spaces: single letters only, three or more
+        ("a.m. to p.m.", "a.m. to p.m."),
+        ("d-i e", "d-i e"),  # the same separator throughout
+        ("2 b c", "2 b c"),
+        ("x-ray and t-shirt", "x-ray and t-shirt"),
+    ],
+)
+def test_letters_written_apart_are_joined(text: str, canonical: str) -> None:
+    normalized = normalize(text)
+    assert normalized.text == canonical
+    assert normalized.original_span(0, len(canonical)) == (0, len(text))
+    assert len(normalized.starts) == len(canonical)
+
+
+def test_a_word_written_apart_maps_back_to_all_its_letters() -> None:
+    text = "so i want to d - i - e tonight"
+    normalized = normalize(text)
+    assert normalized.text == "so i want to d - i - e tonight"  # spaces around the dash: not one separator
+    text = "so i want to d.i.e tonight"
+    normalized = normalize(text)
+    start = normalized.text.index("die")
+    assert text[slice(*normalized.original_span(start, start + 3))] == "d.i.e"
+    text = "今晚就跳.楼"
+    normalized = normalize(text)
+    start = normalized.text.index("跳楼")
+    assert text[slice(*normalized.original_span(start, start + 2))] == "跳.楼"
+    # between two characters that both have Han neighbours the separator may end a sentence typed with half-width
+    # punctuation ("我到了.你呢"): kept, as a space is there
+    assert normalize("我真的想跳.楼了").text == "我真的想跳.楼了"

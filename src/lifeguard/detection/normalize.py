@@ -172,6 +172,19 @@ _COLLAPSIBLE_OR_HAN_GAP = re.compile(
     r"|([a-z])\2+|[ \n]{2,}"
 )
 
+# Letters written apart to slip past a filter: "k i l l", "d-i-e", "s.u.i.c.i.d.e", "自.杀", "跳-楼". The separators
+# are dropped between three or more single Latin letters spaced by the same character, and between two Han
+# characters when one of them stands alone (as spaces are above: "木炭/胶带", two words, keeps its slash). Words
+# keep their spaces ("a b c" becomes "abc", "is a big" stays); "|" and "!" are look-alike letters, read before this.
+_APART_SEPARATORS = " ._*~/+-"
+_APART_HINT = re.compile(rf"[a-z][{_APART_SEPARATORS}][a-z][{_APART_SEPARATORS}][a-z]|[{_HAN}] *[._*~/+·-] *[{_HAN}]")
+_LETTERS_APART = re.compile(
+    rf"(?<![a-z0-9])[a-z](?P<separator>[{_APART_SEPARATORS}])[a-z](?:(?P=separator)[a-z])+(?![a-z0-9])"
+)
+_HAN_APART = re.compile(
+    rf"(?<=(?<![{_HAN}])[{_HAN}]) *[._*~/+·-] *(?=[{_HAN}])|(?<=[{_HAN}]) *[._*~/+·-] *(?=[{_HAN}](?![{_HAN}]))"
+)
+
 
 def _fold_leet_word(word: str) -> str:
     """Replace look-alike digits/symbols by letters in one Latin word (same length).
@@ -250,10 +263,25 @@ def _fold_chars(text: str) -> tuple[str, list[int] | None]:
 _one_more = (1).__add__
 
 
+def _joined_apart(folded: str, origins: list[int] | None) -> tuple[str, list[int] | None]:
+    """``folded`` without the separators of letters written apart, and each kept character's origin."""
+    if _APART_HINT.search(folded) is None:  # most texts
+        return folded, origins
+    dropped: set[int] = set()
+    for match in _LETTERS_APART.finditer(folded):
+        dropped.update(range(match.start() + 1, match.end(), 2))  # every other character is a separator
+    for match in _HAN_APART.finditer(folded):
+        dropped.update(range(*match.span()))
+    if not dropped:
+        return folded, origins
+    kept = [position for position in range(len(folded)) if position not in dropped]
+    return "".join(map(folded.__getitem__, kept)), [origins[position] for position in kept] if origins else kept
+
+
 def normalize(text: str) -> NormalizedText:
     """Canonical form of ``text`` for matching, with the map back to original offsets."""
     folded, origins = _fold_chars(text)
-    folded = _unstar(_fold_leet(folded))
+    folded, origins = _joined_apart(_unstar(_fold_leet(folded)), origins)
 
     # Collapse repeated Latin letters ("dieeee" -> "die", "killll" -> "kil") and whitespace runs; lexicon
     # patterns are collapsed the same way by ``normalize_pattern``, so "kill" in a pattern means "kil".
