@@ -1232,3 +1232,28 @@ def test_the_level_and_whose_risk_it_is(assess_text: Assess, text: str, level: L
 )
 def test_words_written_apart_are_read_as_written(assess_text: Assess, text: str, expected: Level) -> None:
     assert assess_text(text).level == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # words run together as a tag, and the slang of the communities where methods are shared (session 31)
+        ("#iwanttodie", IDE),
+        ("iwannadie", IDE),
+        ("#endmylife", IDE),
+        ("so done #depressed #kms", IDE),
+        ("#ctb", IDE),
+        ("thinking about ctb lately", IDE),
+        ("relapsed on sh again", BEH),  # self-harm
+        ("mjhe mrna hai", IDE),  # romanized Hindi with its vowels dropped
+        # their lookalikes
+        ("#idontwanttodie", N),
+        ("i want to diet #wanttodiet", N),
+        ("50 kms away", N),
+        ("#kms challenge done", N),
+        ("relapsed on shopping again", N),
+        ("mjhe mrna nahi hai", N),
+    ],
+)
+def test_tags_and_slang_are_read(assess_text: Assess, text: str, expected: Level) -> None:
+    assert assess_text(text).level == expected
