@@ -1214,7 +1214,7 @@ def test_the_level_and_whose_risk_it_is(assess_text: Assess, text: str, level: L
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # letters spaced or dotted apart to slip past a filter (the rules read none of these before session 31)
+        # letters spaced or dotted out to slip past a filter (the rules read none of these before session 31)
         ("i want to d i e", IDE),
         ("i want to d-i-e", IDE),
         ("thinking about s.u.i.c.i.d.e", IDE),
@@ -1230,7 +1230,7 @@ def test_the_level_and_whose_risk_it_is(assess_text: Assess, text: str, level: L
         ("男/女 都可以", N),
     ],
 )
-def test_words_written_apart_are_read_as_written(assess_text: Assess, text: str, expected: Level) -> None:
+def test_words_spaced_out_are_read_as_written(assess_text: Assess, text: str, expected: Level) -> None:
     assert assess_text(text).level == expected
 
 

@@ -130,16 +130,19 @@ def test_spaces_between_single_han_characters_are_dropped(text: str, canonical: 
         ("d-i e", "d-i e"),  # the same separator throughout
         ("2 b c", "2 b c"),
         ("x-ray and t-shirt", "x-ray and t-shirt"),
+        ("i m a mess", "i m a mes"),  # "i" and "a" before fewer than three letters: words whose apostrophe was lost
+        ("i w a n t to d i e", "i want to die"),  # before three or more: the words "i" and "a"
+        ("i want a r o p e", "i want a rope"),
     ],
 )
-def test_letters_written_apart_are_joined(text: str, canonical: str) -> None:
+def test_letters_spaced_out_are_joined(text: str, canonical: str) -> None:
     normalized = normalize(text)
     assert normalized.text == canonical
     assert normalized.original_span(0, len(canonical)) == (0, len(text))
     assert len(normalized.starts) == len(canonical)
 
 
-def test_a_word_written_apart_maps_back_to_all_its_letters() -> None:
+def test_a_word_spaced_out_maps_back_to_all_its_letters() -> None:
     text = "so i want to d - i - e tonight"
     normalized = normalize(text)
     assert normalized.text == "so i want to d - i - e tonight"  # spaces around the dash: not one separator

@@ -42,6 +42,9 @@ _LEET: dict[str, str] = {
 _STARRABLE: tuple[str, ...] = (
     "die", "dies", "died", "kill", "kills", "killing", "killed", "suicide", "suicidal", "myself", "overdose",
     "unalive", "dead", "death", "dying", "hang", "hanging", "harm", "cutting", "poison",
+    # the means and the words around them (session 31); not "pill" ("p*ll": poll, pull) nor "rope" ("r*pe")
+    "pills", "alive", "noose", "razor", "blade", "bleach", "overdosed", "jump", "jumping", "hanged", "wrists",
+    "painless", "funeral",
 )  # fmt: skip
 _STAR_IN_WORD = re.compile(r"[a-z]\*|\*[a-z]")
 _STARRED_WORD = re.compile(r"[a-z*]*\*[a-z*]*")
@@ -172,16 +175,14 @@ _COLLAPSIBLE_OR_HAN_GAP = re.compile(
     r"|([a-z])\2+|[ \n]{2,}"
 )
 
-# Letters written apart to slip past a filter: "k i l l", "d-i-e", "s.u.i.c.i.d.e", "自.杀", "跳-楼". The separators
+# Letters spaced out to slip past a filter: "k i l l", "d-i-e", "s.u.i.c.i.d.e", "自.杀", "跳-楼". The separators
 # are dropped between three or more single Latin letters spaced by the same character, and between two Han
 # characters when one of them stands alone (as spaces are above: "木炭/胶带", two words, keeps its slash). Words
 # keep their spaces ("a b c" becomes "abc", "is a big" stays); "|" and "!" are look-alike letters, read before this.
-_APART_SEPARATORS = " ._*~/+-"
-_APART_HINT = re.compile(rf"[a-z][{_APART_SEPARATORS}][a-z][{_APART_SEPARATORS}][a-z]|[{_HAN}] *[._*~/+·-] *[{_HAN}]")
-_LETTERS_APART = re.compile(
-    rf"(?<![a-z0-9])[a-z](?P<separator>[{_APART_SEPARATORS}])[a-z](?:(?P=separator)[a-z])+(?![a-z0-9])"
-)
-_HAN_APART = re.compile(
+_SPACERS = " ._*~/+-"
+_SPACER_HINT = re.compile(rf"[a-z][{_SPACERS}][a-z][{_SPACERS}][a-z]|[{_HAN}] *[._*~/+·-] *[{_HAN}]")
+_SPACED_LETTERS = re.compile(rf"(?<![a-z0-9])[a-z](?P<separator>[{_SPACERS}])[a-z](?:(?P=separator)[a-z])+(?![a-z0-9])")
+_HAN_SPACERS = re.compile(
     rf"(?<=(?<![{_HAN}])[{_HAN}]) *[._*~/+·-] *(?=[{_HAN}])|(?<=[{_HAN}]) *[._*~/+·-] *(?=[{_HAN}](?![{_HAN}]))"
 )
 
@@ -263,25 +264,61 @@ def _fold_chars(text: str) -> tuple[str, list[int] | None]:
 _one_more = (1).__add__
 
 
-def _joined_apart(folded: str, origins: list[int] | None) -> tuple[str, list[int] | None]:
-    """``folded`` without the separators of letters written apart, and each kept character's origin."""
-    if _APART_HINT.search(folded) is None:  # most texts
-        return folded, origins
+def _spacers(folded: str) -> set[int]:
+    """The places in ``folded`` of the spacers of letters spaced out (none in most texts)."""
     dropped: set[int] = set()
-    for match in _LETTERS_APART.finditer(folded):
-        dropped.update(range(match.start() + 1, match.end(), 2))  # every other character is a separator
-    for match in _HAN_APART.finditer(folded):
+    if _SPACER_HINT.search(folded) is None:
+        return dropped
+    for match in _SPACED_LETTERS.finditer(folded):
+        # every other character is a separator; a leading "i" or "a" spaced from three letters or more is the word
+        # "i" or "a" ("i w a n t to d i e", "bought a r o p e"), and one before fewer spaces out no word ("i m a
+        # mess", where an apostrophe was lost; "a l i v e" reads "a live": the price of "a r o p e")
+        start, end = match.span()
+        if folded[start] in "ia" and folded[start + 1] == " ":
+            if end - start < 7:
+                continue
+            start += 2
+        dropped.update(range(start + 1, end, 2))
+    for match in _HAN_SPACERS.finditer(folded):
         dropped.update(range(*match.span()))
+    return dropped
+
+
+def _without_spacers(folded: str, origins: list[int] | None) -> tuple[str, list[int] | None]:
+    """``folded`` without the spacers of letters spaced out, and each kept character's origin."""
+    dropped = _spacers(folded)
     if not dropped:
         return folded, origins
     kept = [position for position in range(len(folded)) if position not in dropped]
     return "".join(map(folded.__getitem__, kept)), [origins[position] for position in kept] if origins else kept
 
 
+# Before folding: could the text hold letters or Han characters spaced out? (Full-width letters are left out.)
+_MAYBE_SPACED = re.compile(rf"[a-zA-Z][{_SPACERS}][a-zA-Z][{_SPACERS}][a-zA-Z]|[{_HAN}] *[._*~/+·-]")
+
+
+def unspaced(text: str) -> tuple[str, list[int]] | None:
+    """``text`` as written, without the spacers of letters spaced out ("i want to d-i-e", "我想自.杀") that
+    ``normalize`` drops, with each kept character's place in ``text``; ``None`` when there are none (most texts). The
+    model reads its own folding of a text, which keeps them, so a word spaced out loses its n-grams there. Spaces
+    between Han characters stay: in Chinese chat a space is punctuation ("好 马上", "饭 我好累"), and the model
+    learnt it so."""
+    if _MAYBE_SPACED.search(text) is None:
+        return None
+    folded, origins = _fold_chars(text)
+    folded = _unstar(_fold_leet(folded))
+    dropped = _spacers(folded)
+    if not dropped:
+        return None
+    out = {origins[position] for position in dropped} if origins else dropped
+    kept = [position for position in range(len(text)) if position not in out]
+    return "".join(map(text.__getitem__, kept)), kept
+
+
 def normalize(text: str) -> NormalizedText:
     """Canonical form of ``text`` for matching, with the map back to original offsets."""
     folded, origins = _fold_chars(text)
-    folded, origins = _joined_apart(_unstar(_fold_leet(folded)), origins)
+    folded, origins = _without_spacers(_unstar(_fold_leet(folded)), origins)
 
     # Collapse repeated Latin letters ("dieeee" -> "die", "killll" -> "kil") and whitespace runs; lexicon
     # patterns are collapsed the same way by ``normalize_pattern``, so "kill" in a pattern means "kil".

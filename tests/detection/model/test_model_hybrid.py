@@ -486,3 +486,32 @@ def test_the_chat_line_means_cap_reads_bytes_as_their_text(production: HybridDet
     as_text, as_bytes = production.assess_many([TextInput(text), TextInput(text.encode())])  # type: ignore[arg-type]
     assert as_bytes.level is as_text.level is Level.INDICATOR
     assert "hybrid:means_words_alone_cap_model" in as_bytes.reasons
+
+
+@pytest.mark.parametrize(
+    ("spaced", "plain"),
+    [
+        ("i took the p i l l s 10 minutes ago", "i took the pills 10 minutes ago"),
+        ("ive got the p.i.l.l.s on my desk, ready", "ive got the pills on my desk, ready"),
+        ("我想自.杀", "我想自杀"),
+    ],
+)
+def test_the_model_reads_a_word_spaced_out_as_written_plainly(
+    production: HybridDetector, spaced: str, plain: str
+) -> None:
+    # The rules' normalising joins the letters; the hybrid gives the model the text without its spacers too, and puts
+    # the model's evidence back on the letters as written.
+    spaced_result, plain_result = production.assess_many([TextInput(spaced), TextInput(plain)])
+    assert spaced_result.level == plain_result.level >= Level.IDEATION
+    assert spaced_result.score == plain_result.score
+    for span in spaced_result.spans:
+        assert 0 <= span.start < span.end <= len(spaced)
+        assert spaced[span.start] != " " and spaced[span.end - 1] != " "
+
+
+def test_the_models_evidence_in_a_word_spaced_out_covers_its_letters(production: HybridDetector) -> None:
+    text = "ive t a k e n way too many and im getting sleepy"
+    result = production.assess(TextInput(text))
+    assert result.level >= Level.IDEATION
+    shown = {span.reason: text[span.start : span.end] for span in result.spans}
+    assert shown["model:ngram:taken"] == "t a k e n"

@@ -72,6 +72,8 @@ from lifeguard.detection.assessment import Assessment, Detector, DetectorInfo, S
 from lifeguard.detection.language import mostly_devanagari
 from lifeguard.detection.levels import LEVELS, Level
 from lifeguard.detection.model.model import _HAN, RiskModel, Scored, _coerce_text, probability_reasons_many
+from lifeguard.detection.model.textnorm import MAX_CHARS
+from lifeguard.detection.normalize import unspaced
 from lifeguard.detection.reasons import (
     ADDRESSEE,
     DISTRESS_ONLY,
@@ -265,8 +267,12 @@ class HybridDetector:
         reading of reports."""
         if texts is None:
             texts = [_coerce_text(item.text) for item in items]
+        # the model reads a word spaced out ("p i l l s", "自.杀") as the writer meant it; the rules' own
+        # normalising does the same for them
+        spaced = [unspaced(text) if len(text) <= MAX_CHARS else None for text in texts]
+        read = [text if joined is None else joined[0] for text, joined in zip(texts, spaced, strict=True)]
         try:
-            scored: Scored | None = self.model.score_texts(texts)
+            scored: Scored | None = self.model.score_texts(read)
         except Exception:  # noqa: BLE001 - the contract: never raise; the rules still run
             log.exception("risk model failed on a batch; using the rules alone")
             scored = None
@@ -296,7 +302,7 @@ class HybridDetector:
                 to_explain.append(index)
             results.append(combined)
         if to_explain and scored is not None:
-            self._add_model_evidence(results, texts, scored, to_explain)
+            self._add_model_evidence(results, read, scored, to_explain, spaced)
         return results, scored, ruled
 
     def _read_by_rules(self, items: list[TextInput], scored: Scored | None) -> list[Assessment]:
@@ -335,9 +341,15 @@ class HybridDetector:
         return [min(float(a), float(b)) for a, b in zip(at_or_above, without, strict=True)]
 
     def _add_model_evidence(
-        self, results: list[Assessment], texts: list[str], scored: Scored, indices: list[int]
+        self,
+        results: list[Assessment],
+        texts: list[str],
+        scored: Scored,
+        indices: list[int],
+        spaced: Sequence[tuple[str, list[int]] | None],
     ) -> None:
-        """Spans and ``ngram:`` reasons from the model's heaviest n-grams, for all ``indices`` in one pass."""
+        """Spans and ``ngram:`` reasons from the model's heaviest n-grams, for all ``indices`` in one pass; a span in
+        a text read without the spacers of its letters (``spaced``) is put back on the letters as written."""
         try:
             found = self.model.explain_many(
                 [texts[i] for i in indices],
@@ -352,7 +364,13 @@ class HybridDetector:
                 continue
             result = results[index]
             reasons = [*result.reasons, *(f"{NGRAM}{item.ngram}" for item in evidence)]
-            spans = tuple(Span(item.start, item.end, f"model:{NGRAM}{item.ngram}") for item in evidence)
+            joined = spaced[index]
+            spans = tuple(
+                Span(item.start, item.end, f"model:{NGRAM}{item.ngram}")
+                if joined is None
+                else Span(joined[1][item.start], joined[1][item.end - 1] + 1, f"model:{NGRAM}{item.ngram}")
+                for item in evidence
+            )
             results[index] = replace(result, reasons=tuple(dict.fromkeys(reasons)), spans=spans)
 
     def _combine(
