@@ -270,11 +270,12 @@ def _spacers(folded: str) -> set[int]:
     if _SPACER_HINT.search(folded) is None:
         return dropped
     for match in _SPACED_LETTERS.finditer(folded):
-        # every other character is a separator; a leading "i" or "a" spaced from three letters or more is the word
-        # "i" or "a" ("i w a n t to d i e", "bought a r o p e"), and one before fewer spaces out no word ("i m a
-        # mess", where an apostrophe was lost; "a l i v e" reads "a live": the price of "a r o p e")
+        # every other character is a separator; a leading "i" spaced from three letters or more is the word "i" ("i w a
+        # n t to d i e"), and one before fewer spaces out no word ("i m a mess", where an apostrophe was lost). A
+        # leading "a" is joined: "a l i v e", "a f t e r" are met more often than an article before a word spaced out
+        # ("a r o p e" reads "arope"; bench/evasion.py: 0.969 of the messages kept against 0.958 with "a" set apart)
         start, end = match.span()
-        if folded[start] in "ia" and folded[start + 1] == " ":
+        if folded[start] == "i" and folded[start + 1] == " ":
             if end - start < 7:
                 continue
             start += 2
@@ -294,20 +295,27 @@ def _without_spacers(folded: str, origins: list[int] | None) -> tuple[str, list[
 
 
 # Before folding: could the text hold letters or Han characters spaced out? (Full-width letters are left out.)
-_MAYBE_SPACED = re.compile(rf"[a-zA-Z][{_SPACERS}][a-zA-Z][{_SPACERS}][a-zA-Z]|[{_HAN}] *[._*~/+·-]")
+_MAYBE_SPACED = re.compile(
+    rf"[a-zA-Z][{_SPACERS}][a-zA-Z][{_SPACERS}][a-zA-Z]|[{_HAN}] *[._*~/+·-]|[{_HAN}] [{_HAN}] [{_HAN}]"
+)
+# Han characters spaced out one by one ("好 想 就 这么走了", "活下 去 了"): three or more, each one between two
+# spaces but the first and the last. A single space between words is punctuation in Chinese chat ("好 马上",
+# "饭 我好累").
+_SPACED_HAN_RUN = re.compile(rf"[{_HAN}](?: [{_HAN}](?= [{_HAN}]))+ [{_HAN}]")
 
 
 def unspaced(text: str) -> tuple[str, list[int]] | None:
     """``text`` as written, without the spacers of letters spaced out ("i want to d-i-e", "我想自.杀") that
-    ``normalize`` drops, with each kept character's place in ``text``; ``None`` when there are none (most texts). The
-    model reads its own folding of a text, which keeps them, so a word spaced out loses its n-grams there. Spaces
-    between Han characters stay: in Chinese chat a space is punctuation ("好 马上", "饭 我好累"), and the model
-    learnt it so."""
+    ``normalize`` drops and the spaces of Han characters spaced out one by one, with each kept character's place in
+    ``text``; ``None`` when there are none (most texts). The model reads its own folding of a text, which keeps them,
+    so a word spaced out loses its n-grams there. Other spaces between Han characters stay (``_SPACED_HAN_RUN``)."""
     if _MAYBE_SPACED.search(text) is None:
         return None
     folded, origins = _fold_chars(text)
     folded = _unstar(_fold_leet(folded))
     dropped = _spacers(folded)
+    for match in _SPACED_HAN_RUN.finditer(folded):
+        dropped.update(range(match.start() + 1, match.end(), 2))
     if not dropped:
         return None
     out = {origins[position] for position in dropped} if origins else dropped
