@@ -1246,6 +1246,9 @@ def test_words_spaced_out_are_read_as_written(assess_text: Assess, text: str, ex
         ("thinking about ctb lately", IDE),
         ("relapsed on sh again", BEH),  # self-harm
         ("mjhe mrna hai", IDE),  # romanized Hindi with its vowels dropped
+        ("i'll kill myself 2nite", ATT),  # chat spellings of the time words
+        ("i have the rope ready for tmrw", ATT),
+        ("want 2 die", IDE),
         # their lookalikes
         ("#idontwanttodie", N),
         ("i want to diet #wanttodiet", N),
@@ -1253,6 +1256,8 @@ def test_words_spaced_out_are_read_as_written(assess_text: Assess, text: str, ex
         ("#kms challenge done", N),
         ("relapsed on shopping again", N),
         ("mjhe mrna nahi hai", N),
+        ("see u 2nite at the party!", N),
+        ("will deliver tmrw, 2 pcs", N),
     ],
 )
 def test_tags_and_slang_are_read(assess_text: Assess, text: str, expected: Level) -> None:

@@ -157,3 +157,29 @@ def test_a_word_spaced_out_maps_back_to_all_its_letters() -> None:
     # between two characters that both have Han neighbours the separator may end a sentence typed with half-width
     # punctuation ("我到了.你呢"): kept, as a space is there
     assert normalize("我真的想跳.楼了").text == "我真的想跳.楼了"
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("doing it 2nite", "doing it tonight"),  # chat spellings of the time words that make a plan imminent
+        ("DOING IT TONITE!", "doing it tonight!"),
+        ("see u tmrw", "se u tomorow"),
+        ("want 2 die", "want to die"),  # "2" for "to" after a wish or a plan
+        ("going 2 end it", "going to end it"),
+        ("2day delivery, 2 pcs", "2day delivery, 2 pcs"),  # not "2day" ("2day delivery"), not a count
+        ("i have 2 kids", "i have 2 kids"),
+        ("a 2nite stand", "a tonight stand"),
+    ],
+)
+def test_chat_spellings_are_written_out(text: str, canonical: str) -> None:
+    normalized = normalize(text)
+    assert normalized.text == canonical
+    assert normalized.original_span(0, len(canonical)) == (0, len(text))
+
+
+def test_a_chat_spelling_maps_back_to_itself() -> None:
+    text = "ill do it 2nite ok"
+    normalized = normalize(text)
+    start = normalized.text.index("tonight")
+    assert text[slice(*normalized.original_span(start, start + len("tonight")))] == "2nite"

@@ -285,6 +285,43 @@ def _spacers(folded: str) -> set[int]:
     return dropped
 
 
+# Chat spellings: of the time words that make a plan imminent ("doing it 2nite", "tmrw"), read as the words the
+# lexicons write, not "2day" ("2day delivery") nor "rn" (a nurse); and "2" for "to" after a wish or a plan ("want 2
+# die", "going 2 end it"; "need 2 pills" becomes "need to pills", which no rule reads).
+_CHAT_TIMES = {
+    "tonight": ("2nite", "2night", "2nyt", "tonite", "tonyt", "tnite"),
+    "tomorrow": ("2moro", "2morro", "2morrow", "2morow", "2mrw", "2mro", "tmrw", "tmr", "tmrow", "tomoro"),
+}
+_CHAT_TIME_WORD = {spelling: word for word, spellings in _CHAT_TIMES.items() for spelling in spellings}
+_CHAT_SPELLING = re.compile(
+    r"(?<![a-z0-9])(?:(?P<time>" + "|".join(sorted(_CHAT_TIME_WORD, key=len, reverse=True)) + r")(?![a-z0-9])"
+    r"|(?:want|wanted|wanna|need|needed|going|gonna|ready|about|trying|wish|plan|planning|decided|hope|hoping) "
+    r"(?P<to>2)(?= [a-z]))"
+)
+
+
+def _respelled(folded: str, origins: list[int] | None) -> tuple[str, list[int] | None]:
+    """``folded`` with chat spellings written out, and each character's origin: the word's letters map onto the
+    spelling's in order, the last ones onto its last character."""
+    if _CHAT_SPELLING.search(folded) is None:  # most texts
+        return folded, origins
+    pieces: list[str] = []
+    kept: list[int] = []
+    position = 0
+    for match in _CHAT_SPELLING.finditer(folded):
+        group = "time" if match.group("time") else "to"
+        start, end = match.span(group)
+        word = _CHAT_TIME_WORD[match.group("time")] if group == "time" else "to"
+        pieces.append(folded[position:start])
+        kept.extend(range(position, start))
+        pieces.append(word)
+        kept.extend(min(start + offset, end - 1) for offset in range(len(word)))
+        position = end
+    pieces.append(folded[position:])
+    kept.extend(range(position, len(folded)))
+    return "".join(pieces), [origins[place] for place in kept] if origins else kept
+
+
 def _without_spacers(folded: str, origins: list[int] | None) -> tuple[str, list[int] | None]:
     """``folded`` without the spacers of letters spaced out, and each kept character's origin."""
     dropped = _spacers(folded)
@@ -326,7 +363,7 @@ def unspaced(text: str) -> tuple[str, list[int]] | None:
 def normalize(text: str) -> NormalizedText:
     """Canonical form of ``text`` for matching, with the map back to original offsets."""
     folded, origins = _fold_chars(text)
-    folded, origins = _without_spacers(_unstar(_fold_leet(folded)), origins)
+    folded, origins = _without_spacers(*_respelled(_unstar(_fold_leet(folded)), origins))
 
     # Collapse repeated Latin letters ("dieeee" -> "die", "killll" -> "kil") and whitespace runs; lexicon
     # patterns are collapsed the same way by ``normalize_pattern``, so "kill" in a pattern means "kil".
