@@ -130,6 +130,9 @@ def test_asking_others_to_join_or_advise_is_the_writers_risk(assess_text: Assess
         ("我准备大年三十当着他们面跳楼", BEH),  # 当着他们面: "in front of them", the plan is the writer's
         ("我想去找你 可是我不敢直接像他们那样跳楼", IND),  # 像他们那样: "like them"
         ("有人有知道烧炭相关常识吗", BEH),
+        # someone to talk to is the one listening, not the one at risk (session 31: an SDCNL post had been none)
+        ("I wish I could talk to someone about suicide", IND),
+        ("i need someone to talk to about suicide", IND),
     ],
 )
 def test_people_named_in_passing_do_not_make_the_writers_words_a_report(
@@ -139,7 +142,15 @@ def test_people_named_in_passing_do_not_make_the_writers_words_a_report(
     assert result.level == expected and result.third_party_level is N, result.reasons
 
 
-@pytest.mark.parametrize("text", ["群里有一个人说他要自杀", "我看着他跳楼了", "他打算明天跳河"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "群里有一个人说他要自杀",
+        "我看着他跳楼了",
+        "他打算明天跳河",
+        "i need to talk to someone who is suicidal, how do i help",
+    ],
+)
 def test_reports_about_someone_else_stay_reports(assess_text: Assess, text: str) -> None:
     result = assess_text(text)
     assert result.level is N and result.third_party_level > N, result.reasons
@@ -1249,6 +1260,9 @@ def test_words_spaced_out_are_read_as_written(assess_text: Assess, text: str, ex
         ("i'll kill myself 2nite", ATT),  # chat spellings of the time words
         ("i have the rope ready for tmrw", ATT),
         ("want 2 die", IDE),
+        ("i want to commit neck rope", IDE),  # euphemisms for suicide where the word is filtered
+        ("I actually wanna commit die", IDE),
+        ("i want to commit sewer slide", IDE),
         # their lookalikes
         ("#idontwanttodie", N),
         ("i want to diet #wanttodiet", N),
@@ -1258,6 +1272,8 @@ def test_words_spaced_out_are_read_as_written(assess_text: Assess, text: str, ex
         ("mjhe mrna nahi hai", N),
         ("see u 2nite at the party!", N),
         ("will deliver tmrw, 2 pcs", N),
+        ("i want to commit to the gym this year", N),
+        ("i love sudoku", N),
     ],
 )
 def test_tags_and_slang_are_read(assess_text: Assess, text: str, expected: Level) -> None:

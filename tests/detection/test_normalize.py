@@ -170,6 +170,10 @@ def test_a_word_spaced_out_maps_back_to_all_its_letters() -> None:
         ("2day delivery, 2 pcs", "2day delivery, 2 pcs"),  # not "2day" ("2day delivery"), not a count
         ("i have 2 kids", "i have 2 kids"),
         ("a 2nite stand", "a tonight stand"),
+        ("thinking about sewer slide", "thinking about suicide"),  # euphemisms for a word that is filtered
+        ("i wanna kermit sudoku", "i wana comit suicide"),
+        ("i love sudoku", "i love sudoku"),
+        ("commit to the gym", "comit to the gym"),
     ],
 )
 def test_chat_spellings_are_written_out(text: str, canonical: str) -> None:

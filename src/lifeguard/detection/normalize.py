@@ -285,37 +285,57 @@ def _spacers(folded: str) -> set[int]:
     return dropped
 
 
-# Chat spellings: of the time words that make a plan imminent ("doing it 2nite", "tmrw"), read as the words the
-# lexicons write, not "2day" ("2day delivery") nor "rn" (a nurse); and "2" for "to" after a wish or a plan ("want 2
-# die", "going 2 end it"; "need 2 pills" becomes "need to pills", which no rule reads).
-_CHAT_TIMES = {
+# Chat spellings, read as the words the lexicons write: the time words that make a plan imminent ("doing it 2nite",
+# "tmrw"; not "2day", as in "2day delivery", nor "rn", a nurse); "2" for "to" after a wish or a plan ("want 2 die",
+# "going 2 end it"; "need 2 pills" becomes "need to pills", which no rule reads); and the euphemisms people write for
+# suicide where the word itself is filtered ("sewer slide", "commit neck rope", "kermit sudoku"). Before the
+# doubled letters collapse: a spelling is written as it is typed.
+_CHAT_WORDS = {
     "tonight": ("2nite", "2night", "2nyt", "tonite", "tonyt", "tnite"),
     "tomorrow": ("2moro", "2morro", "2morrow", "2morow", "2mrw", "2mro", "tmrw", "tmr", "tmrow", "tomoro"),
+    "suicide": ("sewerslide", "sewer slide", "sewer-slide", "suicde", "sucide", "suicid"),
+    "commit suicide": tuple(
+        f"{verb} {euphemism}"
+        for verb in ("commit", "comit", "kermit")
+        for euphemism in (
+            "neck rope",
+            "toaster bath",
+            "sudoku",
+            "die",
+            "unalive",
+            "sewerslide",
+            "sewer slide",
+            "suicide",
+        )
+    ),
 }
-_CHAT_TIME_WORD = {spelling: word for word, spellings in _CHAT_TIMES.items() for spelling in spellings}
+_CHAT_WORD = {spelling: word for word, spellings in _CHAT_WORDS.items() for spelling in spellings if spelling != word}
 _CHAT_SPELLING = re.compile(
-    r"(?<![a-z0-9])(?:(?P<time>" + "|".join(sorted(_CHAT_TIME_WORD, key=len, reverse=True)) + r")(?![a-z0-9])"
+    r"(?<![a-z0-9])(?:(?P<word>"
+    + "|".join(map(re.escape, sorted(_CHAT_WORD, key=len, reverse=True)))
+    + r")(?![a-z0-9])"
     r"|(?:want|wanted|wanna|need|needed|going|gonna|ready|about|trying|wish|plan|planning|decided|hope|hoping) "
     r"(?P<to>2)(?= [a-z]))"
 )
 
 
 def _respelled(folded: str, origins: list[int] | None) -> tuple[str, list[int] | None]:
-    """``folded`` with chat spellings written out, and each character's origin: the word's letters map onto the
-    spelling's in order, the last ones onto its last character."""
+    """``folded`` with chat spellings written out, and each character's origin: the word's letters spread over the
+    spelling's, first onto first and last onto last."""
     if _CHAT_SPELLING.search(folded) is None:  # most texts
         return folded, origins
     pieces: list[str] = []
     kept: list[int] = []
     position = 0
     for match in _CHAT_SPELLING.finditer(folded):
-        group = "time" if match.group("time") else "to"
+        group = "word" if match.group("word") else "to"
         start, end = match.span(group)
-        word = _CHAT_TIME_WORD[match.group("time")] if group == "time" else "to"
+        word = _CHAT_WORD[match.group("word")] if group == "word" else "to"
         pieces.append(folded[position:start])
         kept.extend(range(position, start))
         pieces.append(word)
-        kept.extend(min(start + offset, end - 1) for offset in range(len(word)))
+        last = max(len(word) - 1, 1)
+        kept.extend(start + offset * (end - 1 - start) // last for offset in range(len(word)))
         position = end
     pieces.append(folded[position:])
     kept.extend(range(position, len(folded)))
