@@ -1263,6 +1263,10 @@ def test_words_spaced_out_are_read_as_written(assess_text: Assess, text: str, ex
         ("i want to commit neck rope", IDE),  # euphemisms for suicide where the word is filtered
         ("I actually wanna commit die", IDE),
         ("i want to commit sewer slide", IDE),
+        ("i am sucidal", IDE),  # common misspellings
+        ("thinking about suiside", IDE),
+        ("main suside kar lunga", IDE),
+        ("mai khudkhushi kar lungi", IDE),
         # their lookalikes
         ("#idontwanttodie", N),
         ("i want to diet #wanttodiet", N),

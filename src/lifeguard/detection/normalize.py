@@ -288,12 +288,15 @@ def _spacers(folded: str) -> set[int]:
 # Chat spellings, read as the words the lexicons write: the time words that make a plan imminent ("doing it 2nite",
 # "tmrw"; not "2day", as in "2day delivery", nor "rn", a nurse); "2" for "to" after a wish or a plan ("want 2 die",
 # "going 2 end it"; "need 2 pills" becomes "need to pills", which no rule reads); and the euphemisms people write for
-# suicide where the word itself is filtered ("sewer slide", "commit neck rope", "kermit sudoku"). Before the
+# suicide where the word itself is filtered ("sewer slide", "commit neck rope", "kermit sudoku"), and its common
+# misspellings ("suiside", "sucidal", romanized Hindi "khudkhushi"). Before the
 # doubled letters collapse: a spelling is written as it is typed.
 _CHAT_WORDS = {
     "tonight": ("2nite", "2night", "2nyt", "tonite", "tonyt", "tnite"),
     "tomorrow": ("2moro", "2morro", "2morrow", "2morow", "2mrw", "2mro", "tmrw", "tmr", "tmrow", "tomoro"),
-    "suicide": ("sewerslide", "sewer slide", "sewer-slide", "suicde", "sucide", "suicid"),
+    "suicide": ("sewerslide", "sewer slide", "sewer-slide", "suicde", "sucide", "suicid", "suiside", "suside"),
+    "suicidal": ("suicidle", "suisidal", "sucidal", "suicdal", "suicidel"),
+    "khudkushi": ("khudkhushi", "khudkhusi", "khudkusi", "khudkhushee"),
     "commit suicide": tuple(
         f"{verb} {euphemism}"
         for verb in ("commit", "comit", "kermit")
