@@ -38,7 +38,7 @@ RECALL_FLOORS = {
     "zh_risk_dev.tsv": (0, 84),
     "zh_risk_held.tsv": (0, 95),
     "en_risk_unread.tsv": (0, 103),
-    "zh_risk_unread.tsv": (0, 105),
+    "zh_risk_unread.tsv": (0, 106),  # 105 until session 31 read traditional Chinese as simplified
     "hi_risk_5.tsv": (44, 46),
     "en_risk_fresh.tsv": (0, 63),
     "zh_risk_fresh.tsv": (0, 53),

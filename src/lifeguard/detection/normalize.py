@@ -13,6 +13,7 @@ import re
 import unicodedata
 
 from lifeguard.detection.scripts import HAN_CLASS
+from lifeguard.detection.traditional import SIMPLIFIED, particle
 
 # Cyrillic and Greek letters that render like Latin ones. Folded so "kіll" (Cyrillic і) matches "kill".
 _HOMOGLYPHS: dict[str, str] = {
@@ -147,11 +148,12 @@ class NormalizedText:
 
 
 def _fold_char(char: str) -> str:
-    """NFKC (full-width, ligatures), case folding, homoglyphs and typographic punctuation for one char."""
+    """NFKC (full-width, ligatures), case folding, homoglyphs, typographic punctuation and traditional Chinese
+    characters (``traditional``) for one char."""
     if char.isascii():
         return char.lower()
     folded = unicodedata.normalize("NFKC", char).casefold()
-    return "".join(_HOMOGLYPHS.get(part, _PUNCTUATION.get(part, part)) for part in folded)
+    return "".join(_HOMOGLYPHS.get(part, _PUNCTUATION.get(part, SIMPLIFIED.get(part, part))) for part in folded)
 
 
 # ASCII control characters become spaces (line breaks stay line breaks); "`" is an apostrophe.
@@ -386,7 +388,7 @@ def unspaced(text: str) -> tuple[str, list[int]] | None:
 def normalize(text: str) -> NormalizedText:
     """Canonical form of ``text`` for matching, with the map back to original offsets."""
     folded, origins = _fold_chars(text)
-    folded, origins = _without_spacers(*_respelled(_unstar(_fold_leet(folded)), origins))
+    folded, origins = _without_spacers(*_respelled(_unstar(_fold_leet(particle(folded))), origins))
 
     # Collapse repeated Latin letters ("dieeee" -> "die", "killll" -> "kil") and whitespace runs; lexicon
     # patterns are collapsed the same way by ``normalize_pattern``, so "kill" in a pattern means "kil".

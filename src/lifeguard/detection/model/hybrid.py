@@ -91,6 +91,7 @@ from lifeguard.detection.reasons import (
     means_only,
 )
 from lifeguard.detection.their_words import in_their_words
+from lifeguard.detection.traditional import simplified
 
 log = logging.getLogger(__name__)
 
@@ -267,10 +268,13 @@ class HybridDetector:
         reading of reports."""
         if texts is None:
             texts = [_coerce_text(item.text) for item in items]
-        # the model reads a word spaced out ("p i l l s", "自.杀") as the writer meant it; the rules' own
-        # normalising does the same for them
+        # the model reads a word spaced out ("p i l l s", "自.杀") as the writer meant it, and traditional Chinese
+        # as the simplified it learnt ("我想自殺"; one character for one); the rules' normalising does the same
         spaced = [unspaced(text) if len(text) <= MAX_CHARS else None for text in texts]
-        read = [text if joined is None else joined[0] for text, joined in zip(texts, spaced, strict=True)]
+        read = [
+            simplified(text[:MAX_CHARS]) + text[MAX_CHARS:] if joined is None else simplified(joined[0])
+            for text, joined in zip(texts, spaced, strict=True)
+        ]
         try:
             scored: Scored | None = self.model.score_texts(read)
         except Exception:  # noqa: BLE001 - the contract: never raise; the rules still run
