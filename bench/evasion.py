@@ -8,9 +8,10 @@ default hybrid reads at ideation or above, the word that drove the reading (the 
 assessment shows: the rules' where they found something, else the model's evidence) is rewritten the way people
 write a word they expect a filter to catch: zero-width spaces between its letters, full-width letters, Cyrillic
 look-alikes, digits for letters ("d13"), stretched vowels, a star for its first vowel ("k*ll"), its letters spaced out
-("k i l l", "自 杀") or dotted ("s.u.i.c.i.d.e", "自.杀"); or the whole message in capitals. ``retention`` is the share
-of those messages still read at ideation or above; a trick that does not apply to a word (a star in a Han word,
-Devanagari letters spaced out) does not count it. Only counts are printed (``--show`` prints the messages lost).
+("k i l l", "自 杀") or dotted ("s.u.i.c.i.d.e", "自.杀"); or the whole message in capitals, or in traditional
+Chinese characters ("我想自殺"). ``retention`` is the share of those messages still read at ideation or above; a trick
+that does not change a message (a star in a Han word, Devanagari letters spaced out, capitals in Chinese) does not
+count it. Only counts are printed (``--show`` prints the messages lost by the word tricks).
 """
 
 from __future__ import annotations
@@ -108,6 +109,21 @@ def main() -> None:
             for text, held in zip(rewritten, kept, strict=True):
                 if not held:
                     print(f"{name}\t{text}")
+    # the whole message in traditional Chinese characters (the inverse of the table the normaliser folds with)
+    table = ROOT / "src" / "lifeguard" / "detection" / "han" / "traditional_to_simplified.tsv"
+    to_traditional: dict[str, str] = {}
+    for line in table.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            traditional, simplified = line.split("\t")
+            to_traditional.setdefault(simplified, traditional)
+    converted = [text.translate(str.maketrans(to_traditional)) for text, _ in found]
+    converted = [new for new, (text, _) in zip(converted, found, strict=True) if new != text]
+    held = sum(result.level >= Level.IDEATION for result in detector.assess_many([TextInput(t) for t in converted]))
+    figures["traditional_chinese"] = {
+        "cases": len(converted),
+        "kept": held,
+        "retention": round(held / max(len(converted), 1), 3),
+    }
     upper = [text.upper() for text, _ in found if text.upper() != text]
     held = sum(result.level >= Level.IDEATION for result in detector.assess_many([TextInput(t) for t in upper]))
     figures["capitals"] = {"cases": len(upper), "kept": held, "retention": round(held / max(len(upper), 1), 3)}
