@@ -187,3 +187,15 @@ def test_a_chat_spelling_maps_back_to_itself() -> None:
     normalized = normalize(text)
     start = normalized.text.index("tonight")
     assert text[slice(*normalized.original_span(start, start + len("tonight")))] == "2nite"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="aib.-_* x2", max_size=16))
+def test_the_shape_test_never_says_no_where_letters_are_spaced_out(text: str) -> None:
+    # ASCII texts are tested by their shape (a bytes translate) before the regexes: it may say yes more often, never no
+    if normalize_module._SPACED_LETTERS.search(text) is not None:
+        assert normalize_module._maybe_spaced_letters(text, normalize_module._SPACER_HINT)
+    found = normalize_module._spacers(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(normalize_module, "_maybe_spaced_letters", lambda text, hint: True)
+        assert normalize_module._spacers(text) == found

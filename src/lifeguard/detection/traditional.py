@@ -25,7 +25,7 @@ def _load() -> dict[str, str]:
 
 SIMPLIFIED: dict[str, str] = _load()
 _TRANSLATION = str.maketrans(SIMPLIFIED)
-_ANY_TRADITIONAL = re.compile("[" + "".join(map(re.escape, SIMPLIFIED)) + "]|著")
+_TRADITIONAL = frozenset(SIMPLIFIED) | {"著"}  # a set test: a regex class of 4,000 characters cost 27 µs a message
 # 著 after a verb is the particle 着 of traditional text ("活著", "睡著", "撐著"); after 显, 名 or before 名, 作 it
 # is the simplified 著 ("显著", "著名", "著作") and stays.
 _PARTICLE = re.compile("(?<=[活睡想看跟拿等忍撑撐躺坐站哭笑走过過抱带帶听聽望守陪熬醒憋藏留挺])著")
@@ -38,6 +38,6 @@ def particle(text: str) -> str:
 
 def simplified(text: str) -> str:
     """``text`` with its traditional characters in their simplified forms, one for one (offsets unchanged)."""
-    if _ANY_TRADITIONAL.search(text) is None:  # most texts
+    if text.isascii() or _TRADITIONAL.isdisjoint(text):  # most texts
         return text
     return particle(text.translate(_TRANSLATION))
