@@ -43,6 +43,8 @@ def test_traditional_text_normalises_to_simplified(text: str, expected: str) -> 
         ("我已經吃了一整瓶安眠藥", "我已经吃了一整瓶安眠药"),
         ("活著好累，不想活了", "活着好累，不想活了"),
         ("請問這款藥怎麼吃", "请问这款药怎么吃"),
+        ("我失眠，想買點安眠藥", "我失眠，想买点安眠药"),  # means words alone: read again without them, simplified too
+        ("不想活了，我買了安眠藥", "不想活了，我买了安眠药"),
     ],
 )
 def test_the_hybrid_reads_traditional_as_it_reads_simplified(

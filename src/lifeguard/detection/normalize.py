@@ -190,8 +190,6 @@ _SPACER_HINT = re.compile(rf"[a-z][{_SPACERS}][a-z][{_SPACERS}][a-z]|[{_HAN}] *[
 _SHAPE = bytes(
     ord("a") if chr(code).isalpha() else ord("_") if chr(code) in _SPACERS else ord("x") for code in range(256)
 )
-
-
 _SHAPE_SPACED = re.compile(rb"(?<!a)a_a_a(?!a)")  # single letters: "is a big" shows "aa_a_aaa", no match
 
 
@@ -311,8 +309,8 @@ def _spacers(folded: str) -> set[int]:
 # "tmrw"; not "2day", as in "2day delivery", nor "rn", a nurse); "2" for "to" after a wish or a plan ("want 2 die",
 # "going 2 end it"; "need 2 pills" becomes "need to pills", which no rule reads); and the euphemisms people write for
 # suicide where the word itself is filtered ("sewer slide", "commit neck rope", "kermit sudoku"), and its common
-# misspellings ("suiside", "sucidal", romanized Hindi "khudkhushi"). Before the
-# doubled letters collapse: a spelling is written as it is typed.
+# misspellings ("suiside", "sucidal", romanized Hindi "khudkhushi"). Read before the doubled letters collapse, so a
+# spelling is written as it is typed.
 _CHAT_WORDS = {
     "tonight": ("2nite", "2night", "2nyt", "tonite", "tonyt", "tnite"),
     "tomorrow": ("2moro", "2morro", "2morrow", "2morow", "2mrw", "2mro", "tmrw", "tmr", "tmrow", "tomoro"),

@@ -341,7 +341,7 @@ class HybridDetector:
         blanked = list(text)
         for span in rule.spans:
             blanked[span.start : span.end] = " " * (span.end - span.start)
-        without = self.model.score_texts(["".join(blanked)]).at_or_above[0]
+        without = self.model.score_texts([simplified("".join(blanked))]).at_or_above[0]  # read as in ``_assess``
         return [min(float(a), float(b)) for a, b in zip(at_or_above, without, strict=True)]
 
     def _add_model_evidence(
