@@ -336,10 +336,10 @@ def _shortest(literals: Literals) -> list[str]:
 
 
 def _clause_automaton(patterns: list[str | re.Pattern[str]]) -> tuple[Any, list[int], list[int], set[int]]:
-    """An automaton of the clauses' literals, each literal's value its number and the clauses it belongs to with the
-    sets it stands for in each (a bit per set); each clause's bits when all its sets are held, and its pattern; the
-    patterns that cannot be bounded (they may match anywhere)."""
-    owners: dict[str, dict[int, int]] = {}
+    """An automaton of the clauses' literals, each literal's value the clauses it belongs to with the sets it stands
+    for in each (a bit per set); each clause's bits when all its sets are held, and its pattern; the patterns that
+    cannot be bounded (they may match anywhere)."""
+    owners: dict[str, list[tuple[int, int]]] = {}  # lists, merged one at a time below: 71,000 dicts cost 20 MB
     full: list[int] = []
     pattern_of: list[int] = []
     unbounded: set[int] = set()
@@ -354,13 +354,15 @@ def _clause_automaton(patterns: list[str | re.Pattern[str]]) -> tuple[Any, list[
             pattern_of.append(number)
             for index, literals in enumerate(clause):
                 for literal in _shortest(literals):
-                    bits = owners.setdefault(literal, {})
-                    bits[clause_number] = bits.get(clause_number, 0) | 1 << index
+                    owners.setdefault(literal, []).append((clause_number, 1 << index))
     automaton = None
     if owners and ahocorasick is not None:
         automaton = ahocorasick.Automaton()
-        for number, (literal, owned) in enumerate(owners.items()):
-            automaton.add_word(literal, (number, tuple(owned.items())))
+        for literal, owned in owners.items():
+            bits: dict[int, int] = {}
+            for clause, bit in owned:
+                bits[clause] = bits.get(clause, 0) | bit
+            automaton.add_word(literal, tuple(bits.items()))
         automaton.make_automaton()
     return automaton, full, pattern_of, unbounded
 
@@ -370,11 +372,11 @@ def _satisfied_clauses(automaton: Any, full: list[int], text: str) -> Iterator[i
     pass over the text has found its last set. A literal met again adds nothing, so it is read once: common ones
     ("我", "die") occur many times in a text and belong to tens of clauses."""
     held: dict[int, int] = {}
-    read: set[int] = set()
-    for _end, (number, owned) in automaton.iter(text):
-        if number in read:
+    read: set[int] = set()  # the automaton hands back the object it stores for a literal: its id names the literal
+    for _end, owned in automaton.iter(text):
+        if id(owned) in read:
             continue
-        read.add(number)
+        read.add(id(owned))
         for clause, bits in owned:
             before = held.get(clause, 0)
             after = before | bits
