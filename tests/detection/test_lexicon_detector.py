@@ -130,7 +130,7 @@ def test_asking_others_to_join_or_advise_is_the_writers_risk(assess_text: Assess
         ("我准备大年三十当着他们面跳楼", BEH),  # 当着他们面: "in front of them", the plan is the writer's
         ("我想去找你 可是我不敢直接像他们那样跳楼", IND),  # 像他们那样: "like them"
         ("有人有知道烧炭相关常识吗", BEH),
-        # someone to talk to is the one listening, not the one at risk (session 31: an SDCNL post had been none)
+        # someone to talk to is the one listening, not the one at risk (session 31, from an SDCNL post)
         ("I wish I could talk to someone about suicide", IND),
         ("i need someone to talk to about suicide", IND),
     ],
@@ -1239,16 +1239,7 @@ def test_the_level_and_whose_risk_it_is(assess_text: Assess, text: str, level: L
         ("a.k.a the best shop", N),
         ("加厚/加大 红/蓝两色可选", N),
         ("男/女 都可以", N),
-    ],
-)
-def test_words_spaced_out_are_read_as_written(assess_text: Assess, text: str, expected: Level) -> None:
-    assert assess_text(text).level == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # words run together as a tag, and the slang of the communities where methods are shared (session 31)
+        # words run together as a tag, and the slang of the communities where methods are shared
         ("#iwanttodie", IDE),
         ("iwannadie", IDE),
         ("#endmylife", IDE),
@@ -1280,5 +1271,5 @@ def test_words_spaced_out_are_read_as_written(assess_text: Assess, text: str, ex
         ("i love sudoku", N),
     ],
 )
-def test_tags_and_slang_are_read(assess_text: Assess, text: str, expected: Level) -> None:
+def test_words_disguised_or_in_slang_are_read_as_meant(assess_text: Assess, text: str, expected: Level) -> None:
     assert assess_text(text).level == expected
