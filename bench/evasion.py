@@ -71,7 +71,12 @@ def _trigger(text: str, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", default="*_risk_*.tsv", help="a glob in tests/detection/written_apart")
-    parser.add_argument("--show", action="store_true", help="print the messages a trick hid")
+    parser.add_argument(
+        "--show",
+        action="store_true",
+        help="print the messages a trick hid; name read sets with --files (the *_fresh*, *_unread and hi_risk_5 sets "
+        "are never read, only counted: tests/detection/written_apart/README.md)",
+    )
     args = parser.parse_args()
 
     from lifeguard.detection.assessment import Assessment, TextInput
