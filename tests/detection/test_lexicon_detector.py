@@ -1258,6 +1258,8 @@ def test_the_level_and_whose_risk_it_is(assess_text: Assess, text: str, level: L
         ("thinking about suiside", IDE),
         ("main suside kar lunga", IDE),
         ("mai khudkhushi kar lungi", IDE),
+        ("took all my 💊💊💊 goodbye", ATT),  # the means drawn as emoji
+        ("gonna take all my💊tonight", ATT),
         # their lookalikes
         ("#idontwanttodie", N),
         ("i want to diet #wanttodiet", N),
@@ -1269,6 +1271,8 @@ def test_the_level_and_whose_risk_it_is(assess_text: Assess, text: str, level: L
         ("will deliver tmrw, 2 pcs", N),
         ("i want to commit to the gym this year", N),
         ("i love sudoku", N),
+        ("your 💊 order has shipped", N),
+        ("pill time 💊", N),
     ],
 )
 def test_words_disguised_or_in_slang_are_read_as_meant(assess_text: Assess, text: str, expected: Level) -> None:

@@ -174,6 +174,8 @@ def test_a_word_spaced_out_maps_back_to_all_its_letters() -> None:
         ("i wanna kermit sudoku", "i wana comit suicide"),
         ("i love sudoku", "i love sudoku"),
         ("commit to the gym", "comit to the gym"),
+        ("took all my 💊💊💊 bye", "tok al my pils bye"),  # the means drawn as emoji, a word apart wherever they stand
+        ("going to 🪢 myself", "going to rope myself"),
     ],
 )
 def test_chat_spellings_are_written_out(text: str, canonical: str) -> None:

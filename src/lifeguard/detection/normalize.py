@@ -309,8 +309,8 @@ def _spacers(folded: str) -> set[int]:
 # "tmrw"; not "2day", as in "2day delivery", nor "rn", a nurse); "2" for "to" after a wish or a plan ("want 2 die",
 # "going 2 end it"; "need 2 pills" becomes "need to pills", which no rule reads); and the euphemisms people write for
 # suicide where the word itself is filtered ("sewer slide", "commit neck rope", "kermit sudoku"), and its common
-# misspellings ("suiside", "sucidal", romanized Hindi "khudkhushi"). Read before the doubled letters collapse, so a
-# spelling is written as it is typed.
+# misspellings ("suiside", "sucidal", romanized Hindi "khudkhushi"). Read before the doubled letters and spaces
+# collapse, so a spelling is written as it is typed.
 _CHAT_WORDS = {
     "tonight": ("2nite", "2night", "2nyt", "tonite", "tonyt", "tnite"),
     "tomorrow": ("2moro", "2morro", "2morrow", "2morow", "2mrw", "2mro", "tmrw", "tmr", "tmrow", "tomoro"),
@@ -346,9 +346,13 @@ def _by_first_letter(words: Iterable[str]) -> str:
 
 _WISH_VERBS = ("want", "wanted", "wanna", "need", "needed", "going", "gonna", "ready", "about", "trying", "wish")
 _WISH_VERBS += ("plan", "planning", "decided", "hope", "hoping")
+# the means drawn as emoji ("took all my 💊💊💊", "going to 🪢 myself"): read as the noun, a word apart, wherever
+# they stand
+_EMOJI_MEANS = {"💊": " pills ", "🪢": " rope ", "🔪": " knife ", "🔫": " gun "}
 _CHAT_SPELLING = re.compile(
     rf"(?<![a-z0-9])(?:(?P<word>{_by_first_letter(_CHAT_WORD)})(?![a-z0-9])"
     rf"|(?:{_by_first_letter(_WISH_VERBS)}) (?P<to>2)(?= [a-z]))"
+    rf"|(?P<emoji>💊+|{'|'.join(emoji for emoji in _EMOJI_MEANS if emoji != '💊')})"
 )
 
 # One automaton pass for the literals every match must hold (``prefilter``): a fifth of the regex's own search.
@@ -364,9 +368,11 @@ def _respelled(folded: str, origins: list[int] | None) -> tuple[str, list[int] |
     kept: list[int] = []
     position = 0
     for match in _CHAT_SPELLING.finditer(folded):
-        group = "word" if match.group("word") else "to"
+        group = "word" if match.group("word") else "to" if match.group("to") else "emoji"
         start, end = match.span(group)
-        word = _CHAT_WORD[match.group("word")] if group == "word" else "to"
+        word = {"word": _CHAT_WORD.get, "to": lambda _: "to", "emoji": lambda drawn: _EMOJI_MEANS[drawn[0]]}[group](
+            match.group(group)
+        )
         pieces.append(folded[position:start])
         kept.extend(range(position, start))
         pieces.append(word)
