@@ -346,8 +346,8 @@ def _by_first_letter(words: Iterable[str]) -> str:
 
 _WISH_VERBS = ("want", "wanted", "wanna", "need", "needed", "going", "gonna", "ready", "about", "trying", "wish")
 _WISH_VERBS += ("plan", "planning", "decided", "hope", "hoping")
-# the means drawn as emoji ("took all my 💊💊💊", "going to 🪢 myself"): read as the noun, a word apart, wherever
-# they stand
+# The means drawn as emoji ("took all my 💊💊💊", "going to 🪢 myself"): read as the noun, a word apart, wherever
+# they stand.
 _EMOJI_MEANS = {"💊": " pills ", "🪢": " rope ", "🔪": " knife ", "🔫": " gun "}
 _CHAT_SPELLING = re.compile(
     rf"(?<![a-z0-9])(?:(?P<word>{_by_first_letter(_CHAT_WORD)})(?![a-z0-9])"
@@ -359,6 +359,15 @@ _CHAT_SPELLING = re.compile(
 _CHAT_FILTER = Prefilter([_CHAT_SPELLING])
 
 
+def _written_out(match: re.Match[str]) -> tuple[str, tuple[int, int]]:
+    """What a chat spelling found by ``_CHAT_SPELLING`` stands for, and where it stands."""
+    if (spelling := match.group("word")) is not None:
+        return _CHAT_WORD[spelling], match.span("word")
+    if match.group("to") is not None:
+        return "to", match.span("to")
+    return _EMOJI_MEANS[match.group("emoji")[0]], match.span("emoji")
+
+
 def _respelled(folded: str, origins: list[int] | None) -> tuple[str, list[int] | None]:
     """``folded`` with chat spellings written out, and each character's origin: the word's letters spread over the
     spelling's, first onto first and last onto last."""
@@ -368,11 +377,7 @@ def _respelled(folded: str, origins: list[int] | None) -> tuple[str, list[int] |
     kept: list[int] = []
     position = 0
     for match in _CHAT_SPELLING.finditer(folded):
-        group = "word" if match.group("word") else "to" if match.group("to") else "emoji"
-        start, end = match.span(group)
-        word = {"word": _CHAT_WORD.get, "to": lambda _: "to", "emoji": lambda drawn: _EMOJI_MEANS[drawn[0]]}[group](
-            match.group(group)
-        )
+        word, (start, end) = _written_out(match)
         pieces.append(folded[position:start])
         kept.extend(range(position, start))
         pieces.append(word)
